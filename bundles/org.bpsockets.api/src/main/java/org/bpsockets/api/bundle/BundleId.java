@@ -1,0 +1,36 @@
+package org.bpsockets.api.bundle;
+
+import java.util.Objects;
+
+import org.bpsockets.api.eid.EndpointId;
+
+/**
+ * What identifies a bundle (RFC 9171 §5): its source, creation time and sequence number, plus the
+ * fragment offset for fragments ({@code -1} for a whole bundle). Status reports name bundles this way,
+ * and the registry uses it to recognise a bundle delivered twice.
+ *
+ * @param source the bundle's source endpoint
+ * @param creationTime DTN time in milliseconds, 0 if the source had no clock
+ * @param sequence the creation timestamp's sequence number
+ * @param fragmentOffset the fragment offset, or -1 when the bundle is not a fragment
+ */
+public record BundleId(EndpointId source, long creationTime, long sequence, long fragmentOffset) {
+
+    public BundleId {
+        Objects.requireNonNull(source, "source");
+    }
+
+    /** The identifier of a bundle that is not a fragment. */
+    public static BundleId of(EndpointId source, long creationTime, long sequence) {
+        return new BundleId(source, creationTime, sequence, -1);
+    }
+
+    public boolean isFragment() {
+        return fragmentOffset >= 0;
+    }
+
+    @Override
+    public String toString() {
+        return source + "@" + creationTime + "." + sequence + (isFragment() ? "+" + fragmentOffset : "");
+    }
+}

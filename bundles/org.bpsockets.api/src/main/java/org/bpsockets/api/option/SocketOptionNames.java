@@ -1,0 +1,40 @@
+package org.bpsockets.api.option;
+
+/**
+ * The SOL_BP option names and value encodings, as defined for applications in the kernel module's
+ * public header {@code kmod/include/uapi/linux/bp.h} (a test keeps the two in step). Values are in host
+ * byte order.
+ */
+public final class SocketOptionNames {
+
+    /** The socket option level of BP options. */
+    public static final int SOL_BP = 299;
+
+    /** Bundle lifetime in milliseconds: {@code uint64_t}, at least 1. */
+    public static final int BP_LIFETIME_MS = 1;
+    /** Class of service: {@code int}, 0 bulk, 1 normal, 2 expedited. */
+    public static final int BP_CLASS_OF_SERVICE = 2;
+    /** ION ordinal within expedited: {@code int}, 0..254. */
+    public static final int BP_ORDINAL = 3;
+    /** Status reports requested: {@code uint32_t} of BP_REPORT_* bits. */
+    public static final int BP_STATUS_REPORTS = 4;
+    /** Where status reports go: a {@code struct sockaddr_bp}. */
+    public static final int BP_REPORT_TO = 5;
+    /** Custody transfer: {@code int}, 0 none, 1 optional, 2 required. */
+    public static final int BP_CUSTODY = 6;
+    /** Hop limit: {@code int}, 0 (no hop count block) or 1..255. */
+    public static final int BP_HOP_LIMIT = 7;
+    /** Must not fragment: {@code int}, 0 or 1. */
+    public static final int BP_MUST_NOT_FRAGMENT = 8;
+    /** Application acknowledgement requested: {@code int}, 0 or 1. */
+    public static final int BP_APP_ACK = 9;
+
+    /** BP_STATUS_REPORTS bits. */
+    public static final int BP_REPORT_RECEPTION = 0x1;
+    public static final int BP_REPORT_FORWARDING = 0x2;
+    public static final int BP_REPORT_DELIVERY = 0x4;
+    public static final int BP_REPORT_DELETION = 0x8;
+
+    private SocketOptionNames() {
+    }
+}

@@ -1,0 +1,13 @@
+package org.bpsockets.api.registry;
+
+/**
+ * Counters of one socket.
+ *
+ * @param sent bundles the backend accepted from it
+ * @param sendFailures sends refused by the node or the backend
+ * @param delivered ADUs the socket accepted
+ * @param refusedFull deliveries the socket refused because it was full (retried later)
+ * @param duplicates redeliveries of ADUs the socket already had, acknowledged without delivering again
+ */
+public record SocketCounters(long sent, long sendFailures, long delivered, long refusedFull, long duplicates) {
+}

@@ -1,0 +1,40 @@
+package org.bpsockets.api.transport;
+
+import java.util.concurrent.CompletionStage;
+
+import org.bpsockets.api.BpException;
+import org.bpsockets.api.bundle.ReceivedBundle;
+import org.osgi.annotation.versioning.ConsumerType;
+
+/**
+ * A source of sockets, as the registry sees it: the kernel module (through Netlink), the shell's local
+ * sockets, a test. It knows how to hand an ADU to one of its sockets; everything else it tells the
+ * registry through its {@link TransportSession}.
+ */
+@ConsumerType
+public interface SocketTransport {
+
+    /** A short name for people and the shell: "kernel", "local". */
+    String name();
+
+    /** Whether it is connected to its sockets, and what a person should know about it. */
+    TransportStatus status();
+
+    /**
+     * Hands a received ADU to a socket. The stage completes with {@link DeliveryResult#ACCEPTED} once
+     * the socket has it queued, {@link DeliveryResult#FULL} if the socket has no room now (the registry
+     * keeps the ADU and tries again after {@link TransportSession#drained(long)}), or
+     * {@link DeliveryResult#GONE} if the socket no longer exists. Once a socket answered FULL, every
+     * later delivery to it answers FULL until it drained, so the order of ADUs is kept.
+     */
+    CompletionStage<DeliveryResult> deliver(long socketId, ReceivedBundle bundle);
+
+    /**
+     * Tells a socket that a send it made earlier failed after it was accepted for sending (the backend
+     * went away, or refused it later). The default does nothing.
+     *
+     * @param sendId the transport's identifier of that send
+     */
+    default void sendFailed(long socketId, long sendId, BpException error) {
+    }
+}
