@@ -1,0 +1,168 @@
+/* SPDX-License-Identifier: (GPL-2.0 WITH Linux-syscall-note) OR MIT */
+/*
+ * AF_BP: Bundle Protocol (RFC 9171) datagram sockets.
+ *
+ * Applications: socket(AF_BP, SOCK_DGRAM, 0), struct sockaddr_bp, SOL_BP options; see bp(7).
+ * The node that serves the sockets: the Generic Netlink family BP_GENL_NAME; see
+ * docs/netlink-protocol.md.
+ */
+#ifndef _UAPI_LINUX_BP_H
+#define _UAPI_LINUX_BP_H
+
+#include <linux/types.h>
+#include <linux/socket.h>
+
+/* 28 is AF_MPLS in <linux/socket.h>, which has no socket layer; the module parameter af picks another. */
+#ifndef AF_BP
+#define AF_BP		28
+#endif
+#define PF_BP		AF_BP
+#define SOL_BP		299
+
+enum bp_scheme {
+	BP_SCHEME_IPN = 1,
+	BP_SCHEME_DTN = 2,
+};
+
+/* Bytes of a dtn EID text ("dtn://node/demux" or "dtn:none") including its terminating NUL. */
+#define BP_DTN_EID_MAX	120
+
+/*
+ * Socket address. The first 16 bytes are those of the earlier bp-socket ABI (ipn only): family at 0,
+ * scheme at 4, node at 8, service at 12; bytes 2-3 are ignored. RFC 9758's allocator follows at 16
+ * (read only when the address is at least BP_SOCKADDR_IPN3_LEN long, else 0). A dtn EID is its URI
+ * text at 8, up to the first NUL or the end of the address.
+ */
+struct sockaddr_bp {
+	__kernel_sa_family_t bp_family;		/* AF_BP */
+	__u16 bp_reserved;			/* ignored; write 0 */
+	__u32 bp_scheme;			/* enum bp_scheme */
+	union {
+		struct {
+			__u32 node_id;		/* 4294967295 with allocator 0: ipn:!.S, the local node */
+			__u32 service_id;
+			__u32 allocator_id;	/* RFC 9758; 0 = the default allocator */
+		} ipn;
+		char dtn[BP_DTN_EID_MAX];
+	} bp_addr;
+};
+
+#define BP_SOCKADDR_IPN_LEN	16	/* ipn, allocator 0: the earlier ABI's size */
+#define BP_SOCKADDR_IPN3_LEN	20	/* ipn with an allocator */
+#define BP_SOCKADDR_DTN_OFFSET	8	/* where the dtn text starts */
+#define BP_IPN_LOCAL_NODE	0xffffffffU
+
+/*
+ * SOL_BP options. 1..127 are bundle options: the node validates them when they are set (setsockopt
+ * fails with ENOPROTOOPT if no extension of the node handles the name, EINVAL for a bad value) and
+ * applies them to every bundle the socket sends. The same names, as control messages of level SOL_BP
+ * on sendmsg, apply to one message only. Values are in host byte order.
+ */
+#define BP_LIFETIME_MS		1	/* __u64 milliseconds, >= 1; default 86400000 */
+#define BP_CLASS_OF_SERVICE	2	/* int: BP_COS_*; default BP_COS_NORMAL */
+#define BP_ORDINAL		3	/* int 0..254 (ION's priority within expedited); default 0 */
+#define BP_STATUS_REPORTS	4	/* __u32 of BP_REPORT_*; default 0 */
+#define BP_REPORT_TO		5	/* struct sockaddr_bp; default: the sending endpoint */
+#define BP_CUSTODY		6	/* int: BP_CUSTODY_*; default BP_CUSTODY_NONE */
+#define BP_HOP_LIMIT		7	/* int 0 (no hop count block) or 1..255; default 0 */
+#define BP_MUST_NOT_FRAGMENT	8	/* int 0 or 1; default 0 */
+#define BP_APP_ACK		9	/* int 0 or 1: application acknowledgement requested; default 0 */
+#define BP_BUNDLE_OPTION_MAX	127
+
+/* Largest value of a bundle option, in bytes. */
+#define BP_OPTION_VALUE_MAX	128
+
+enum bp_class_of_service {
+	BP_COS_BULK = 0,
+	BP_COS_NORMAL = 1,
+	BP_COS_EXPEDITED = 2,
+};
+
+enum bp_custody {
+	BP_CUSTODY_NONE = 0,
+	BP_CUSTODY_OPTIONAL = 1,
+	BP_CUSTODY_REQUIRED = 2,
+};
+
+#define BP_REPORT_RECEPTION	0x1
+#define BP_REPORT_FORWARDING	0x2
+#define BP_REPORT_DELIVERY	0x4
+#define BP_REPORT_DELETION	0x8
+
+/* ---- Generic Netlink protocol between the module and the node (docs/netlink-protocol.md) ---- */
+
+#define BP_GENL_NAME		"bp"
+#define BP_GENL_VERSION		1
+/* Version of the message set below; the node states it in BP_CMD_REGISTER. */
+#define BP_PROTOCOL_VERSION	1
+
+enum bp_cmd {
+	BP_CMD_UNSPEC,
+	/* node -> kernel */
+	BP_CMD_REGISTER,	/* become this namespace's node; answered by a REGISTER message */
+	BP_CMD_UNREGISTER,	/* stop being the node */
+	BP_CMD_NODE_STATE,	/* ready to receive requests; whether a backend carries bundles */
+	BP_CMD_SOCKET_GET,	/* dump: every bound socket, to resynchronise */
+	BP_CMD_REPLY,		/* the answer to a kernel request (BIND, SEND, SETOPT, GETOPT) */
+	BP_CMD_DELIVER,		/* an ADU for a socket; acked once queued, or refused */
+	/* kernel -> node */
+	BP_CMD_BIND,		/* request: a socket binds an endpoint */
+	BP_CMD_RELEASE,		/* notification: a socket is closed */
+	BP_CMD_SEND,		/* request: send an ADU */
+	BP_CMD_SETOPT,		/* request: validate a socket option */
+	BP_CMD_GETOPT,		/* request: the default value of an option */
+	BP_CMD_DRAINED,		/* notification: a socket that refused a delivery has room again */
+	__BP_CMD_MAX,
+};
+#define BP_CMD_MAX (__BP_CMD_MAX - 1)
+
+enum bp_attr {
+	BP_A_UNSPEC,
+	BP_A_PAD,
+	BP_A_PROTOCOL_VERSION,	/* u32 */
+	BP_A_MAX_PAYLOAD,	/* u32: largest ADU a socket may send or receive */
+	BP_A_FAMILY,		/* u32: the address family number the module registered */
+	BP_A_WINDOW,		/* u32: bytes of requests the node accepts in flight */
+	BP_A_READY,		/* u8: the node has resynchronised and takes requests */
+	BP_A_BACKEND_READY,	/* u8: a backend carries bundles (else sends fail with ENETUNREACH) */
+	BP_A_COOKIE,		/* u64: identifies a request; the reply carries it back */
+	BP_A_SOCKET_ID,		/* u64: a socket, unique in the namespace while the module is loaded */
+	BP_A_EID,		/* nested bp_eid_attr: the bound (or resolved) endpoint */
+	BP_A_SRC_EID,		/* nested bp_eid_attr */
+	BP_A_DST_EID,		/* nested bp_eid_attr */
+	BP_A_OPTIONS,		/* nested: BP_A_OPTION, ... */
+	BP_A_OPTION,		/* nested bp_option_attr */
+	BP_A_PAYLOAD,		/* binary; may repeat: the ADU is the concatenation, in order */
+	BP_A_ERRNO,		/* u32: 0 or a positive errno */
+	BP_A_SEND_ID,		/* u32: the socket's count of sends before this one */
+	BP_A_CREATION_TIME,	/* u64: DTN time (ms since 2000-01-01) of the bundle */
+	BP_A_SEQUENCE,		/* u64: creation timestamp sequence number */
+	BP_A_LIFETIME_MS,	/* u64 */
+	BP_A_DELIVERY_FLAGS,	/* u32: BP_DELIVERY_F_* */
+	__BP_A_MAX,
+};
+#define BP_A_MAX (__BP_A_MAX - 1)
+
+enum bp_eid_attr {
+	BP_EID_A_UNSPEC,
+	BP_EID_A_SCHEME,	/* u32: enum bp_scheme */
+	BP_EID_A_IPN_ALLOCATOR,	/* u32 */
+	BP_EID_A_IPN_NODE,	/* u32 */
+	BP_EID_A_IPN_SERVICE,	/* u32 */
+	BP_EID_A_DTN,		/* NUL-terminated string: "dtn://node/demux" or "dtn:none" */
+	__BP_EID_A_MAX,
+};
+#define BP_EID_A_MAX (__BP_EID_A_MAX - 1)
+
+enum bp_option_attr {
+	BP_OPT_A_UNSPEC,
+	BP_OPT_A_NAME,		/* u32: a SOL_BP option name */
+	BP_OPT_A_VALUE,		/* binary, at most BP_OPTION_VALUE_MAX bytes */
+	__BP_OPT_A_MAX,
+};
+#define BP_OPT_A_MAX (__BP_OPT_A_MAX - 1)
+
+#define BP_DELIVERY_F_ADMIN_RECORD	0x1	/* the ADU is an administrative record */
+#define BP_DELIVERY_F_ACK_REQUESTED	0x2	/* the source asked for an application ack */
+
+#endif /* _UAPI_LINUX_BP_H */
