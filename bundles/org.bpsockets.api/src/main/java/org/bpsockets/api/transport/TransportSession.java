@@ -29,14 +29,6 @@ public interface TransportSession extends AutoCloseable {
      */
     EndpointId bind(long socketId, EndpointId endpoint, List<OptionValue> options) throws BpException;
 
-    /**
-     * Picks a free endpoint of this node for an unbound socket and binds it (automatic binding on the
-     * first send).
-     *
-     * @throws BpException NO_BACKEND if the node's ID is not known yet
-     */
-    EndpointId bindAutomatically(long socketId, List<OptionValue> options) throws BpException;
-
     /** The socket is closed: its endpoint is released and its pending deliveries go back to the backend. */
     void release(long socketId);
 
@@ -55,13 +47,16 @@ public interface TransportSession extends AutoCloseable {
     ByteBuffer option(long socketId, int name) throws BpException;
 
     /**
-     * Sends an ADU from a socket. The socket must be bound. The stage completes with the bundle's id once
-     * the backend accepted it, or fails with a {@link BpException}.
+     * Sends an ADU from a socket. The stage completes with the bundle's id once the backend accepted
+     * it, or fails with a {@link BpException}.
      *
-     * @param perMessage options given with this message only (control messages)
+     * @param source the socket's endpoint when it sent; given explicitly because a send the transport
+     *        kept across a node restart may arrive after its socket was closed
+     * @param options every bundle option in force for this message, in order (later ones win): the
+     *        socket's options at the time of the send, then the message's own
      */
-    CompletionStage<BundleId> send(long socketId, EndpointId destination, ByteBuffer payload,
-            List<OptionValue> perMessage);
+    CompletionStage<BundleId> send(long socketId, EndpointId source, EndpointId destination, ByteBuffer payload,
+            List<OptionValue> options);
 
     /** A socket that answered FULL has room again. */
     void drained(long socketId);

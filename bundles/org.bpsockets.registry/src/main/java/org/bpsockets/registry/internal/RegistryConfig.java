@@ -1,0 +1,27 @@
+package org.bpsockets.registry.internal;
+
+import org.osgi.service.metatype.annotations.AttributeDefinition;
+import org.osgi.service.metatype.annotations.ObjectClassDefinition;
+
+@ObjectClassDefinition(id = "org.bpsockets.registry", name = "BP Sockets registry",
+        description = "Which backend carries the node's bundles, and how deliveries flow to sockets.")
+public @interface RegistryConfig {
+
+    @AttributeDefinition(name = "Preferred backend",
+            description = "Name of the backend to use when several are installed (embedded, ion, ud3tn). "
+                    + "If it is absent, or empty, the backend with the highest service ranking is used.")
+    String preferredBackend() default "embedded";
+
+    @AttributeDefinition(name = "Delivery window", min = "1", max = "65536",
+            description = "Most deliveries a backend may have unacknowledged per endpoint.")
+    int deliveryWindow() default 64;
+
+    @AttributeDefinition(name = "Socket pipeline", min = "1", max = "1024",
+            description = "Most deliveries handed to a socket's transport before it answered.")
+    int socketPipeline() default 16;
+
+    @AttributeDefinition(name = "Duplicate memory", min = "0", max = "1000000",
+            description = "How many recently delivered bundle IDs each socket remembers, to recognise a "
+                    + "bundle a backend delivers again after a swap.")
+    int duplicateMemory() default 4096;
+}

@@ -1,0 +1,176 @@
+package org.bpsockets.registry.internal;
+
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicLong;
+
+import org.bpsockets.api.BpError;
+import org.bpsockets.api.BpException;
+import org.bpsockets.api.backend.Backend;
+import org.bpsockets.api.backend.BackendCapabilities;
+import org.bpsockets.api.backend.BackendHealth;
+import org.bpsockets.api.backend.Delivery;
+import org.bpsockets.api.backend.DeliverySink;
+import org.bpsockets.api.backend.EndpointRegistration;
+import org.bpsockets.api.bundle.BundleId;
+import org.bpsockets.api.bundle.BundleOption;
+import org.bpsockets.api.bundle.ReceivedBundle;
+import org.bpsockets.api.bundle.SendRequest;
+import org.bpsockets.api.eid.EndpointId;
+import org.bpsockets.api.eid.Scheme;
+
+/**
+ * A backend with a store, as the embedded node behaves: a received bundle stays stored until it is
+ * acknowledged, and every open registration of its endpoint gets the unacknowledged ones again.
+ */
+class FakeBackend implements Backend {
+    final String name;
+    final EndpointId node;
+    final Set<BundleOption> honoured;
+    final List<SendRequest> sent = new CopyOnWriteArrayList<>();
+    final List<Registration> registrations = new CopyOnWriteArrayList<>();
+    /** Stored ADUs per endpoint, until acknowledged. */
+    final Map<EndpointId, Map<BundleId, ReceivedBundle>> store = new LinkedHashMap<>();
+    final List<BundleId> acknowledged = new CopyOnWriteArrayList<>();
+    final AtomicLong sequence = new AtomicLong();
+    BpException refuseOpen;
+    BpException refuseSend;
+
+    FakeBackend(String name, long nodeNumber, Set<BundleOption> honoured) {
+        this.name = name;
+        this.node = EndpointId.parse("ipn:" + nodeNumber + ".0");
+        this.honoured = honoured;
+    }
+
+    FakeBackend(String name, long nodeNumber) {
+        this(name, nodeNumber, EnumSet.allOf(BundleOption.class));
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    @Override
+    public BackendCapabilities capabilities() {
+        return new BackendCapabilities(honoured, EnumSet.allOf(Scheme.class), 1 << 20);
+    }
+
+    @Override
+    public BackendHealth health() {
+        return BackendHealth.up("fake");
+    }
+
+    @Override
+    public Optional<EndpointId> nodeId() {
+        return Optional.of(node);
+    }
+
+    @Override
+    public synchronized EndpointRegistration open(EndpointId endpoint, DeliverySink sink, int window)
+            throws BpException {
+        if (refuseOpen != null) {
+            throw refuseOpen;
+        }
+        Registration r = new Registration(endpoint, sink);
+        registrations.add(r);
+        for (ReceivedBundle b : new ArrayList<>(store.getOrDefault(endpoint, Map.of()).values())) {
+            sink.deliver(new FakeDelivery(endpoint, b));
+        }
+        return r;
+    }
+
+    @Override
+    public CompletionStage<BundleId> send(SendRequest request) {
+        if (refuseSend != null) {
+            return CompletableFuture.failedFuture(refuseSend);
+        }
+        sent.add(request);
+        return CompletableFuture.completedFuture(BundleId.of(request.source(), 1000, sequence.incrementAndGet()));
+    }
+
+    /** A bundle arrives for an endpoint: stored, and delivered to its open registration if any. */
+    synchronized ReceivedBundle receive(EndpointId endpoint, String payload) {
+        ReceivedBundle b = new ReceivedBundle(BundleId.of(EndpointId.parse("ipn:99.1"), 5000, sequence.incrementAndGet()),
+                endpoint, Duration.ofHours(1), false, false, ByteBuffer.wrap(payload.getBytes()));
+        store.computeIfAbsent(endpoint, e -> new LinkedHashMap<>()).put(b.id(), b);
+        for (Registration r : registrations) {
+            if (r.endpoint.equals(endpoint) && !r.closed) {
+                r.sink.deliver(new FakeDelivery(endpoint, b));
+            }
+        }
+        return b;
+    }
+
+    synchronized int stored(EndpointId endpoint) {
+        return store.getOrDefault(endpoint, Map.of()).size();
+    }
+
+    Registration openRegistration(EndpointId endpoint) {
+        return registrations.stream().filter(r -> r.endpoint.equals(endpoint) && !r.closed).findFirst().orElse(null);
+    }
+
+    final class Registration implements EndpointRegistration {
+        final EndpointId endpoint;
+        final DeliverySink sink;
+        volatile boolean closed;
+
+        Registration(EndpointId endpoint, DeliverySink sink) {
+            this.endpoint = endpoint;
+            this.sink = sink;
+        }
+
+        @Override
+        public EndpointId endpoint() {
+            return endpoint;
+        }
+
+        @Override
+        public void close() {
+            closed = true;
+        }
+    }
+
+    final class FakeDelivery implements Delivery {
+        final EndpointId endpoint;
+        final ReceivedBundle bundle;
+
+        FakeDelivery(EndpointId endpoint, ReceivedBundle bundle) {
+            this.endpoint = endpoint;
+            this.bundle = bundle;
+        }
+
+        @Override
+        public ReceivedBundle bundle() {
+            return bundle;
+        }
+
+        @Override
+        public void acknowledge() {
+            synchronized (FakeBackend.this) {
+                if (store.getOrDefault(endpoint, Map.of()).remove(bundle.id()) != null) {
+                    acknowledged.add(bundle.id());
+                }
+            }
+        }
+
+        @Override
+        public void release() {
+            // stays in the store
+        }
+    }
+
+    static BpException error(BpError error) {
+        return new BpException(error, "refused by test");
+    }
+}

@@ -1,0 +1,391 @@
+package org.bpsockets.registry.internal;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.lang.annotation.Annotation;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.time.Duration;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
+
+import org.bpsockets.api.BpError;
+import org.bpsockets.api.BpException;
+import org.bpsockets.api.bundle.BundleId;
+import org.bpsockets.api.bundle.BundleOption;
+import org.bpsockets.api.bundle.BundleOptions;
+import org.bpsockets.api.bundle.ReceivedBundle;
+import org.bpsockets.api.eid.EndpointId;
+import org.bpsockets.api.option.SocketOptionHandler;
+import org.bpsockets.api.registry.LocalSocket;
+import org.bpsockets.api.registry.SocketInfo;
+import org.bpsockets.api.transport.BoundSocket;
+import org.bpsockets.api.transport.DeliveryResult;
+import org.bpsockets.api.transport.OptionValue;
+import org.bpsockets.api.transport.TransportSession;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+class SocketRegistryTest {
+
+    static final EndpointId A = EndpointId.parse("ipn:7.1");
+    static final EndpointId B = EndpointId.parse("ipn:7.2");
+    static final EndpointId FAR = EndpointId.parse("ipn:9.1");
+
+    SocketRegistryImpl registry;
+    FakeTransport transport;
+    TransportSession session;
+
+    static RegistryConfig config(String preferred, int pipeline) {
+        return new RegistryConfig() {
+            @Override
+            public Class<? extends Annotation> annotationType() {
+                return RegistryConfig.class;
+            }
+
+            @Override
+            public String preferredBackend() {
+                return preferred;
+            }
+
+            @Override
+            public int deliveryWindow() {
+                return 64;
+            }
+
+            @Override
+            public int socketPipeline() {
+                return pipeline;
+            }
+
+            @Override
+            public int duplicateMemory() {
+                return 100;
+            }
+        };
+    }
+
+    @BeforeEach
+    void setUp() {
+        registry = new SocketRegistryImpl(config("embedded", 4));
+        transport = new FakeTransport();
+        session = registry.attach(transport);
+    }
+
+    FakeBackend addBackend(String name, int ranking) {
+        FakeBackend b = new FakeBackend(name, 7);
+        registry.addBackend(b, Map.of("service.ranking", ranking, "service.id", (long) ranking + 100));
+        return b;
+    }
+
+    @Test
+    void bindOpensTheEndpointOnTheActiveBackendAndRefusesASecondSocket() throws Exception {
+        FakeBackend backend = addBackend("embedded", 0);
+        assertEquals(A, session.bind(1, A, List.of()));
+        assertNotNull(backend.openRegistration(A));
+
+        BpException e = assertThrows(BpException.class, () -> session.bind(2, A, List.of()));
+        assertEquals(BpError.ADDRESS_IN_USE, e.error());
+        assertEquals(1, registry.sockets().size(), "the refused socket left nothing behind");
+    }
+
+    @Test
+    void bindWithoutBackendIsKeptAndOpenedWhenABackendAppears() throws Exception {
+        assertEquals("no backend installed", registry.status().backendHealth());
+        session.bind(1, A, List.of());
+        assertEquals(Optional.empty(), registry.sockets().get(0).backend());
+        FakeBackend backend = addBackend("embedded", 0);
+        assertNotNull(backend.openRegistration(A));
+        assertEquals(Optional.of("embedded"), registry.sockets().get(0).backend());
+    }
+
+    @Test
+    void aBindTheBackendRefusesLeavesTheEndpointFree() throws Exception {
+        FakeBackend backend = addBackend("embedded", 0);
+        backend.refuseOpen = FakeBackend.error(BpError.ADDRESS_NOT_AVAILABLE);
+        BpException e = assertThrows(BpException.class, () -> session.bind(1, A, List.of()));
+        assertEquals(BpError.ADDRESS_NOT_AVAILABLE, e.error());
+        assertTrue(registry.sockets().isEmpty());
+        backend.refuseOpen = null;
+        assertEquals(A, session.bind(2, A, List.of()), "the endpoint is free again");
+    }
+
+    @Test
+    void localNodeFormIsResolvedToTheBackendsNodeNumber() throws Exception {
+        addBackend("embedded", 0);
+        assertEquals(EndpointId.parse("ipn:7.42"), session.bind(1, EndpointId.parse("ipn:!.42"), List.of()));
+        BpException e = assertThrows(BpException.class, () -> session.bind(2, EndpointId.parse("ipn:7.42"), List.of()));
+        assertEquals(BpError.ADDRESS_IN_USE, e.error());
+    }
+
+    @Test
+    void nullEndpointCannotBeBound() {
+        BpException e = assertThrows(BpException.class, () -> session.bind(1, EndpointId.parse("dtn:none"), List.of()));
+        assertEquals(BpError.INVALID_ARGUMENT, e.error());
+    }
+
+    @Test
+    void deliveriesReachTheSocketInOrderAndAreAcknowledgedOnlyOnceAccepted() throws Exception {
+        FakeBackend backend = addBackend("embedded", 0);
+        session.bind(1, A, List.of());
+        transport.hold = true;
+        ReceivedBundle first = backend.receive(A, "one");
+        backend.receive(A, "two");
+        assertEquals(List.of("one", "two"), transport.payloads());
+        assertEquals(2, backend.stored(A), "nothing is acknowledged before the socket accepted it");
+
+        transport.handed().get(0).result().complete(DeliveryResult.ACCEPTED);
+        assertEquals(List.of(first.id()), backend.acknowledged);
+        assertEquals(1, backend.stored(A));
+        assertEquals(1, registry.sockets().get(0).inFlight());
+    }
+
+    @Test
+    void aFullSocketKeepsItsDeliveriesInOrderUntilItDrained() throws Exception {
+        FakeBackend backend = addBackend("embedded", 0);
+        session.bind(1, A, List.of());
+        transport.hold = true;
+        backend.receive(A, "1");
+        backend.receive(A, "2");
+        backend.receive(A, "3");
+        List<FakeTransport.Handed> handed = transport.handed();
+        handed.get(0).result().complete(DeliveryResult.ACCEPTED);
+        handed.get(1).result().complete(DeliveryResult.FULL);
+        handed.get(2).result().complete(DeliveryResult.FULL);
+        backend.receive(A, "4");
+        assertEquals(3, transport.handed().size(), "nothing more is handed to a full socket");
+        assertEquals(3, backend.stored(A), "refused deliveries stay with the backend");
+
+        transport.hold = false;
+        session.drained(1);
+        assertEquals(List.of("1", "2", "3", "2", "3", "4"), transport.payloads(), "retried in the original order");
+        assertEquals(0, backend.stored(A));
+        SocketInfo info = registry.sockets().get(0);
+        assertEquals(4, info.counters().delivered());
+        assertEquals(2, info.counters().refusedFull());
+        assertEquals(0, info.inFlight());
+    }
+
+    @Test
+    void closingASocketReturnsItsDeliveriesToTheBackend() throws Exception {
+        FakeBackend backend = addBackend("embedded", 0);
+        session.bind(1, A, List.of());
+        transport.answers.add(DeliveryResult.FULL);
+        backend.receive(A, "kept");
+        session.release(1);
+        assertTrue(backend.registrations.get(0).closed);
+        assertEquals(1, backend.stored(A));
+        // A new socket on the same endpoint gets it.
+        session.bind(2, A, List.of());
+        assertEquals(List.of("kept", "kept"), transport.payloads());
+        assertEquals(2, transport.handed().get(1).socketId());
+        assertEquals(0, backend.stored(A));
+    }
+
+    @Test
+    void hotSwapReopensEveryEndpointOnTheNewBackendWithoutLossOrDuplicates() throws Exception {
+        FakeBackend first = addBackend("embedded", 0);
+        session.bind(1, A, List.of());
+        session.bind(2, B, List.of());
+        transport.hold = true;
+        first.receive(A, "in flight");
+        assertEquals(1, transport.handed().size());
+
+        // The backend is updated: the old instance goes, a new one with the same store comes.
+        registry.removeBackend(first);
+        assertTrue(first.registrations.stream().allMatch(r -> r.closed), "old registrations closed at unbind");
+        assertEquals(Optional.empty(), registry.status().activeBackend());
+        FakeBackend second = new FakeBackend("embedded", 7);
+        second.store.putAll(first.store);
+        second.sequence.set(first.sequence.get());
+        registry.addBackend(second, Map.of("service.id", 200L));
+        assertNotNull(second.openRegistration(A));
+        assertNotNull(second.openRegistration(B));
+
+        // The socket accepts the copy it already had; the new instance's redelivery is recognised.
+        transport.handed().get(0).result().complete(DeliveryResult.ACCEPTED);
+        transport.hold = false;
+        second.receive(A, "after swap");
+        assertEquals(List.of("in flight", "after swap"), transport.payloads(), "delivered once each");
+        // Redelivery of the first bundle by the second backend happened at open, before the accept:
+        // it waited behind the in-flight copy and was acknowledged as a duplicate.
+        assertEquals(0, second.stored(A));
+        assertEquals(1, registry.sockets().get(0).counters().duplicates());
+    }
+
+    @Test
+    void preferredBackendWinsAndRankingDecidesOtherwise() throws Exception {
+        session.bind(1, A, List.of());
+        FakeBackend ion = addBackend("ion", 10);
+        assertEquals(Optional.of("ion"), registry.status().activeBackend());
+        FakeBackend embedded = addBackend("embedded", 0);
+        assertEquals(Optional.of("embedded"), registry.status().activeBackend());
+        assertTrue(ion.openRegistration(A) == null, "moved away from ion");
+        assertNotNull(embedded.openRegistration(A));
+        registry.modified(config("ion", 4));
+        assertEquals(Optional.of("ion"), registry.status().activeBackend());
+        assertNotNull(ion.openRegistration(A));
+        assertEquals("ion", registry.backends().get(0).name());
+        assertTrue(registry.backends().get(0).active());
+        assertEquals(1, registry.backends().get(0).openEndpoints());
+    }
+
+    @Test
+    void sendGoesToTheActiveBackendWithTheSocketsOptions() throws Exception {
+        FakeBackend backend = addBackend("embedded", 0);
+        registry.addOptionHandler(new LifetimeHandler());
+        session.bind(1, A, List.of());
+        OptionValue lifetime = new OptionValue(1, le64(60_000));
+        BundleId id = session.send(1, A, FAR, ByteBuffer.wrap(new byte[] {1, 2}), List.of(lifetime))
+                .toCompletableFuture().get();
+        assertEquals(A, id.source());
+        assertEquals(Duration.ofMinutes(1), backend.sent.get(0).options().lifetime());
+        assertEquals(FAR, backend.sent.get(0).destination());
+        assertEquals(1, registry.sockets().get(0).counters().sent());
+    }
+
+    @Test
+    void sendFailsClearlyWithoutBackendUnknownOptionOrUnsupportedOption() throws Exception {
+        assertEquals(BpError.NO_BACKEND, sendError(List.of()));
+        FakeBackend backend = new FakeBackend("embedded", 7, EnumSet.noneOf(BundleOption.class));
+        registry.addBackend(backend, Map.of());
+        session.bind(1, A, List.of());
+        assertEquals(BpError.UNKNOWN_OPTION, sendError(List.of(new OptionValue(1, le64(5)))));
+        registry.addOptionHandler(new LifetimeHandler());
+        assertEquals(BpError.OPTION_NOT_SUPPORTED, sendError(List.of(new OptionValue(1, le64(5)))));
+        assertEquals(BpError.INVALID_ARGUMENT, sendError(List.of(new OptionValue(1, ByteBuffer.wrap(new byte[3])))));
+        assertEquals(BpError.INVALID_ARGUMENT, sendErrorTo(EndpointId.parse("ipn:0.0")));
+        assertTrue(backend.sent.isEmpty());
+        assertEquals(4, registry.sockets().get(0).counters().sendFailures(), "failures of the bound socket");
+    }
+
+    @Test
+    void removedOptionExtensionMakesItsOptionFailAndAnInstalledOneServesOpenSockets() throws Exception {
+        addBackend("embedded", 0);
+        session.bind(1, A, List.of());
+        LifetimeHandler handler = new LifetimeHandler();
+        BpException e = assertThrows(BpException.class, () -> session.setOption(1, new OptionValue(1, le64(5))));
+        assertEquals(BpError.UNKNOWN_OPTION, e.error());
+        registry.addOptionHandler(handler);
+        session.setOption(1, new OptionValue(1, le64(5)));
+        assertEquals(5, session.option(1, 1).order(ByteOrder.LITTLE_ENDIAN).getLong());
+        assertEquals(86_400_000L, session.option(2, 1).order(ByteOrder.LITTLE_ENDIAN).getLong(), "the default");
+        registry.removeOptionHandler(handler);
+        assertEquals(BpError.UNKNOWN_OPTION, sendError(List.of(new OptionValue(1, le64(5)))));
+    }
+
+    @Test
+    void resyncReleasesSocketsTheTransportNoLongerHasAndBindsTheOthers() throws Exception {
+        FakeBackend backend = addBackend("embedded", 0);
+        session.bind(1, A, List.of());
+        session.bind(2, B, List.of());
+        Map<Long, BpException> failures = session.resync(Map.of(2L, new BoundSocket(B, List.of()),
+                3L, new BoundSocket(FAR, List.of())));
+        assertTrue(failures.isEmpty());
+        assertEquals(List.of(2L, 3L), registry.sockets().stream().map(SocketInfo::id).toList());
+        assertNull(backend.openRegistration(A));
+        assertNotNull(backend.openRegistration(FAR));
+    }
+
+    @Test
+    void detachingATransportReleasesItsSockets() throws Exception {
+        FakeBackend backend = addBackend("embedded", 0);
+        session.bind(1, A, List.of());
+        session.close();
+        assertTrue(registry.sockets().isEmpty());
+        assertTrue(backend.registrations.get(0).closed);
+        assertThrows(BpException.class, () -> session.bind(1, A, List.of()));
+    }
+
+    @Test
+    void localSocketsSendAndReceiveThroughTheBackend() throws Exception {
+        FakeBackend backend = addBackend("embedded", 0);
+        try (LocalSocket receiver = registry.openLocal(Optional.of(B));
+                LocalSocket sender = registry.openLocal(Optional.empty())) {
+            BundleId id = sender.send(B, "hello".getBytes(), BundleOptions.DEFAULTS).toCompletableFuture().get();
+            assertEquals(EndpointId.parse("ipn:7." + LocalTransport.AUTO_SERVICE_FIRST), id.source(),
+                    "bound automatically on the first send");
+            assertEquals(B, backend.sent.get(0).destination());
+            backend.receive(B, "world");
+            ReceivedBundle got = receiver.receive(Duration.ofSeconds(5)).orElseThrow();
+            assertEquals("world", new String(got.payloadBytes()));
+            assertEquals(Optional.empty(), receiver.receive(Duration.ofMillis(10)));
+        }
+        assertTrue(registry.sockets().stream().noneMatch(s -> s.transport().equals("local")));
+    }
+
+    @Test
+    void aFullLocalSocketDrainsAndGetsTheRest() throws Exception {
+        FakeBackend backend = addBackend("embedded", 0);
+        try (LocalSocket receiver = registry.openLocal(Optional.of(B))) {
+            int total = LocalTransport.RECEIVE_QUEUE + 10;
+            for (int i = 0; i < total; i++) {
+                backend.receive(B, Integer.toString(i));
+            }
+            assertEquals(10, backend.stored(B), "what did not fit stays with the backend");
+            for (int i = 0; i < total; i++) {
+                ReceivedBundle b = receiver.receive(Duration.ofSeconds(5)).orElseThrow();
+                assertEquals(Integer.toString(i), new String(b.payloadBytes()));
+            }
+            assertEquals(0, backend.stored(B));
+        }
+    }
+
+    private BpError sendError(List<OptionValue> options) throws InterruptedException {
+        return errorOf(session.send(1, A, FAR, ByteBuffer.allocate(0), options));
+    }
+
+    private BpError sendErrorTo(EndpointId destination) throws InterruptedException {
+        return errorOf(session.send(1, A, destination, ByteBuffer.allocate(0), List.of()));
+    }
+
+    private static BpError errorOf(CompletionStage<BundleId> stage) throws InterruptedException {
+        try {
+            stage.toCompletableFuture().get();
+            return null;
+        } catch (ExecutionException e) {
+            Throwable c = e.getCause() instanceof CompletionException ce ? ce.getCause() : e.getCause();
+            return ((BpException) c).error();
+        }
+    }
+
+    static ByteBuffer le64(long v) {
+        return ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(0, v);
+    }
+
+    /** Option 1 as BP_LIFETIME_MS: a little-endian u64 of at least 1. */
+    static final class LifetimeHandler implements SocketOptionHandler {
+        @Override
+        public Set<Integer> names() {
+            return Set.of(1);
+        }
+
+        @Override
+        public void validate(int name, ByteBuffer value) throws BpException {
+            if (value.remaining() != 8 || value.order(ByteOrder.LITTLE_ENDIAN).getLong(value.position()) < 1) {
+                throw new BpException(BpError.INVALID_ARGUMENT, "lifetime must be a u64 >= 1");
+            }
+        }
+
+        @Override
+        public void apply(int name, ByteBuffer value, BundleOptions.Builder options) {
+            options.lifetime(Duration.ofMillis(value.order(ByteOrder.LITTLE_ENDIAN).getLong(value.position())));
+        }
+
+        @Override
+        public ByteBuffer defaultValue(int name) {
+            return le64(86_400_000L);
+        }
+    }
+}
