@@ -1,0 +1,614 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * AF_BP: the socket layer. SOCK_DGRAM sockets whose datagrams are ADUs of the Bundle Protocol,
+ * carried by the node of the socket's network namespace (bp_node.c, bp_genl.c).
+ */
+#include <linux/net.h>
+#include <linux/socket.h>
+#include <linux/uio.h>
+#include <linux/slab.h>
+#include <net/sock.h>
+
+#include "bp.h"
+
+/* Received datagrams keep their source address in the headroom, its length in skb->cb. */
+struct bp_skb_cb {
+	u16 addrlen;
+};
+
+#define BP_SKB_CB(skb)	((struct bp_skb_cb *)(skb)->cb)
+
+static struct sockaddr_bp *bp_skb_addr(const struct sk_buff *skb)
+{
+	return (struct sockaddr_bp *)(skb->data - sizeof(struct sockaddr_bp));
+}
+
+/* Called by DELIVER with bn->lock held; consumes @skb. */
+int bp_sock_deliver(struct bp_net *bn, struct bp_sock *bs, struct sk_buff *skb,
+		    const struct bp_eid *src)
+{
+	struct sock *sk = &bs->sk;
+	int err;
+
+	sock_skb_cb_check_size(sizeof(struct bp_skb_cb));
+	BP_SKB_CB(skb)->addrlen = bp_eid_to_addr(src, bp_skb_addr(skb));
+	/* Charges sk_rcvbuf and calls sk_data_ready: poll, epoll and select wake. */
+	err = sock_queue_rcv_skb(sk, skb);
+	if (!err)
+		return 0;
+	kfree_skb(skb);
+	WRITE_ONCE(bs->rx_blocked, true);
+	/* Pairs with the barrier in bp_recvmsg: either it sees rx_blocked or we see the room. */
+	smp_mb();
+	if (atomic_read(&sk->sk_rmem_alloc) < READ_ONCE(sk->sk_rcvbuf) / 2) {
+		WRITE_ONCE(bs->rx_blocked, false);
+		bp_node_notify(bn, BP_CMD_DRAINED, bs->id);
+	}
+	return -ENOBUFS;
+}
+
+static void bp_sock_destruct(struct sock *sk)
+{
+	skb_queue_purge(&sk->sk_receive_queue);
+	skb_queue_purge(&sk->sk_error_queue);
+}
+
+static struct proto bp_proto = {
+	.name		= "BP",
+	.owner		= THIS_MODULE,
+	.obj_size	= sizeof(struct bp_sock),
+};
+
+static struct proto_ops bp_ops;
+
+static int bp_release(struct socket *sock)
+{
+	struct sock *sk = sock->sk;
+	struct bp_sock *bs;
+	struct bp_net *bn;
+	struct bp_req *req, *tmp;
+
+	if (!sk)
+		return 0;
+	bs = bp_sk(sk);
+	bn = bp_pernet(sock_net(sk));
+	lock_sock(sk);
+	mutex_lock(&bn->lock);
+	list_del_init(&bs->node);
+	hash_del(&bs->hnode);
+	if (bs->state == BP_BOUND) {
+		bn->gen++;
+		bp_node_notify(bn, BP_CMD_RELEASE, bs->id);
+	}
+	bs->state = BP_UNBOUND;
+	/*
+	 * SENDs already accepted are still carried: they stay queued, no longer charged to (nor
+	 * pointing at) this socket, so neither the socket nor its namespace is kept alive by them.
+	 */
+	list_for_each_entry_safe(req, tmp, &bs->reqs, sock_node) {
+		list_del_init(&req->sock_node);
+		req->bs = NULL;
+		skb_orphan(req->skb);
+	}
+	mutex_unlock(&bn->lock);
+	sock_orphan(sk);
+	sock->sk = NULL;
+	release_sock(sk);
+	sock_put(sk);
+	return 0;
+}
+
+static int bp_bind(struct socket *sock, struct sockaddr *uaddr, int len)
+{
+	struct sock *sk = sock->sk;
+	struct bp_eid eid;
+	int err;
+
+	err = bp_addr_to_eid(uaddr, len, &eid);
+	if (err)
+		return err;
+	lock_sock(sk);
+	err = bp_node_bind(bp_pernet(sock_net(sk)), bp_sk(sk), &eid);
+	release_sock(sk);
+	return err;
+}
+
+/* Binds ipn:!.S with a free S in 65536..131071. Caller holds lock_sock. */
+static int bp_autobind(struct bp_net *bn, struct bp_sock *bs)
+{
+	struct bp_eid eid = { .scheme = BP_SCHEME_IPN, .ipn.node = BP_IPN_LOCAL_NODE };
+	const u32 range = BP_AUTOBIND_LAST - BP_AUTOBIND_FIRST + 1;
+	struct bp_sock *other;
+	bool used;
+	u32 i, s;
+	int err;
+
+	for (;;) {
+		mutex_lock(&bn->lock);
+		for (i = 0; i < range; i++) {
+			s = BP_AUTOBIND_FIRST + (bn->next_auto - BP_AUTOBIND_FIRST + i) % range;
+			used = false;
+			list_for_each_entry(other, &bn->socks, node) {
+				if (other->state != BP_UNBOUND &&
+				    other->eid.scheme == BP_SCHEME_IPN &&
+				    !other->eid.ipn.allocator && other->eid.ipn.service == s) {
+					used = true;
+					break;
+				}
+			}
+			if (!used)
+				break;
+		}
+		if (i == range) {
+			mutex_unlock(&bn->lock);
+			return -EADDRINUSE;
+		}
+		bn->next_auto = s + 1 > BP_AUTOBIND_LAST ? BP_AUTOBIND_FIRST : s + 1;
+		mutex_unlock(&bn->lock);
+		eid.ipn.service = s;
+		err = bp_node_bind(bn, bs, &eid);
+		if (err != -EADDRINUSE)
+			return err;
+	}
+}
+
+static int bp_connect(struct socket *sock, struct sockaddr *uaddr, int len, int flags)
+{
+	struct sock *sk = sock->sk;
+	struct bp_eid eid;
+	int err;
+
+	if (len >= (int)sizeof(sa_family_t) && uaddr->sa_family == AF_UNSPEC) {
+		lock_sock(sk);
+		memset(&bp_sk(sk)->peer, 0, sizeof(bp_sk(sk)->peer));
+		sock->state = SS_UNCONNECTED;
+		release_sock(sk);
+		return 0;
+	}
+	err = bp_addr_to_eid(uaddr, len, &eid);
+	if (err)
+		return err;
+	lock_sock(sk);
+	bp_sk(sk)->peer = eid;
+	sock->state = SS_CONNECTED;
+	release_sock(sk);
+	return 0;
+}
+
+static int bp_getname(struct socket *sock, struct sockaddr *uaddr, int peer)
+{
+	struct sockaddr_bp *sa = (struct sockaddr_bp *)uaddr;
+	struct sock *sk = sock->sk;
+	struct bp_sock *bs = bp_sk(sk);
+	int len;
+
+	lock_sock(sk);
+	if (peer) {
+		len = bs->peer.scheme ? bp_eid_to_addr(&bs->peer, sa) : -ENOTCONN;
+	} else if (bs->state == BP_UNBOUND) {
+		memset(sa, 0, sizeof(*sa));
+		sa->bp_family = bp_af;
+		len = BP_SOCKADDR_IPN_LEN;
+	} else {
+		len = bp_eid_to_addr(&bs->eid, sa);
+	}
+	release_sock(sk);
+	return len;
+}
+
+/* SOL_BP control messages: per-message bundle options. */
+static int bp_parse_cmsgs(struct msghdr *msg, struct bp_opt *opts, unsigned int *n)
+{
+	struct cmsghdr *cmsg;
+	size_t vlen;
+
+	for_each_cmsghdr(cmsg, msg) {
+		if (!CMSG_OK(msg, cmsg))
+			return -EINVAL;
+		if (cmsg->cmsg_level != SOL_BP)
+			continue;
+		vlen = cmsg->cmsg_len - CMSG_LEN(0);
+		if (cmsg->cmsg_type < 1 || cmsg->cmsg_type > BP_BUNDLE_OPTION_MAX ||
+		    vlen < 1 || vlen > BP_OPTION_VALUE_MAX || *n == BP_MAX_MSG_OPTS)
+			return -EINVAL;
+		opts[*n].name = cmsg->cmsg_type;
+		opts[*n].len = vlen;
+		memcpy(opts[*n].val, CMSG_DATA(cmsg), vlen);
+		(*n)++;
+	}
+	return 0;
+}
+
+/*
+ * Builds the whole SEND message in one skb charged to the socket's sk_sndbuf: the attributes in
+ * the linear part, the ADU in BP_A_PAYLOAD attributes in page-backed space. Caller holds
+ * lock_sock, so the socket's binding and options cannot change underneath.
+ */
+static struct sk_buff *bp_build_send(struct bp_sock *bs, struct msghdr *msg, size_t len,
+				     const struct bp_eid *dst, const struct bp_opt *mopts,
+				     unsigned int nmopts, u64 cookie, int *errp)
+{
+	static const u8 zeros[NLA_ALIGNTO];
+	struct sock *sk = &bs->sk;
+	size_t hdr, paged, done, chunk;
+	struct nlattr nla, *nest;
+	struct sk_buff *skb;
+	unsigned int i;
+	int off, err;
+	bool linear;
+	void *ghdr;
+
+	hdr = NLMSG_HDRLEN + GENL_HDRLEN + 2 * nla_total_size_64bit(sizeof(u64)) +
+	      nla_total_size(sizeof(u32)) + bp_eid_nlsize(&bs->eid) + bp_eid_nlsize(dst) +
+	      nla_total_size(0);
+	for (i = 0; i < bs->nopts; i++)
+		hdr += bp_opt_nlsize(&bs->opts[i]);
+	for (i = 0; i < nmopts; i++)
+		hdr += bp_opt_nlsize(&mopts[i]);
+	paged = NLA_ALIGN(len) + DIV_ROUND_UP(len, BP_PAYLOAD_CHUNK) * NLA_HDRLEN;
+	linear = hdr + paged <= SKB_WITH_OVERHEAD(PAGE_SIZE);
+
+	skb = sock_alloc_send_pskb(sk, hdr + (linear ? paged : 0), 0,
+				   msg->msg_flags & MSG_DONTWAIT, errp, 0);
+	if (!skb)
+		return NULL;
+	err = -EMSGSIZE;
+	ghdr = genlmsg_put(skb, 0, 0, &bp_genl_family, 0, BP_CMD_SEND);
+	if (!ghdr ||
+	    nla_put_u64_64bit(skb, BP_A_COOKIE, cookie, BP_A_PAD) ||
+	    nla_put_u64_64bit(skb, BP_A_SOCKET_ID, bs->id, BP_A_PAD) ||
+	    nla_put_u32(skb, BP_A_SEND_ID, bs->send_count) ||
+	    bp_eid_put(skb, BP_A_SRC_EID, &bs->eid) ||
+	    bp_eid_put(skb, BP_A_DST_EID, dst))
+		goto fail;
+	nest = nla_nest_start(skb, BP_A_OPTIONS);
+	if (!nest)
+		goto fail;
+	/* Socket options first, then this message's: the node applies them in order. */
+	for (i = 0; i < bs->nopts; i++)
+		if (bp_opt_put(skb, BP_A_OPTION, &bs->opts[i]))
+			goto fail;
+	for (i = 0; i < nmopts; i++)
+		if (bp_opt_put(skb, BP_A_OPTION, &mopts[i]))
+			goto fail;
+	nla_nest_end(skb, nest);
+
+	off = skb->len;
+	if (linear) {
+		skb_put(skb, paged);
+	} else {
+		err = bp_skb_add_paged(skb, paged, sk->sk_allocation);
+		if (err < 0)
+			goto fail;
+		/* The pages are charged to the socket as well (see ip_append_data). */
+		refcount_add(err, &sk->sk_wmem_alloc);
+	}
+	for (done = 0; done < len; done += chunk) {
+		chunk = min_t(size_t, len - done, BP_PAYLOAD_CHUNK);
+		nla.nla_len = NLA_HDRLEN + chunk;
+		nla.nla_type = BP_A_PAYLOAD;
+		err = skb_store_bits(skb, off, &nla, NLA_HDRLEN);
+		if (err)
+			goto fail;
+		off += NLA_HDRLEN;
+		err = skb_copy_datagram_from_iter(skb, off, &msg->msg_iter, chunk);
+		if (err)
+			goto fail;
+		off += chunk;
+	}
+	if (NLA_ALIGN(len) != len) {
+		err = skb_store_bits(skb, off, zeros, NLA_ALIGN(len) - len);
+		if (err)
+			goto fail;
+	}
+	nlmsg_hdr(skb)->nlmsg_len = skb->len;
+	return skb;
+fail:
+	kfree_skb(skb);
+	*errp = err;
+	return NULL;
+}
+
+static int bp_sendmsg(struct socket *sock, struct msghdr *msg, size_t len)
+{
+	struct sock *sk = sock->sk;
+	struct bp_sock *bs = bp_sk(sk);
+	struct bp_net *bn = bp_pernet(sock_net(sk));
+	struct bp_opt *mopts = NULL;
+	unsigned int nmopts = 0;
+	struct sk_buff *skb;
+	struct bp_req *req;
+	struct bp_eid dst;
+	u64 cookie;
+	long ret;
+	int err;
+
+	if (msg->msg_flags & ~(MSG_DONTWAIT | MSG_NOSIGNAL | MSG_EOR | MSG_CMSG_COMPAT))
+		return -EOPNOTSUPP;
+	if (len > bp_max_payload)
+		return -EMSGSIZE;
+	if (msg->msg_name) {
+		err = bp_addr_to_eid(msg->msg_name, msg->msg_namelen, &dst);
+		if (err)
+			return err;
+	}
+	if (msg->msg_controllen) {
+		mopts = kmalloc_array(BP_MAX_MSG_OPTS, sizeof(*mopts), GFP_KERNEL);
+		if (!mopts)
+			return -ENOMEM;
+		err = bp_parse_cmsgs(msg, mopts, &nmopts);
+		if (err)
+			goto out_free;
+	}
+
+	lock_sock(sk);
+	if (!msg->msg_name) {
+		err = -EDESTADDRREQ;
+		if (!bs->peer.scheme)
+			goto out;
+		dst = bs->peer;
+	}
+	err = -EPIPE;
+	if (sk->sk_shutdown & SEND_SHUTDOWN)
+		goto out;
+	err = -ENETDOWN;
+	if (!READ_ONCE(bn->registered))
+		goto out;
+	err = -ENETUNREACH;
+	if (!READ_ONCE(bn->backend_ready))
+		goto out;
+	if (bs->state == BP_UNBOUND) {
+		err = bp_autobind(bn, bs);
+		if (err)
+			goto out;
+	}
+
+	cookie = atomic64_inc_return(&bn->next_cookie);
+	skb = bp_build_send(bs, msg, len, &dst, mopts, nmopts, cookie, &err);
+	if (!skb)
+		goto out;
+	req = bp_req_alloc(BP_REQ_SEND, bs, skb);
+	if (!req) {
+		kfree_skb(skb);
+		err = -ENOMEM;
+		goto out;
+	}
+	req->cookie = cookie;
+	/* With per-message options the node's verdict is the call's result. */
+	req->sync = nmopts > 0;
+	bs->send_count++;
+
+	mutex_lock(&bn->lock);
+	bp_req_queue(bn, req);
+	bp_node_pump(bn);
+	if (!req->sync) {
+		mutex_unlock(&bn->lock);
+		err = len;
+		goto out;
+	}
+	mutex_unlock(&bn->lock);
+	ret = bp_req_wait(bn, req);
+	if (ret > 0) {
+		err = req->err ? req->err : len;
+		mutex_unlock(&bn->lock);
+		bp_req_free(req);
+	} else {
+		/* Accepted but not yet answered: carried on as an ordinary send. */
+		req->sync = false;
+		mutex_unlock(&bn->lock);
+		err = len;
+	}
+out:
+	release_sock(sk);
+out_free:
+	kfree(mopts);
+	return err;
+}
+
+static int bp_recvmsg(struct socket *sock, struct msghdr *msg, size_t size, int flags)
+{
+	struct sock *sk = sock->sk;
+	struct bp_sock *bs = bp_sk(sk);
+	struct bp_net *bn;
+	struct sk_buff *skb;
+	size_t copied;
+	int err;
+
+	if (flags & ~(MSG_DONTWAIT | MSG_PEEK | MSG_TRUNC | MSG_WAITALL | MSG_ERRQUEUE |
+		      MSG_NOSIGNAL | MSG_CMSG_COMPAT | MSG_CMSG_CLOEXEC))
+		return -EOPNOTSUPP;
+	if (flags & MSG_ERRQUEUE)
+		return -EAGAIN;		/* reserved for status reports */
+
+	skb = skb_recv_datagram(sk, flags, &err);
+	if (!skb)
+		return err;
+	copied = skb->len;
+	if (size < copied) {
+		msg->msg_flags |= MSG_TRUNC;
+		copied = size;
+	}
+	err = skb_copy_datagram_msg(skb, 0, msg, copied);
+	if (!err && msg->msg_name) {
+		memcpy(msg->msg_name, bp_skb_addr(skb), BP_SKB_CB(skb)->addrlen);
+		msg->msg_namelen = BP_SKB_CB(skb)->addrlen;
+	}
+	if (!err)
+		err = (flags & MSG_TRUNC) ? skb->len : copied;
+	skb_free_datagram(sk, skb);
+
+	if (!(flags & MSG_PEEK)) {
+		/* Pairs with the barrier in bp_sock_deliver. */
+		smp_mb();
+		if (READ_ONCE(bs->rx_blocked)) {
+			bn = bp_pernet(sock_net(sk));
+			mutex_lock(&bn->lock);
+			if (bs->rx_blocked &&
+			    atomic_read(&sk->sk_rmem_alloc) < READ_ONCE(sk->sk_rcvbuf) / 2) {
+				WRITE_ONCE(bs->rx_blocked, false);
+				bp_node_notify(bn, BP_CMD_DRAINED, bs->id);
+			}
+			mutex_unlock(&bn->lock);
+		}
+	}
+	return err;
+}
+
+static int bp_shutdown(struct socket *sock, int how)
+{
+	struct sock *sk = sock->sk;
+
+	if (how < SHUT_RD || how > SHUT_RDWR)
+		return -EINVAL;
+	lock_sock(sk);
+	WRITE_ONCE(sk->sk_shutdown, sk->sk_shutdown | (how + 1));
+	sk->sk_state_change(sk);
+	release_sock(sk);
+	return 0;
+}
+
+static int bp_setsockopt(struct socket *sock, int level, int optname, sockptr_t optval,
+			 unsigned int optlen)
+{
+	struct sock *sk = sock->sk;
+	struct bp_opt opt = {};
+	int err;
+
+	if (level != SOL_BP || optname < 1 || optname > BP_BUNDLE_OPTION_MAX)
+		return -ENOPROTOOPT;
+	if (optlen < 1 || optlen > BP_OPTION_VALUE_MAX)
+		return -EINVAL;
+	if (copy_from_sockptr(opt.val, optval, optlen))
+		return -EFAULT;
+	opt.name = optname;
+	opt.len = optlen;
+	lock_sock(sk);
+	err = bp_node_opt(bp_pernet(sock_net(sk)), bp_sk(sk), BP_REQ_SETOPT, &opt);
+	release_sock(sk);
+	return err;
+}
+
+static int bp_getsockopt(struct socket *sock, int level, int optname, char __user *optval,
+			 int __user *optlen)
+{
+	struct sock *sk = sock->sk;
+	struct bp_sock *bs = bp_sk(sk);
+	struct bp_opt *opt;
+	unsigned int i;
+	int len, err;
+
+	if (level != SOL_BP || optname < 1 || optname > BP_BUNDLE_OPTION_MAX)
+		return -ENOPROTOOPT;
+	if (get_user(len, optlen))
+		return -EFAULT;
+	if (len < 0)
+		return -EINVAL;
+	opt = kzalloc(sizeof(*opt), GFP_KERNEL);
+	if (!opt)
+		return -ENOMEM;
+	opt->name = optname;
+	lock_sock(sk);
+	for (i = 0; i < bs->nopts && bs->opts[i].name != optname; i++)
+		;
+	if (i < bs->nopts) {
+		*opt = bs->opts[i];
+		err = 0;
+	} else {
+		err = bp_node_opt(bp_pernet(sock_net(sk)), bs, BP_REQ_GETOPT, opt);
+	}
+	release_sock(sk);
+	if (err)
+		goto out;
+	/* Too small a buffer is an error: a truncated bundle option is never meaningful. */
+	err = -EINVAL;
+	if (len < opt->len)
+		goto out;
+	err = -EFAULT;
+	if (copy_to_user(optval, opt->val, opt->len) || put_user(opt->len, optlen))
+		goto out;
+	err = 0;
+out:
+	kfree(opt);
+	return err;
+}
+
+static struct proto_ops bp_ops __ro_after_init = {
+	.family		= AF_BP,	/* replaced by the af parameter in bp_proto_init */
+	.owner		= THIS_MODULE,
+	.release	= bp_release,
+	.bind		= bp_bind,
+	.connect	= bp_connect,
+	.socketpair	= sock_no_socketpair,
+	.accept		= sock_no_accept,
+	.getname	= bp_getname,
+	.poll		= datagram_poll,
+	.ioctl		= sock_no_ioctl,
+	.gettstamp	= sock_gettstamp,
+	.listen		= sock_no_listen,
+	.shutdown	= bp_shutdown,
+	.setsockopt	= bp_setsockopt,
+	.getsockopt	= bp_getsockopt,
+	.sendmsg	= bp_sendmsg,
+	.recvmsg	= bp_recvmsg,
+	.mmap		= sock_no_mmap,
+	.sendpage	= sock_no_sendpage,
+};
+
+static int bp_create(struct net *net, struct socket *sock, int protocol, int kern)
+{
+	struct bp_net *bn = bp_pernet(net);
+	struct bp_sock *bs;
+	struct sock *sk;
+
+	if (sock->type != SOCK_DGRAM)
+		return -ESOCKTNOSUPPORT;
+	if (protocol)
+		return -EPROTONOSUPPORT;
+	sock->state = SS_UNCONNECTED;
+	sock->ops = &bp_ops;
+	sk = sk_alloc(net, bp_af, GFP_KERNEL, &bp_proto, kern);
+	if (!sk)
+		return -ENOMEM;
+	sock_init_data(sock, sk);
+	sk->sk_protocol = protocol;
+	sk->sk_destruct = bp_sock_destruct;
+	bs = bp_sk(sk);
+	INIT_LIST_HEAD(&bs->reqs);
+	bs->state = BP_UNBOUND;
+	mutex_lock(&bn->lock);
+	bs->id = bn->next_sock_id++;
+	list_add_tail(&bs->node, &bn->socks);
+	hash_add(bn->sock_hash, &bs->hnode, bs->id);
+	mutex_unlock(&bn->lock);
+	return 0;
+}
+
+static struct net_proto_family bp_family_ops = {
+	.family	= AF_BP,
+	.create	= bp_create,
+	.owner	= THIS_MODULE,
+};
+
+int bp_proto_init(void)
+{
+	int err;
+
+	/* sock_register keeps the pointer; the family number is only known at load time. */
+	bp_ops.family = bp_af;
+	bp_family_ops.family = bp_af;
+	err = proto_register(&bp_proto, 1);
+	if (err)
+		return err;
+	err = sock_register(&bp_family_ops);
+	if (err) {
+		pr_err("AF_BP: cannot register address family %u: %d\n", bp_af, err);
+		proto_unregister(&bp_proto);
+	}
+	return err;
+}
+
+void bp_proto_exit(void)
+{
+	sock_unregister(bp_af);
+	proto_unregister(&bp_proto);
+}

@@ -1,0 +1,186 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * AF_BP: internal declarations shared by the module's files.
+ *
+ * Locking: every per-namespace structure (struct bp_net, the socket list, the request queue, the
+ * fields of struct bp_sock read by the node's commands) is protected by bp_net.lock, a mutex. All
+ * paths that take it run in process context: syscalls, Generic Netlink doit/dumpit (parallel_ops)
+ * and the blocking NETLINK_URELEASE notifier. Socket syscalls that change a socket's binding or
+ * options also hold lock_sock(); the order is lock_sock() -> bp_net.lock, never the reverse.
+ */
+#ifndef _BP_INTERNAL_H
+#define _BP_INTERNAL_H
+
+#include <linux/completion.h>
+#include <linux/hashtable.h>
+#include <linux/list.h>
+#include <linux/mutex.h>
+#include <linux/skbuff.h>
+#include <net/genetlink.h>
+#include <net/netns/generic.h>
+#include <net/sock.h>
+#include <uapi/linux/bp.h>
+
+#define BP_DEFAULT_WINDOW	(4U << 20)
+#define BP_MAX_SOCK_OPTS	16	/* bundle options stored per socket */
+#define BP_MAX_MSG_OPTS		16	/* SOL_BP control messages per sendmsg */
+/* Data bytes per BP_A_PAYLOAD attribute: nla_len is 16 bits; a multiple of 8 keeps alignment. */
+#define BP_PAYLOAD_CHUNK	65528
+#define BP_AUTOBIND_FIRST	65536U
+#define BP_AUTOBIND_LAST	131071U
+
+extern unsigned int bp_af;
+extern unsigned int bp_max_payload;
+extern unsigned int bp_node_timeout_ms;
+extern unsigned int bp_net_id;
+extern struct genl_family bp_genl_family;
+
+/* An endpoint ID, as bound or addressed. */
+struct bp_eid {
+	u32 scheme;		/* enum bp_scheme; 0 only for "no EID" */
+	union {
+		struct {
+			u32 allocator;
+			u32 node;
+			u32 service;
+		} ipn;
+		char dtn[BP_DTN_EID_MAX];	/* NUL-terminated */
+	};
+};
+
+struct bp_opt {
+	u32 name;
+	u32 len;
+	u8 val[BP_OPTION_VALUE_MAX];
+};
+
+enum bp_sock_state {
+	BP_UNBOUND,
+	BP_BINDING,	/* a BIND request is being answered */
+	BP_BOUND,
+};
+
+struct bp_sock {
+	struct sock sk;			/* must be first */
+	struct list_head node;		/* bp_net.socks, in id order */
+	struct hlist_node hnode;	/* bp_net.sock_hash, by id */
+	struct list_head reqs;		/* this socket's SEND requests (bp_req.sock_node) */
+	u64 id;
+	enum bp_sock_state state;
+	struct bp_eid eid;		/* valid unless BP_UNBOUND */
+	struct bp_eid peer;		/* scheme 0: not connected */
+	u32 send_count;
+	bool rx_blocked;		/* refused a DELIVER with ENOBUFS; DRAINED not yet sent */
+	unsigned int nopts;
+	struct bp_opt opts[BP_MAX_SOCK_OPTS];
+};
+
+static inline struct bp_sock *bp_sk(const struct sock *sk)
+{
+	return (struct bp_sock *)sk;
+}
+
+enum bp_req_kind {
+	BP_REQ_BIND,
+	BP_REQ_SEND,
+	BP_REQ_SETOPT,
+	BP_REQ_GETOPT,
+	BP_REQ_NOTIFY,		/* RELEASE, DRAINED: no cookie, no reply */
+};
+
+/*
+ * A message for the node. Requests wait in bp_net.unsent (FIFO), then in bp_net.sent until the
+ * node's REPLY with their cookie. A synchronous request (bind, setsockopt, getsockopt, sendmsg with
+ * control messages) is owned by the waiting caller, which frees it; any other by the queue.
+ */
+struct bp_req {
+	struct list_head list;		/* bp_net.unsent or bp_net.sent */
+	struct hlist_node hnode;	/* bp_net.reqs, by cookie (requests only) */
+	struct list_head sock_node;	/* bp_sock.reqs (SEND only, while the socket lives) */
+	u64 cookie;
+	enum bp_req_kind kind;
+	bool sent;
+	bool sync;			/* a caller waits on done */
+	bool node_gone;			/* completed because the node went away */
+	struct bp_sock *bs;		/* NULL once the socket is closed */
+	struct sk_buff *skb;		/* the whole message; sent as clones */
+	unsigned int len;		/* bytes counted against the window */
+	struct completion done;
+	int err;			/* 0 or a negative errno, when done */
+	struct bp_eid eid;		/* BIND reply (scheme 0 if absent) */
+	struct bp_opt opt;		/* GETOPT reply */
+};
+
+/* Per network namespace state (net_generic). */
+struct bp_net {
+	struct mutex lock;
+	struct net *net;
+	bool registered;
+	bool ready;
+	bool backend_ready;
+	u32 owner_portid;
+	u32 window;
+	u32 in_flight;			/* bytes of sent, unanswered requests */
+	u64 next_sock_id;
+	atomic64_t next_cookie;
+	u32 next_auto;			/* autobind hint */
+	unsigned int gen;		/* bumped when the set of bound sockets changes */
+	struct list_head socks;
+	struct list_head unsent;
+	struct list_head sent;
+	DECLARE_HASHTABLE(reqs, 8);
+	DECLARE_HASHTABLE(sock_hash, 8);
+};
+
+static inline struct bp_net *bp_pernet(const struct net *net)
+{
+	return net_generic(net, bp_net_id);
+}
+
+/* bp_addr.c */
+extern const struct nla_policy bp_eid_nl_policy[BP_EID_A_MAX + 1];
+extern const struct nla_policy bp_opt_nl_policy[BP_OPT_A_MAX + 1];
+int bp_addr_to_eid(const struct sockaddr *addr, int len, struct bp_eid *eid);
+int bp_eid_to_addr(const struct bp_eid *eid, struct sockaddr_bp *addr);
+bool bp_eid_equal(const struct bp_eid *a, const struct bp_eid *b);
+bool bp_eid_is_null(const struct bp_eid *eid);
+int bp_eid_check(const struct bp_eid *eid);
+size_t bp_eid_nlsize(const struct bp_eid *eid);
+int bp_eid_put(struct sk_buff *skb, int attr, const struct bp_eid *eid);
+int bp_eid_from_nla(const struct nlattr *nla, struct bp_eid *eid, bool allow_null,
+		    struct netlink_ext_ack *extack);
+size_t bp_opt_nlsize(const struct bp_opt *opt);
+int bp_opt_put(struct sk_buff *skb, int attr, const struct bp_opt *opt);
+int bp_opt_from_nla(const struct nlattr *nla, struct bp_opt *opt, struct netlink_ext_ack *extack);
+
+/* bp_node.c */
+int bp_net_init(struct bp_net *bn, struct net *net);
+void bp_net_exit(struct bp_net *bn);
+void bp_node_pump(struct bp_net *bn);
+void bp_node_gone(struct bp_net *bn);
+void bp_node_restart(struct bp_net *bn);
+void bp_node_notify(struct bp_net *bn, u8 cmd, u64 sock_id);
+struct bp_req *bp_req_alloc(enum bp_req_kind kind, struct bp_sock *bs, struct sk_buff *skb);
+void bp_req_queue(struct bp_net *bn, struct bp_req *req);
+void bp_req_unlink(struct bp_net *bn, struct bp_req *req);
+void bp_req_free(struct bp_req *req);
+struct bp_req *bp_req_lookup(struct bp_net *bn, u64 cookie);
+long bp_req_wait(struct bp_net *bn, struct bp_req *req);
+int bp_node_bind(struct bp_net *bn, struct bp_sock *bs, const struct bp_eid *eid);
+int bp_node_opt(struct bp_net *bn, struct bp_sock *bs, enum bp_req_kind kind, struct bp_opt *opt);
+void bp_node_complete(struct bp_net *bn, struct bp_req *req, int err);
+struct bp_sock *bp_sock_lookup(struct bp_net *bn, u64 id);
+struct sk_buff *bp_alloc_paged_skb(unsigned int headroom, size_t len, int *err);
+int bp_skb_add_paged(struct sk_buff *skb, size_t len, gfp_t gfp);
+
+/* af_bp.c */
+int bp_sock_deliver(struct bp_net *bn, struct bp_sock *bs, struct sk_buff *skb,
+		    const struct bp_eid *src);
+int bp_proto_init(void);
+void bp_proto_exit(void);
+
+/* bp_genl.c */
+int bp_genl_init(void);
+void bp_genl_exit(void);
+
+#endif /* _BP_INTERNAL_H */

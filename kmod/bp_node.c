@@ -1,0 +1,506 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * AF_BP: the link to a namespace's node. Registration state, the queue of messages for the node
+ * (requests identified by cookies, and notifications), the window of bytes in flight,
+ * retransmission after the node restarts or overflows, and the waits of synchronous requests.
+ */
+#include <linux/slab.h>
+#include <linux/jiffies.h>
+#include <linux/sched/signal.h>
+
+#include "bp.h"
+
+int bp_net_init(struct bp_net *bn, struct net *net)
+{
+	mutex_init(&bn->lock);
+	bn->net = net;
+	bn->window = BP_DEFAULT_WINDOW;
+	bn->backend_ready = true;
+	bn->next_sock_id = 1;
+	atomic64_set(&bn->next_cookie, 0);
+	bn->next_auto = BP_AUTOBIND_FIRST;
+	INIT_LIST_HEAD(&bn->socks);
+	INIT_LIST_HEAD(&bn->unsent);
+	INIT_LIST_HEAD(&bn->sent);
+	hash_init(bn->reqs);
+	hash_init(bn->sock_hash);
+	return 0;
+}
+
+/* The namespace is going away: no socket is left, only requests of closed sockets. */
+void bp_net_exit(struct bp_net *bn)
+{
+	struct bp_req *req, *tmp;
+
+	mutex_lock(&bn->lock);
+	list_splice_init(&bn->sent, &bn->unsent);
+	bn->in_flight = 0;
+	list_for_each_entry_safe(req, tmp, &bn->unsent, list) {
+		req->sent = false;
+		bp_req_unlink(bn, req);
+		if (req->sync) {	/* cannot happen: a waiter holds a socket of bn */
+			WARN_ON_ONCE(1);
+			bp_node_complete(bn, req, -ENETDOWN);
+			continue;
+		}
+		bp_req_free(req);
+	}
+	mutex_unlock(&bn->lock);
+	WARN_ON_ONCE(!list_empty(&bn->socks));
+}
+
+struct bp_req *bp_req_alloc(enum bp_req_kind kind, struct bp_sock *bs, struct sk_buff *skb)
+{
+	struct bp_req *req = kzalloc(sizeof(*req), GFP_KERNEL);
+
+	if (!req)
+		return NULL;
+	INIT_LIST_HEAD(&req->list);
+	INIT_LIST_HEAD(&req->sock_node);
+	init_completion(&req->done);
+	req->kind = kind;
+	req->bs = bs;
+	req->skb = skb;
+	req->len = skb->len;
+	return req;
+}
+
+void bp_req_free(struct bp_req *req)
+{
+	if (!req)
+		return;
+	/* For a SEND this uncharges the socket's sk_sndbuf and wakes blocked writers. */
+	consume_skb(req->skb);
+	kfree(req);
+}
+
+/* Caller holds bn->lock. The request gets its cookie here; it is sent when the window allows. */
+void bp_req_queue(struct bp_net *bn, struct bp_req *req)
+{
+	lockdep_assert_held(&bn->lock);
+	list_add_tail(&req->list, &bn->unsent);
+	if (req->kind != BP_REQ_NOTIFY)
+		hash_add(bn->reqs, &req->hnode, req->cookie);
+	if (req->kind == BP_REQ_SEND && req->bs)
+		list_add_tail(&req->sock_node, &req->bs->reqs);
+}
+
+/* Takes the request out of every list; the caller then completes or frees it. */
+void bp_req_unlink(struct bp_net *bn, struct bp_req *req)
+{
+	lockdep_assert_held(&bn->lock);
+	list_del_init(&req->list);
+	if (req->sent) {
+		bn->in_flight -= req->len;
+		req->sent = false;
+	}
+	if (req->kind != BP_REQ_NOTIFY)
+		hash_del(&req->hnode);
+	list_del_init(&req->sock_node);
+}
+
+struct bp_req *bp_req_lookup(struct bp_net *bn, u64 cookie)
+{
+	struct bp_req *req;
+
+	hash_for_each_possible(bn->reqs, req, hnode, cookie)
+		if (req->cookie == cookie)
+			return req;
+	return NULL;
+}
+
+/* Completes a synchronous request (unlinked by the caller); the waiter frees it. */
+void bp_node_complete(struct bp_net *bn, struct bp_req *req, int err)
+{
+	lockdep_assert_held(&bn->lock);
+	req->err = err;
+	complete(&req->done);
+}
+
+/*
+ * Sends what the window allows, in order. A unicast that fails leaves the message at the head of
+ * the queue: -EAGAIN means the node's socket overflowed (it reads ENOBUFS and says READY again),
+ * -ECONNREFUSED that it is closing (NETLINK_URELEASE follows).
+ */
+void bp_node_pump(struct bp_net *bn)
+{
+	struct bp_req *req;
+	struct sk_buff *skb;
+
+	lockdep_assert_held(&bn->lock);
+	if (!bn->registered || !bn->ready)
+		return;
+	while (!list_empty(&bn->unsent)) {
+		req = list_first_entry(&bn->unsent, struct bp_req, list);
+		if (req->kind != BP_REQ_NOTIFY && bn->in_flight &&
+		    bn->in_flight + req->len > bn->window)
+			break;
+		skb = skb_clone(req->skb, GFP_KERNEL);
+		if (!skb)
+			break;
+		if (genlmsg_unicast(bn->net, skb, bn->owner_portid))
+			break;
+		if (req->kind == BP_REQ_NOTIFY) {
+			list_del(&req->list);
+			bp_req_free(req);
+			continue;
+		}
+		list_move_tail(&req->list, &bn->sent);
+		req->sent = true;
+		bn->in_flight += req->len;
+	}
+}
+
+/* Everything the node had not answered is sent again, in order, once it is ready. */
+void bp_node_restart(struct bp_net *bn)
+{
+	struct bp_req *req;
+
+	lockdep_assert_held(&bn->lock);
+	list_for_each_entry(req, &bn->sent, list)
+		req->sent = false;
+	list_splice_init(&bn->sent, &bn->unsent);
+	bn->in_flight = 0;
+}
+
+/*
+ * The node's port closed or unregistered. SENDs wait for the next node; a waiting bind completes
+ * as if no node were registered; option requests fail with ENETDOWN; notifications are dropped
+ * (the next node resynchronises with SOCKET_GET).
+ */
+void bp_node_gone(struct bp_net *bn)
+{
+	struct bp_req *req, *tmp;
+	struct bp_sock *bs;
+
+	lockdep_assert_held(&bn->lock);
+	bn->registered = false;
+	bn->ready = false;
+	bn->owner_portid = 0;
+	bn->window = BP_DEFAULT_WINDOW;
+	bn->backend_ready = true;
+	bp_node_restart(bn);
+	list_for_each_entry_safe(req, tmp, &bn->unsent, list) {
+		switch (req->kind) {
+		case BP_REQ_SEND:
+			break;
+		case BP_REQ_NOTIFY:
+			bp_req_unlink(bn, req);
+			bp_req_free(req);
+			break;
+		default:
+			bp_req_unlink(bn, req);
+			req->node_gone = true;
+			bp_node_complete(bn, req, -ENETDOWN);
+			break;
+		}
+	}
+	/* The next node knows nothing of refused deliveries. */
+	list_for_each_entry(bs, &bn->socks, node)
+		WRITE_ONCE(bs->rx_blocked, false);
+}
+
+/*
+ * Waits for the answer to @req, queued by the caller. Called without bn->lock; returns with it
+ * held: > 0 answered (req->err set), 0 timed out, < 0 interrupted. Unless answered, the request
+ * is still queued and the caller must unlink it or give it to the queue.
+ */
+long bp_req_wait(struct bp_net *bn, struct bp_req *req)
+{
+	long ret;
+
+	ret = wait_for_completion_interruptible_timeout(&req->done,
+							msecs_to_jiffies(bp_node_timeout_ms));
+	mutex_lock(&bn->lock);
+	if (completion_done(&req->done))
+		return 1;
+	return ret < 0 ? ret : 0;
+}
+
+static struct sk_buff *bp_msg_new(size_t size, u8 cmd, void **hdr)
+{
+	struct sk_buff *skb = genlmsg_new(size, GFP_KERNEL);
+
+	if (!skb)
+		return NULL;
+	*hdr = genlmsg_put(skb, 0, 0, &bp_genl_family, 0, cmd);
+	if (!*hdr) {
+		nlmsg_free(skb);
+		return NULL;
+	}
+	return skb;
+}
+
+/* A notification (RELEASE, DRAINED); dropped if no node is registered. Caller holds bn->lock. */
+void bp_node_notify(struct bp_net *bn, u8 cmd, u64 sock_id)
+{
+	struct sk_buff *skb;
+	struct bp_req *req;
+	void *hdr;
+
+	lockdep_assert_held(&bn->lock);
+	if (!bn->registered)
+		return;
+	skb = bp_msg_new(nla_total_size_64bit(sizeof(u64)), cmd, &hdr);
+	if (!skb)
+		return;
+	if (nla_put_u64_64bit(skb, BP_A_SOCKET_ID, sock_id, BP_A_PAD)) {
+		nlmsg_free(skb);
+		return;
+	}
+	genlmsg_end(skb, hdr);
+	req = bp_req_alloc(BP_REQ_NOTIFY, NULL, skb);
+	if (!req) {
+		nlmsg_free(skb);
+		return;
+	}
+	bp_req_queue(bn, req);
+	bp_node_pump(bn);
+}
+
+struct bp_sock *bp_sock_lookup(struct bp_net *bn, u64 id)
+{
+	struct bp_sock *bs;
+
+	hash_for_each_possible(bn->sock_hash, bs, hnode, id)
+		if (bs->id == id)
+			return bs;
+	return NULL;
+}
+
+static struct bp_req *bp_request_new(struct bp_net *bn, struct bp_sock *bs, enum bp_req_kind kind,
+				     u8 cmd, const struct bp_eid *eid, const struct bp_opt *opt)
+{
+	struct sk_buff *skb;
+	struct bp_req *req;
+	size_t size;
+	u64 cookie = atomic64_inc_return(&bn->next_cookie);
+	void *hdr;
+	unsigned int i;
+
+	size = 2 * nla_total_size_64bit(sizeof(u64));
+	if (eid) {
+		size += bp_eid_nlsize(eid) + nla_total_size(0);
+		for (i = 0; i < bs->nopts; i++)
+			size += bp_opt_nlsize(&bs->opts[i]);
+	}
+	if (opt)
+		size += bp_opt_nlsize(opt);
+	skb = bp_msg_new(size, cmd, &hdr);
+	if (!skb)
+		return NULL;
+	if (nla_put_u64_64bit(skb, BP_A_COOKIE, cookie, BP_A_PAD) ||
+	    nla_put_u64_64bit(skb, BP_A_SOCKET_ID, bs->id, BP_A_PAD))
+		goto fail;
+	if (eid) {
+		struct nlattr *nest;
+
+		if (bp_eid_put(skb, BP_A_EID, eid))
+			goto fail;
+		nest = nla_nest_start(skb, BP_A_OPTIONS);
+		if (!nest)
+			goto fail;
+		for (i = 0; i < bs->nopts; i++)
+			if (bp_opt_put(skb, BP_A_OPTION, &bs->opts[i]))
+				goto fail;
+		nla_nest_end(skb, nest);
+	}
+	if (opt && bp_opt_put(skb, BP_A_OPTION, opt))
+		goto fail;
+	genlmsg_end(skb, hdr);
+	req = bp_req_alloc(kind, bs, skb);
+	if (!req)
+		goto fail;
+	req->cookie = cookie;
+	req->sync = true;
+	return req;
+fail:
+	nlmsg_free(skb);
+	return NULL;
+}
+
+/*
+ * Binds @bs to @eid: kernel-only when no node is registered, else confirmed by the node. A bind
+ * that fails leaves the socket unbound and the EID free. Caller holds lock_sock.
+ */
+int bp_node_bind(struct bp_net *bn, struct bp_sock *bs, const struct bp_eid *eid)
+{
+	struct bp_sock *other;
+	struct bp_req *req;
+	bool was_sent;
+	long ret;
+	int err;
+
+	mutex_lock(&bn->lock);
+	if (bs->state != BP_UNBOUND) {
+		err = -EINVAL;
+		goto out;
+	}
+	list_for_each_entry(other, &bn->socks, node) {
+		if (other != bs && other->state != BP_UNBOUND && bp_eid_equal(&other->eid, eid)) {
+			err = -EADDRINUSE;
+			goto out;
+		}
+	}
+	bs->eid = *eid;
+	if (!bn->registered) {
+		bs->state = BP_BOUND;
+		bn->gen++;
+		err = 0;
+		goto out;
+	}
+	req = bp_request_new(bn, bs, BP_REQ_BIND, BP_CMD_BIND, eid, NULL);
+	if (!req) {
+		err = -ENOMEM;
+		goto out;
+	}
+	bs->state = BP_BINDING;
+	bp_req_queue(bn, req);
+	bp_node_pump(bn);
+	mutex_unlock(&bn->lock);
+
+	ret = bp_req_wait(bn, req);
+	if (ret > 0) {
+		err = req->node_gone ? 0 : req->err;
+		if (!err && !req->node_gone && req->eid.scheme)
+			bs->eid = req->eid;
+	} else {
+		was_sent = req->sent;
+		bp_req_unlink(bn, req);
+		/* The node may have bound it: make it forget. */
+		if (was_sent)
+			bp_node_notify(bn, BP_CMD_RELEASE, bs->id);
+		err = ret ? -EINTR : -ETIMEDOUT;
+	}
+	bs->state = err ? BP_UNBOUND : BP_BOUND;
+	if (!err)
+		bn->gen++;
+	mutex_unlock(&bn->lock);
+	bp_req_free(req);
+	return err;
+out:
+	mutex_unlock(&bn->lock);
+	return err;
+}
+
+/* SETOPT (validate, then store) or GETOPT (the node's default). Caller holds lock_sock. */
+int bp_node_opt(struct bp_net *bn, struct bp_sock *bs, enum bp_req_kind kind, struct bp_opt *opt)
+{
+	struct bp_opt name_only = { .name = opt->name };
+	struct bp_req *req;
+	unsigned int i;
+	long ret;
+	int err;
+
+	mutex_lock(&bn->lock);
+	if (!bn->registered) {
+		err = -ENETDOWN;
+		goto out;
+	}
+	for (i = 0; i < bs->nopts && bs->opts[i].name != opt->name; i++)
+		;
+	if (kind == BP_REQ_SETOPT && i == BP_MAX_SOCK_OPTS) {
+		err = -ENOBUFS;
+		goto out;
+	}
+	req = bp_request_new(bn, bs, kind, kind == BP_REQ_SETOPT ? BP_CMD_SETOPT : BP_CMD_GETOPT,
+			     NULL, kind == BP_REQ_SETOPT ? opt : &name_only);
+	if (!req) {
+		err = -ENOMEM;
+		goto out;
+	}
+	bp_req_queue(bn, req);
+	bp_node_pump(bn);
+	mutex_unlock(&bn->lock);
+
+	ret = bp_req_wait(bn, req);
+	if (ret > 0) {
+		err = req->err;
+	} else {
+		bp_req_unlink(bn, req);
+		err = ret ? -EINTR : -ETIMEDOUT;
+	}
+	if (!err && kind == BP_REQ_GETOPT) {
+		if (req->opt.name == opt->name && req->opt.len)
+			*opt = req->opt;
+		else
+			err = -EIO;	/* the node answered without the option */
+	}
+	if (!err && kind == BP_REQ_SETOPT) {
+		/* Look again: the list may have changed while we waited (setsockopt holds lock_sock). */
+		for (i = 0; i < bs->nopts && bs->opts[i].name != opt->name; i++)
+			;
+		if (i == BP_MAX_SOCK_OPTS) {
+			err = -ENOBUFS;
+		} else {
+			bs->opts[i] = *opt;
+			if (i == bs->nopts)
+				bs->nopts++;
+		}
+	}
+	mutex_unlock(&bn->lock);
+	bp_req_free(req);
+	return err;
+out:
+	mutex_unlock(&bn->lock);
+	return err;
+}
+
+/*
+ * Appends @len bytes of page-backed space to @skb as frag_list children (each at most
+ * MAX_SKB_FRAGS pages, which is what alloc_skb_with_frags takes in 6.1), so no payload needs a
+ * large contiguous allocation. Returns the truesize added (also added to skb->truesize) or a
+ * negative errno; on error the children already linked are freed with @skb.
+ */
+int bp_skb_add_paged(struct sk_buff *skb, size_t len, gfp_t gfp)
+{
+	struct sk_buff **tail = &skb_shinfo(skb)->frag_list;
+	struct sk_buff *frag;
+	int added = 0, err;
+	size_t chunk;
+
+	while (*tail)
+		tail = &(*tail)->next;
+	while (len) {
+		chunk = min_t(size_t, len, MAX_SKB_FRAGS * PAGE_SIZE);
+		frag = alloc_skb_with_frags(0, chunk, PAGE_ALLOC_COSTLY_ORDER, &err, gfp);
+		if (!frag)
+			return err;
+		frag->len = chunk;
+		frag->data_len = chunk;
+		*tail = frag;
+		tail = &frag->next;
+		skb->len += chunk;
+		skb->data_len += chunk;
+		added += frag->truesize;
+		len -= chunk;
+	}
+	skb->truesize += added;
+	return added;
+}
+
+/* An skb with @headroom bytes before its data and @len bytes of (uninitialised) data. */
+struct sk_buff *bp_alloc_paged_skb(unsigned int headroom, size_t len, int *err)
+{
+	bool linear = len <= SKB_WITH_OVERHEAD(PAGE_SIZE) - headroom;
+	struct sk_buff *skb;
+	int ret;
+
+	skb = alloc_skb(headroom + (linear ? len : 0), GFP_KERNEL);
+	if (!skb) {
+		*err = -ENOBUFS;
+		return NULL;
+	}
+	skb_reserve(skb, headroom);
+	if (linear) {
+		skb_put(skb, len);
+		return skb;
+	}
+	ret = bp_skb_add_paged(skb, len, GFP_KERNEL);
+	if (ret < 0) {
+		kfree_skb(skb);
+		*err = ret;
+		return NULL;
+	}
+	return skb;
+}
