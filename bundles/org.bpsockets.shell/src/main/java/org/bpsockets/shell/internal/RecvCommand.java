@@ -1,0 +1,68 @@
+package org.bpsockets.shell.internal;
+
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Optional;
+
+import org.apache.karaf.shell.api.action.Action;
+import org.apache.karaf.shell.api.action.Argument;
+import org.apache.karaf.shell.api.action.Command;
+import org.apache.karaf.shell.api.action.Completion;
+import org.apache.karaf.shell.api.action.Option;
+import org.apache.karaf.shell.api.action.lifecycle.Reference;
+import org.apache.karaf.shell.api.action.lifecycle.Service;
+import org.bpsockets.api.bundle.ReceivedBundle;
+import org.bpsockets.api.eid.EndpointId;
+import org.bpsockets.api.registry.LocalSocket;
+import org.bpsockets.api.registry.SocketRegistry;
+
+@Command(scope = "bp", name = "recv", description = "Binds an endpoint and prints the bundles that arrive for it.")
+@Service
+public class RecvCommand implements Action {
+
+    @Reference
+    SocketRegistry registry;
+
+    @Argument(index = 0, name = "endpoint", description = "Endpoint to bind, e.g. ipn:!.5", required = true)
+    @Completion(EndpointCompleter.class)
+    String endpoint;
+
+    @Option(name = "-n", aliases = "--count", description = "How many bundles to wait for (default 1)")
+    int count = 1;
+
+    @Option(name = "-t", aliases = "--timeout", description = "Seconds to wait for each bundle (default 10)")
+    long timeoutSeconds = 10;
+
+    @Override
+    public Object execute() throws Exception {
+        try (LocalSocket socket = registry.openLocal(Optional.of(EndpointId.parse(endpoint)))) {
+            System.out.println("Listening on " + socket.endpoint().orElseThrow());
+            for (int i = 0; i < count; i++) {
+                Optional<ReceivedBundle> got = socket.receive(Duration.ofSeconds(timeoutSeconds));
+                if (got.isEmpty()) {
+                    System.out.println("No bundle within " + timeoutSeconds + " s");
+                    return null;
+                }
+                ReceivedBundle b = got.get();
+                System.out.println("From " + b.source() + " (" + b.payload().remaining() + " bytes): " + text(b));
+            }
+        }
+        return null;
+    }
+
+    private static String text(ReceivedBundle b) {
+        byte[] bytes = b.payloadBytes();
+        try {
+            return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                    .decode(java.nio.ByteBuffer.wrap(bytes)).toString();
+        } catch (CharacterCodingException e) {
+            StringBuilder hex = new StringBuilder("0x");
+            for (byte x : bytes) {
+                hex.append(String.format("%02x", x));
+            }
+            return hex.toString();
+        }
+    }
+}

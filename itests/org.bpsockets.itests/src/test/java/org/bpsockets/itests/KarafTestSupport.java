@@ -1,0 +1,152 @@
+package org.bpsockets.itests;
+
+import static org.ops4j.pax.exam.CoreOptions.maven;
+import static org.ops4j.pax.exam.CoreOptions.systemTimeout;
+import static org.ops4j.pax.exam.CoreOptions.vmOptions;
+import static org.ops4j.pax.exam.karaf.options.KarafDistributionOption.configureConsole;
+import static org.ops4j.pax.exam.karaf.options.KarafDistributionOption.editConfigurationFilePut;
+import static org.ops4j.pax.exam.karaf.options.KarafDistributionOption.karafDistributionConfiguration;
+import static org.ops4j.pax.exam.karaf.options.KarafDistributionOption.logLevel;
+
+import java.io.ByteArrayOutputStream;
+import java.io.File;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.util.EnumSet;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+
+import javax.inject.Inject;
+
+import org.apache.karaf.features.FeaturesService;
+import org.apache.karaf.shell.api.console.Session;
+import org.apache.karaf.shell.api.console.SessionFactory;
+import org.ops4j.pax.exam.Configuration;
+import org.ops4j.pax.exam.Option;
+import org.ops4j.pax.exam.karaf.options.LogLevelOption.LogLevel;
+import org.ops4j.pax.exam.options.MavenArtifactUrlReference;
+import org.osgi.framework.Bundle;
+import org.osgi.framework.BundleContext;
+
+/** Boots the real distribution once per test class, offline, on free ports. */
+public abstract class KarafTestSupport {
+
+    static final String KARAF_VERSION = "4.4.10";
+    static final String TEST_FEATURES = "mvn:org.bpsockets/org.bpsockets.itests.loopback/"
+            + System.getProperty("bpsockets.version", "0.1.0-SNAPSHOT") + "/xml/features";
+
+    @Inject
+    protected BundleContext bundleContext;
+
+    @Inject
+    protected FeaturesService features;
+
+    @Inject
+    protected SessionFactory sessionFactory;
+
+    @Configuration
+    public Option[] config() {
+        String localRepo = System.getProperty("maven.repo.local", System.getProperty("user.home") + "/.m2/repository");
+        MavenArtifactUrlReference distribution = maven().groupId("org.bpsockets")
+                .artifactId("org.bpsockets.distribution").type("tar.gz").versionAsInProject();
+        String endorsed = "lib/endorsed/org.apache.karaf.specs.";
+        return new Option[] {
+            karafDistributionConfiguration().frameworkUrl(distribution).name("BP Sockets")
+                    .unpackDirectory(new File("target/exam")).useDeployFolder(false),
+            configureConsole().ignoreLocalConsole(),
+            logLevel(LogLevel.INFO),
+            systemTimeout(TimeUnit.MINUTES.toMillis(3)),
+            editConfigurationFilePut("etc/org.apache.karaf.shell.cfg", "sshPort", Integer.toString(freePort())),
+            // Resolve only from the local repository this build filled: never the network.
+            editConfigurationFilePut("etc/org.ops4j.pax.url.mvn.cfg", "org.ops4j.pax.url.mvn.localRepository",
+                    localRepo),
+            editConfigurationFilePut("etc/org.ops4j.pax.url.mvn.cfg", "org.ops4j.pax.url.mvn.repositories",
+                    "file:" + localRepo + "@id=local@snapshots"),
+            // bin/karaf's Java 17 flags, which Pax Exam does not add by itself.
+            vmOptions("--add-reads=java.xml=java.logging",
+                    "--add-exports=java.base/org.apache.karaf.specs.locator=java.xml,ALL-UNNAMED",
+                    "--patch-module", "java.base=" + endorsed + "locator-" + KARAF_VERSION + ".jar",
+                    "--patch-module", "java.xml=" + endorsed + "java.xml-" + KARAF_VERSION + ".jar",
+                    "--add-opens", "java.base/java.security=ALL-UNNAMED",
+                    "--add-opens", "java.base/java.net=ALL-UNNAMED",
+                    "--add-opens", "java.base/java.lang=ALL-UNNAMED",
+                    "--add-opens", "java.base/java.util=ALL-UNNAMED",
+                    "--add-opens", "java.naming/javax.naming.spi=ALL-UNNAMED",
+                    "--add-opens", "java.rmi/sun.rmi.transport.tcp=ALL-UNNAMED",
+                    "--add-exports=java.base/sun.net.www.protocol.file=ALL-UNNAMED",
+                    "--add-exports=java.base/sun.net.www.protocol.jar=ALL-UNNAMED",
+                    "--add-exports=java.security.sasl/com.sun.security.sasl=ALL-UNNAMED",
+                    "-Xshare:auto", "-XX:TieredStopAtLevel=1"),
+        };
+    }
+
+    static int freePort() {
+        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Runs a shell command as a user would and returns what it printed, errors as the console shows them. */
+    protected String execute(String command) throws Exception {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        PrintStream out = new PrintStream(bytes, true, StandardCharsets.UTF_8);
+        Session session = sessionFactory.create(System.in, out, out);
+        try {
+            Object result = session.execute(command);
+            if (result != null) {
+                out.println(result);
+            }
+        } catch (Exception e) {
+            out.println("Error executing command: " + e.getMessage());
+        } finally {
+            session.close();
+        }
+        return bytes.toString(StandardCharsets.UTF_8);
+    }
+
+    protected void addTestFeatures() throws Exception {
+        features.addRepository(URI.create(TEST_FEATURES));
+    }
+
+    protected void installFeature(String name) throws Exception {
+        features.installFeature(name, EnumSet.of(FeaturesService.Option.NoAutoRefreshBundles));
+    }
+
+    protected void uninstallFeature(String name) throws Exception {
+        features.uninstallFeature(name, EnumSet.of(FeaturesService.Option.NoAutoRefreshBundles));
+    }
+
+    protected Bundle bundle(String symbolicName) {
+        for (Bundle b : bundleContext.getBundles()) {
+            if (b.getSymbolicName().equals(symbolicName)) {
+                return b;
+            }
+        }
+        return null;
+    }
+
+    /** Waits for a condition that other threads make true; fails after the timeout. */
+    protected static void await(String what, long timeoutMillis, BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("timed out waiting for: " + what);
+            }
+            Thread.sleep(20);
+        }
+    }
+
+    protected static <T> T call(Callable<T> c) {
+        try {
+            return c.call();
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

@@ -1,0 +1,288 @@
+package org.bpsockets.itests;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertFalse;
+import static org.junit.Assert.assertNotNull;
+import static org.junit.Assert.assertTrue;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+import javax.inject.Inject;
+
+import org.apache.karaf.features.Feature;
+import org.bpsockets.api.bundle.BundleId;
+import org.bpsockets.api.bundle.ReceivedBundle;
+import org.bpsockets.api.eid.EndpointId;
+import org.bpsockets.api.registry.SocketInfo;
+import org.bpsockets.api.registry.SocketRegistry;
+import org.bpsockets.api.transport.DeliveryResult;
+import org.bpsockets.api.transport.SocketService;
+import org.bpsockets.api.transport.SocketTransport;
+import org.bpsockets.api.transport.TransportSession;
+import org.bpsockets.api.transport.TransportStatus;
+import org.junit.Test;
+import org.junit.runner.RunWith;
+import org.ops4j.pax.exam.junit.PaxExam;
+import org.ops4j.pax.exam.spi.reactors.ExamReactorStrategy;
+import org.ops4j.pax.exam.spi.reactors.PerClass;
+import org.osgi.framework.Bundle;
+import org.osgi.framework.BundleEvent;
+import org.osgi.framework.BundleListener;
+import org.osgi.framework.ServiceReference;
+
+/**
+ * The platform in the real distribution: features, shell, the registry through a test transport, and
+ * a backend swapped while endpoints are bound. Test methods share one container and run in order of
+ * their names only where they say so; each leaves the node as it found it.
+ */
+@RunWith(PaxExam.class)
+@ExamReactorStrategy(PerClass.class)
+public class PlatformIT extends KarafTestSupport {
+
+    static final String CORE_FEATURE = "bpsockets-core";
+    static final String LOOPBACK = "bpsockets-test-loopback";
+
+    @Inject
+    SocketRegistry registry;
+
+    @Inject
+    SocketService socketService;
+
+    /** A transport whose sockets are queues the test reads. */
+    static final class TestTransport implements SocketTransport {
+        final Map<Long, LinkedBlockingQueue<ReceivedBundle>> sockets = new java.util.concurrent.ConcurrentHashMap<>();
+
+        LinkedBlockingQueue<ReceivedBundle> socket(long id) {
+            return sockets.computeIfAbsent(id, k -> new LinkedBlockingQueue<>());
+        }
+
+        @Override
+        public String name() {
+            return "test";
+        }
+
+        @Override
+        public TransportStatus status() {
+            return new TransportStatus(true, "test transport");
+        }
+
+        @Override
+        public CompletionStage<DeliveryResult> deliver(long socketId, ReceivedBundle bundle) {
+            socket(socketId).add(bundle);
+            return CompletableFuture.completedFuture(DeliveryResult.ACCEPTED);
+        }
+    }
+
+    @Test
+    public void everyFeatureOfTheDistributionInstalls() throws Exception {
+        addTestFeatures();
+        List<String> ours = new ArrayList<>();
+        for (Feature f : features.listFeatures()) {
+            if (f.getName().startsWith("bpsockets")) {
+                ours.add(f.getName());
+            }
+        }
+        Collections.sort(ours);
+        assertTrue("found " + ours, ours.containsAll(List.of("bpsockets", CORE_FEATURE, "bpsockets-shell", LOOPBACK)));
+        for (String name : ours) {
+            if (!features.isInstalled(features.getFeature(name))) {
+                installFeature(name);
+            }
+            assertTrue(name + " installed", features.isInstalled(features.getFeature(name)));
+            for (var info : features.getFeature(name).getBundles()) {
+                String location = info.getLocation();
+                Bundle b = bundleContext.getBundle(location);
+                assertNotNull(location + " of " + name + " is installed", b);
+                assertEquals(location + " of " + name + " is active", Bundle.ACTIVE, b.getState());
+            }
+        }
+        uninstallFeature(LOOPBACK);
+    }
+
+    @Test
+    public void statusSaysThereIsNoBackendUntilOneIsInstalled() throws Exception {
+        String status = execute("bp:status");
+        assertTrue(status, status.contains("Backend:    none - no backend installed"));
+        assertTrue(status, status.contains("Transport:  local - connected"));
+
+        addTestFeatures();
+        installFeature(LOOPBACK);
+        try {
+            status = execute("bp:status");
+            assertTrue(status, status.contains("Backend:    loopback - UP (delivers to its own endpoints)"));
+            String backends = execute("bp:backends");
+            assertTrue(backends, backends.contains("loopback"));
+            assertTrue(backends, backends.contains("ipn:1.0"));
+        } finally {
+            uninstallFeature(LOOPBACK);
+        }
+    }
+
+    @Test
+    public void aBundleMovesFromTheShellToTheShell() throws Exception {
+        addTestFeatures();
+        installFeature(LOOPBACK);
+        try {
+            // bp:recv blocks; run it in another session while bp:send runs here.
+            CompletableFuture<String> received = CompletableFuture.supplyAsync(
+                    () -> call(() -> execute("bp:recv -t 30 ipn:1.77")));
+            awaitEndpoint(EndpointId.parse("ipn:1.77"));
+            String sent = execute("bp:send -l 60 -p expedited ipn:1.77 hello from the shell");
+            assertTrue(sent, sent.contains("Sent 20 bytes to ipn:1.77 as bundle ipn:1.131072@"));
+            String got = received.get(60, TimeUnit.SECONDS);
+            assertTrue(got, got.contains("Listening on ipn:1.77"));
+            assertTrue(got, got.contains("From ipn:1.131072 (20 bytes): hello from the shell"));
+        } finally {
+            uninstallFeature(LOOPBACK);
+        }
+    }
+
+    @Test
+    public void shellCommandsShowTheSocketsOfATransport() throws Exception {
+        addTestFeatures();
+        installFeature(LOOPBACK);
+        TestTransport transport = new TestTransport();
+        TransportSession session = socketService.attach(transport);
+        try {
+            session.bind(41, EndpointId.parse("ipn:!.41"), List.of());
+            String sockets = execute("bp:sockets");
+            assertTrue(sockets, sockets.contains("test"));
+            assertTrue(sockets, sockets.contains("ipn:1.41"));
+            String endpoints = execute("bp:endpoints");
+            assertTrue(endpoints, endpoints.contains("ipn:1.41"));
+            assertTrue(endpoints, endpoints.contains("test#41"));
+            assertTrue(endpoints, endpoints.contains("loopback"));
+            String status = execute("bp:status");
+            assertTrue(status, status.contains("Transport:  test - connected: test transport"));
+            String error = execute("bp:send ipn:1.x nothing");
+            assertTrue(error, error.contains("invalid endpoint ID 'ipn:1.x': service number 'x' is not a decimal number"));
+        } finally {
+            session.close();
+            uninstallFeature(LOOPBACK);
+        }
+        assertFalse(execute("bp:sockets").contains("ipn:1.41"));
+    }
+
+    @Test
+    public void theRegistryCarriesBundlesBetweenSocketsOfATestTransport() throws Exception {
+        addTestFeatures();
+        installFeature(LOOPBACK);
+        TestTransport transport = new TestTransport();
+        TransportSession session = socketService.attach(transport);
+        try {
+            EndpointId a = session.bind(1, EndpointId.parse("ipn:1.10"), List.of());
+            EndpointId b = session.bind(2, EndpointId.parse("ipn:1.11"), List.of());
+            for (int i = 0; i < 100; i++) {
+                byte[] payload = ("message " + i).getBytes(StandardCharsets.UTF_8);
+                BundleId id = session.send(1, a, b, ByteBuffer.wrap(payload), List.of())
+                        .toCompletableFuture().get(10, TimeUnit.SECONDS);
+                assertEquals(a, id.source());
+            }
+            for (int i = 0; i < 100; i++) {
+                ReceivedBundle r = transport.socket(2).poll(10, TimeUnit.SECONDS);
+                assertNotNull("bundle " + i + " arrived", r);
+                assertEquals("message " + i, new String(r.payloadBytes(), StandardCharsets.UTF_8));
+                assertEquals(a, r.source());
+            }
+            SocketInfo info = registry.sockets().stream().filter(s -> s.transport().equals("test") && s.id() == 2)
+                    .findFirst().orElseThrow();
+            assertEquals(100, info.counters().delivered());
+            assertEquals(0, info.inFlight());
+        } finally {
+            session.close();
+            uninstallFeature(LOOPBACK);
+        }
+    }
+
+    @Test
+    public void aBackendIsSwappedWhileEndpointsAreBoundAndTheCoreKeepsRunning() throws Exception {
+        addTestFeatures();
+        installFeature(LOOPBACK);
+        TestTransport transport = new TestTransport();
+        TransportSession session = socketService.attach(transport);
+        Bundle api = bundle("org.bpsockets.api");
+        Bundle core = bundle("org.bpsockets.registry");
+        long apiId = api.getBundleId();
+        long coreId = core.getBundleId();
+        ServiceReference<SocketRegistry> registryRef = bundleContext.getServiceReference(SocketRegistry.class);
+        Object registryServiceId = registryRef.getProperty("service.id");
+        List<String> coreEvents = Collections.synchronizedList(new ArrayList<>());
+        BundleListener listener = event -> {
+            String name = event.getBundle().getSymbolicName();
+            if ((name.equals("org.bpsockets.api") || name.equals("org.bpsockets.registry")
+                    || name.equals("org.apache.felix.scr")) && event.getType() != BundleEvent.STARTED) {
+                coreEvents.add(name + " " + event.getType());
+            }
+        };
+        bundleContext.addBundleListener(listener);
+        try {
+            EndpointId a = session.bind(1, EndpointId.parse("ipn:1.20"), List.of());
+            EndpointId b = session.bind(2, EndpointId.parse("ipn:1.21"), List.of());
+            assertEquals(Optional.of("loopback"), backendOf(2));
+
+            uninstallFeature(LOOPBACK);
+            assertEquals(Optional.empty(), registry.status().activeBackend());
+            assertEquals("endpoints stay bound without a backend", Optional.empty(), backendOf(2));
+            assertEquals(2, registry.sockets().stream().filter(s -> s.transport().equals("test")).count());
+
+            installFeature(LOOPBACK);
+            assertEquals(Optional.of("loopback"), backendOf(1));
+            assertEquals(Optional.of("loopback"), backendOf(2));
+            send(session, a, b, "after reinstall");
+            assertEquals("after reinstall", payloadOf(transport.socket(2).poll(10, TimeUnit.SECONDS)));
+
+            Bundle loopback = bundle("org.bpsockets.itests.loopback");
+            long loopbackId = loopback.getBundleId();
+            loopback.update();
+            await("loopback active again", 30_000, () -> loopback.getState() == Bundle.ACTIVE
+                    && registry.status().activeBackend().isPresent());
+            assertEquals(loopbackId, loopback.getBundleId());
+            assertEquals(Optional.of("loopback"), backendOf(2));
+            send(session, a, b, "after update");
+            assertEquals("after update", payloadOf(transport.socket(2).poll(10, TimeUnit.SECONDS)));
+
+            assertEquals("the core was not refreshed", List.of(), new ArrayList<>(coreEvents));
+            assertEquals(apiId, bundle("org.bpsockets.api").getBundleId());
+            assertEquals(coreId, bundle("org.bpsockets.registry").getBundleId());
+            assertEquals(Bundle.ACTIVE, core.getState());
+            assertEquals("the registry component never restarted", registryServiceId,
+                    bundleContext.getServiceReference(SocketRegistry.class).getProperty("service.id"));
+        } finally {
+            bundleContext.removeBundleListener(listener);
+            session.close();
+            if (features.isInstalled(features.getFeature(LOOPBACK))) {
+                uninstallFeature(LOOPBACK);
+            }
+        }
+    }
+
+    private Optional<String> backendOf(long socketId) {
+        return registry.sockets().stream().filter(s -> s.transport().equals("test") && s.id() == socketId)
+                .findFirst().orElseThrow().backend();
+    }
+
+    private void awaitEndpoint(EndpointId endpoint) throws InterruptedException {
+        await(endpoint + " bound", 30_000,
+                () -> registry.sockets().stream().anyMatch(s -> s.endpoint().equals(Optional.of(endpoint))));
+    }
+
+    private static void send(TransportSession session, EndpointId from, EndpointId to, String text) throws Exception {
+        session.send(1, from, to, ByteBuffer.wrap(text.getBytes(StandardCharsets.UTF_8)), List.of())
+                .toCompletableFuture().get(10, TimeUnit.SECONDS);
+    }
+
+    private static String payloadOf(ReceivedBundle b) {
+        assertNotNull("a bundle arrived", b);
+        return new String(b.payloadBytes(), StandardCharsets.UTF_8);
+    }
+}
