@@ -221,17 +221,18 @@ static int bp_parse_cmsgs(struct msghdr *msg, struct bp_opt *opts, unsigned int 
 
 /*
  * Builds the whole SEND message in one skb charged to the socket's sk_sndbuf: the attributes in
- * the linear part, the ADU in BP_A_PAYLOAD attributes in page-backed space. Caller holds
- * lock_sock, so the socket's binding and options cannot change underneath.
+ * the linear part, the ADU in BP_A_PAYLOAD attributes in page-backed space. Runs without locks: it
+ * may block for sndbuf room. *send_id points at the SEND_ID value, filled in when queued.
  */
 static struct sk_buff *bp_build_send(struct bp_sock *bs, struct msghdr *msg, size_t len,
-				     const struct bp_eid *dst, const struct bp_opt *mopts,
-				     unsigned int nmopts, u64 cookie, int *errp)
+				     const struct bp_eid *src, const struct bp_eid *dst,
+				     const struct bp_opt *opts, unsigned int nopts, u64 cookie,
+				     u32 **send_id, int *errp)
 {
 	static const u8 zeros[NLA_ALIGNTO];
 	struct sock *sk = &bs->sk;
 	size_t hdr, paged, done, chunk;
-	struct nlattr nla, *nest;
+	struct nlattr nla, *nest, *attr;
 	struct sk_buff *skb;
 	unsigned int i;
 	int off, err;
@@ -239,15 +240,14 @@ static struct sk_buff *bp_build_send(struct bp_sock *bs, struct msghdr *msg, siz
 	void *ghdr;
 
 	hdr = NLMSG_HDRLEN + GENL_HDRLEN + 2 * nla_total_size_64bit(sizeof(u64)) +
-	      nla_total_size(sizeof(u32)) + bp_eid_nlsize(&bs->eid) + bp_eid_nlsize(dst) +
+	      nla_total_size(sizeof(u32)) + bp_eid_nlsize(src) + bp_eid_nlsize(dst) +
 	      nla_total_size(0);
-	for (i = 0; i < bs->nopts; i++)
-		hdr += bp_opt_nlsize(&bs->opts[i]);
-	for (i = 0; i < nmopts; i++)
-		hdr += bp_opt_nlsize(&mopts[i]);
+	for (i = 0; i < nopts; i++)
+		hdr += bp_opt_nlsize(&opts[i]);
 	paged = NLA_ALIGN(len) + DIV_ROUND_UP(len, BP_PAYLOAD_CHUNK) * NLA_HDRLEN;
 	linear = hdr + paged <= SKB_WITH_OVERHEAD(PAGE_SIZE);
 
+	/* Blocks while the socket has sk_sndbuf in flight; EAGAIN, EPIPE, SO_SNDTIMEO from here. */
 	skb = sock_alloc_send_pskb(sk, hdr + (linear ? paged : 0), 0,
 				   msg->msg_flags & MSG_DONTWAIT, errp, 0);
 	if (!skb)
@@ -256,20 +256,19 @@ static struct sk_buff *bp_build_send(struct bp_sock *bs, struct msghdr *msg, siz
 	ghdr = genlmsg_put(skb, 0, 0, &bp_genl_family, 0, BP_CMD_SEND);
 	if (!ghdr ||
 	    nla_put_u64_64bit(skb, BP_A_COOKIE, cookie, BP_A_PAD) ||
-	    nla_put_u64_64bit(skb, BP_A_SOCKET_ID, bs->id, BP_A_PAD) ||
-	    nla_put_u32(skb, BP_A_SEND_ID, bs->send_count) ||
-	    bp_eid_put(skb, BP_A_SRC_EID, &bs->eid) ||
-	    bp_eid_put(skb, BP_A_DST_EID, dst))
+	    nla_put_u64_64bit(skb, BP_A_SOCKET_ID, bs->id, BP_A_PAD))
+		goto fail;
+	attr = nla_reserve(skb, BP_A_SEND_ID, sizeof(u32));
+	if (!attr)
+		goto fail;
+	*send_id = nla_data(attr);
+	if (bp_eid_put(skb, BP_A_SRC_EID, src) || bp_eid_put(skb, BP_A_DST_EID, dst))
 		goto fail;
 	nest = nla_nest_start(skb, BP_A_OPTIONS);
 	if (!nest)
 		goto fail;
-	/* Socket options first, then this message's: the node applies them in order. */
-	for (i = 0; i < bs->nopts; i++)
-		if (bp_opt_put(skb, BP_A_OPTION, &bs->opts[i]))
-			goto fail;
-	for (i = 0; i < nmopts; i++)
-		if (bp_opt_put(skb, BP_A_OPTION, &mopts[i]))
+	for (i = 0; i < nopts; i++)
+		if (bp_opt_put(skb, BP_A_OPTION, &opts[i]))
 			goto fail;
 	nla_nest_end(skb, nest);
 
@@ -280,7 +279,7 @@ static struct sk_buff *bp_build_send(struct bp_sock *bs, struct msghdr *msg, siz
 		err = bp_skb_add_paged(skb, paged, sk->sk_allocation);
 		if (err < 0)
 			goto fail;
-		/* The pages are charged to the socket as well (see ip_append_data). */
+		/* The pages are charged to the socket as well (as ip_append_data does). */
 		refcount_add(err, &sk->sk_wmem_alloc);
 	}
 	for (done = 0; done < len; done += chunk) {
@@ -314,12 +313,14 @@ static int bp_sendmsg(struct socket *sock, struct msghdr *msg, size_t len)
 	struct sock *sk = sock->sk;
 	struct bp_sock *bs = bp_sk(sk);
 	struct bp_net *bn = bp_pernet(sock_net(sk));
-	struct bp_opt *mopts = NULL;
-	unsigned int nmopts = 0;
+	struct bp_opt *mopts = NULL, *opts = NULL;
+	unsigned int nmopts = 0, nopts = 0;
+	struct bp_eid src, dst;
 	struct sk_buff *skb;
 	struct bp_req *req;
-	struct bp_eid dst;
+	u32 *send_id;
 	u64 cookie;
+	bool sync;
 	long ret;
 	int err;
 
@@ -345,62 +346,77 @@ static int bp_sendmsg(struct socket *sock, struct msghdr *msg, size_t len)
 	if (!msg->msg_name) {
 		err = -EDESTADDRREQ;
 		if (!bs->peer.scheme)
-			goto out;
+			goto out_unlock;
 		dst = bs->peer;
 	}
 	err = -EPIPE;
 	if (sk->sk_shutdown & SEND_SHUTDOWN)
-		goto out;
+		goto out_unlock;
 	err = -ENETDOWN;
 	if (!READ_ONCE(bn->registered))
-		goto out;
+		goto out_unlock;
 	err = -ENETUNREACH;
 	if (!READ_ONCE(bn->backend_ready))
-		goto out;
+		goto out_unlock;
 	if (bs->state == BP_UNBOUND) {
 		err = bp_autobind(bn, bs);
 		if (err)
-			goto out;
+			goto out_unlock;
 	}
+	/* Snapshot what the message carries: socket options first, then the message's. */
+	src = bs->eid;
+	if (bs->nopts + nmopts) {
+		err = -ENOMEM;
+		opts = kmalloc_array(bs->nopts + nmopts, sizeof(*opts), GFP_KERNEL);
+		if (!opts)
+			goto out_unlock;
+		memcpy(opts, bs->opts, bs->nopts * sizeof(*opts));
+		if (nmopts)
+			memcpy(opts + bs->nopts, mopts, nmopts * sizeof(*opts));
+		nopts = bs->nopts + nmopts;
+	}
+	release_sock(sk);
 
+	/* Not under lock_sock: a sender blocked on sk_sndbuf must not block the socket's other calls. */
 	cookie = atomic64_inc_return(&bn->next_cookie);
-	skb = bp_build_send(bs, msg, len, &dst, mopts, nmopts, cookie, &err);
+	skb = bp_build_send(bs, msg, len, &src, &dst, opts, nopts, cookie, &send_id, &err);
 	if (!skb)
-		goto out;
+		goto out_free;
 	req = bp_req_alloc(BP_REQ_SEND, bs, skb);
 	if (!req) {
 		kfree_skb(skb);
 		err = -ENOMEM;
-		goto out;
+		goto out_free;
 	}
 	req->cookie = cookie;
 	/* With per-message options the node's verdict is the call's result. */
-	req->sync = nmopts > 0;
-	bs->send_count++;
+	sync = nmopts > 0;
+	req->sync = sync;
 
 	mutex_lock(&bn->lock);
+	*send_id = bs->send_count++;
 	bp_req_queue(bn, req);
 	bp_node_pump(bn);
-	if (!req->sync) {
-		mutex_unlock(&bn->lock);
-		err = len;
-		goto out;
-	}
 	mutex_unlock(&bn->lock);
+	err = len;
+	if (!sync)	/* req may already be answered and freed */
+		goto out_free;
 	ret = bp_req_wait(bn, req);
 	if (ret > 0) {
 		err = req->err ? req->err : len;
 		mutex_unlock(&bn->lock);
 		bp_req_free(req);
 	} else {
-		/* Accepted but not yet answered: carried on as an ordinary send. */
+		/* Accepted but not answered in time: carried on as an ordinary send. */
 		req->sync = false;
 		mutex_unlock(&bn->lock);
-		err = len;
 	}
-out:
+	goto out_free;
+
+out_unlock:
 	release_sock(sk);
 out_free:
+	kfree(opts);
 	kfree(mopts);
 	return err;
 }

@@ -212,7 +212,8 @@ long bp_req_wait(struct bp_net *bn, struct bp_req *req)
 	ret = wait_for_completion_interruptible_timeout(&req->done,
 							msecs_to_jiffies(bp_node_timeout_ms));
 	mutex_lock(&bn->lock);
-	if (completion_done(&req->done))
+	/* A successful wait consumed the completion; one that raced with the timeout did not. */
+	if (ret > 0 || completion_done(&req->done))
 		return 1;
 	return ret < 0 ? ret : 0;
 }

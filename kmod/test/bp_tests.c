@@ -1,0 +1,1289 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * AF_BP functional tests, run as root in a guest with bp.ko loaded (node_timeout_ms=1000).
+ * TAP output; exit status 1 if any check failed. No sleeps are used as synchronisation: waits are
+ * poll() with timeouts, the test node's counters, or a blocked thread's state in /proc.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <pthread.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/epoll.h>
+#include <sys/select.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <linux/genetlink.h>
+#include <linux/netlink.h>
+
+#include "testnode.h"
+
+static int af = AF_BP;
+static uint32_t max_payload = 1048576;
+static int n_pass, n_fail;
+static struct tn *node;		/* the namespace's node, when one runs */
+
+static void check(int ok, const char *file, int line, const char *fmt, ...)
+{
+	va_list ap;
+	int e = errno;
+
+	printf("%s %d - ", ok ? "ok" : "not ok", n_pass + n_fail + 1);
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	if (!ok)
+		printf(" # %s:%d (errno %d %s)", file, line, e, strerror(e));
+	printf("\n");
+	fflush(stdout);
+	if (ok)
+		n_pass++;
+	else
+		n_fail++;
+	errno = e;
+}
+
+#define CHECK(cond, ...) check(!!(cond), __FILE__, __LINE__, __VA_ARGS__)
+/* A call that must fail with errno E. */
+#define CHECK_ERR(call, E, ...) do {					\
+	errno = 0;							\
+	long __r = (long)(call);					\
+	check(__r == -1 && errno == (E), __FILE__, __LINE__, __VA_ARGS__); \
+} while (0)
+
+static void section(const char *name)
+{
+	printf("# %s\n", name);
+}
+
+/* ---- helpers ---- */
+
+static int bps(void)
+{
+	int fd = socket(af, SOCK_DGRAM, 0);
+
+	if (fd < 0) {
+		perror("socket(AF_BP)");
+		exit(2);
+	}
+	return fd;
+}
+
+static struct sockaddr_bp ipn(uint32_t node_id, uint32_t service)
+{
+	struct sockaddr_bp sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.bp_family = af;
+	sa.bp_scheme = BP_SCHEME_IPN;
+	sa.bp_addr.ipn.node_id = node_id;
+	sa.bp_addr.ipn.service_id = service;
+	return sa;
+}
+
+static socklen_t dtn(struct sockaddr_bp *sa, const char *text)
+{
+	memset(sa, 0, sizeof(*sa));
+	sa->bp_family = af;
+	sa->bp_scheme = BP_SCHEME_DTN;
+	strncpy(sa->bp_addr.dtn, text, sizeof(sa->bp_addr.dtn) - 1);
+	return BP_SOCKADDR_DTN_OFFSET + strlen(text) + 1;
+}
+
+static int bind_ipn(int fd, uint32_t node_id, uint32_t service)
+{
+	struct sockaddr_bp sa = ipn(node_id, service);
+
+	return bind(fd, (struct sockaddr *)&sa, BP_SOCKADDR_IPN_LEN);
+}
+
+static int bound(uint32_t service)
+{
+	int fd = bps();
+
+	if (bind_ipn(fd, TN_RESOLVED_NODE, service))
+		CHECK(0, "bind ipn:7.%u", service);
+	return fd;
+}
+
+static ssize_t send_to(int fd, uint32_t service, const void *buf, size_t len, int flags)
+{
+	struct sockaddr_bp sa = ipn(TN_RESOLVED_NODE, service);
+
+	return sendto(fd, buf, len, flags, (struct sockaddr *)&sa, BP_SOCKADDR_IPN_LEN);
+}
+
+static int readable(int fd, int ms)
+{
+	struct pollfd p = { fd, POLLIN, 0 };
+
+	return poll(&p, 1, ms) == 1 && (p.revents & POLLIN);
+}
+
+/* recv with a poll first, so a lost datagram fails the test instead of hanging it. */
+static ssize_t recv_wait(int fd, void *buf, size_t len, int flags, struct sockaddr_bp *from,
+			 socklen_t *fromlen, int ms)
+{
+	if (!readable(fd, ms)) {
+		errno = ETIMEDOUT;
+		return -1;
+	}
+	return recvfrom(fd, buf, len, flags | MSG_DONTWAIT, (struct sockaddr *)from, fromlen);
+}
+
+struct cnd {
+	size_t off;
+	unsigned int v;
+};
+
+static int cnd_ge(struct tn_ctl *c, void *arg)
+{
+	struct cnd *x = arg;
+
+	return *(unsigned int *)((char *)c + x->off) >= x->v;
+}
+
+/* Waits until the node's counter FIELD reaches V (5 s at most). */
+#define NODE_WAIT(tn, field, val) ({						\
+	struct cnd __c = { offsetof(struct tn_ctl, field), (val) };		\
+	tn_wait((tn), cnd_ge, &__c, 5000);					\
+})
+
+static unsigned int node_get(struct tn *tn, size_t off)
+{
+	unsigned int v;
+
+	tn_lock(tn);
+	v = *(unsigned int *)((char *)tn_ctl(tn) + off);
+	tn_unlock(tn);
+	return v;
+}
+
+#define NODE_GET(tn, field) node_get((tn), offsetof(struct tn_ctl, field))
+
+static void node_set_mode(struct tn *tn, enum tn_send_mode m, int err)
+{
+	tn_lock(tn);
+	tn_ctl(tn)->send_mode = m;
+	tn_ctl(tn)->send_errno = err;
+	tn_unlock(tn);
+}
+
+static struct tn *start_node(uint32_t window)
+{
+	struct tn *tn = tn_start(window);
+
+	if (!tn) {
+		printf("Bail out! cannot start the test node: %s\n", strerror(errno));
+		exit(2);
+	}
+	return tn;
+}
+
+static int dump_has(struct tn *tn, const struct tn_eid *eid, int *count)
+{
+	static struct tn_dump_entry d[2048];
+	int n = tn_dump(tn, d, 2048), i, found = 0;
+
+	if (count)
+		*count = n;
+	for (i = 0; i < n; i++)
+		if (tn_eid_equal(&d[i].eid, eid))
+			found = 1;
+	return found;
+}
+
+static struct tn_eid teid(uint32_t node_id, uint32_t service)
+{
+	struct tn_eid e = { .scheme = BP_SCHEME_IPN, .node = node_id, .service = service };
+
+	return e;
+}
+
+static void fill(uint8_t *p, size_t n, unsigned int seed)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		p[i] = (uint8_t)(i * 131 + seed * 7 + (i >> 8));
+}
+
+/* Waits until thread @tid sleeps in the kernel (state S), i.e. it is blocked in a call. */
+static int thread_blocked(pid_t tid)
+{
+	char path[64], buf[512], *p;
+	int fd, i;
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "/proc/self/task/%d/stat", tid);
+	for (i = 0; i < 5000; i++) {
+		fd = open(path, O_RDONLY);
+		if (fd < 0)
+			return 0;
+		n = read(fd, buf, sizeof(buf) - 1);
+		close(fd);
+		if (n > 0) {
+			buf[n] = 0;
+			p = strrchr(buf, ')');
+			if (p && p[1] == ' ' && p[2] == 'S')
+				return 1;
+		}
+		usleep(1000);	/* polling the state, not synchronising on time */
+	}
+	return 0;
+}
+
+/* ---- tests ---- */
+
+static void t_socket(void)
+{
+	int fd;
+
+	section("socket creation");
+	CHECK_ERR(socket(af, SOCK_STREAM, 0), ESOCKTNOSUPPORT, "SOCK_STREAM is refused");
+	CHECK_ERR(socket(af, SOCK_DGRAM, 1), EPROTONOSUPPORT, "protocol 1 is refused");
+	fd = socket(af, SOCK_DGRAM, 0);
+	CHECK(fd >= 0, "socket(AF_BP, SOCK_DGRAM, 0)");
+	close(fd);
+}
+
+/* Defect 5 of the prior art and the no-node rules; runs before any node registered. */
+static void t_no_node(void)
+{
+	struct sockaddr_bp sa;
+	struct tn_eid e = teid(5, 1);
+	int a, b, v = 1, count;
+	socklen_t len = sizeof(v);
+	char c = 'x';
+
+	section("no node registered");
+	a = bps();
+	CHECK(bind_ipn(a, 5, 1) == 0, "bind with no node succeeds (kernel-only)");
+	sa = ipn(5, 2);
+	CHECK_ERR(sendto(a, &c, 1, 0, (struct sockaddr *)&sa, 16), ENETDOWN,
+		  "sendto with no node: ENETDOWN");
+	CHECK_ERR(setsockopt(a, SOL_BP, BP_HOP_LIMIT, &v, sizeof(v)), ENETDOWN,
+		  "setsockopt(SOL_BP) with no node: ENETDOWN");
+	CHECK_ERR(getsockopt(a, SOL_BP, BP_HOP_LIMIT, &v, &len), ENETDOWN,
+		  "getsockopt of an unset option with no node: ENETDOWN");
+	CHECK_ERR(recv(a, &c, 1, MSG_DONTWAIT), EAGAIN, "recv with nothing queued: EAGAIN");
+
+	node = start_node(0);
+	CHECK(dump_has(node, &e, &count) && count == 1,
+	      "the next node's dump lists the kernel-only binding");
+	close(a);
+	CHECK(NODE_WAIT(node, n_release, 1), "closing it sends RELEASE");
+	b = bps();
+	CHECK(bind_ipn(b, 5, 1) == 0, "the EID is free again after close");
+	CHECK(NODE_GET(node, n_bind) == 1, "that bind went through the node");
+	close(b);
+}
+
+static void t_addresses(void)
+{
+	struct sockaddr_bp sa, got;
+	socklen_t len;
+	int a = bps(), b = bps(), c = bps();
+	char buf[160];
+
+	section("addresses");
+	sa = ipn(7, 30);
+	CHECK_ERR(bind(a, (struct sockaddr *)&sa, 15), EINVAL, "ipn address of 15 bytes: EINVAL");
+	sa.bp_family = AF_INET;
+	CHECK_ERR(bind(a, (struct sockaddr *)&sa, 16), EAFNOSUPPORT, "wrong family: EAFNOSUPPORT");
+	sa = ipn(7, 30);
+	sa.bp_scheme = 3;
+	CHECK_ERR(bind(a, (struct sockaddr *)&sa, 16), EINVAL, "unknown scheme: EINVAL");
+	sa = ipn(0, 0);
+	CHECK_ERR(bind(a, (struct sockaddr *)&sa, 16), EINVAL, "null EID ipn:0.0: EINVAL");
+	sa = ipn(0, 5);
+	CHECK_ERR(bind(a, (struct sockaddr *)&sa, 16), EINVAL, "ipn:0.5 (RFC 9758): EINVAL");
+	len = dtn(&sa, "dtn:none");
+	CHECK_ERR(bind(a, (struct sockaddr *)&sa, len), EINVAL, "dtn:none: EINVAL");
+	len = dtn(&sa, "dtn:///x");
+	CHECK_ERR(bind(a, (struct sockaddr *)&sa, len), EINVAL, "dtn with empty node name: EINVAL");
+	len = dtn(&sa, "dtn://a b/x");
+	CHECK_ERR(bind(a, (struct sockaddr *)&sa, len), EINVAL, "dtn node name with a space: EINVAL");
+	len = dtn(&sa, "dtn://node");
+	CHECK_ERR(bind(a, (struct sockaddr *)&sa, len), EINVAL, "dtn without demux slash: EINVAL");
+	len = dtn(&sa, "dtn://no%2g/x");
+	CHECK_ERR(bind(a, (struct sockaddr *)&sa, len), EINVAL, "dtn with a bad %%XX: EINVAL");
+	len = dtn(&sa, "dtn://n/a\tb");
+	CHECK_ERR(bind(a, (struct sockaddr *)&sa, len), EINVAL, "dtn demux with a control char: EINVAL");
+	len = dtn(&sa, "http://n/x");
+	CHECK_ERR(bind(a, (struct sockaddr *)&sa, len), EINVAL, "not a dtn URI: EINVAL");
+
+	/* The prior art's 16-byte layout, padding bytes 2-3 left as garbage. */
+	sa = ipn(7, 31);
+	sa.bp_reserved = 0xa5a5;
+	CHECK(bind(a, (struct sockaddr *)&sa, 16) == 0, "16-byte ipn with garbage in bytes 2-3 binds");
+	memset(&got, 0xee, sizeof(got));
+	len = sizeof(got);
+	CHECK(getsockname(a, (struct sockaddr *)&got, &len) == 0 && len == 16 &&
+	      got.bp_family == af && got.bp_scheme == BP_SCHEME_IPN &&
+	      got.bp_addr.ipn.node_id == 7 && got.bp_addr.ipn.service_id == 31,
+	      "getsockname: 16 bytes, ipn:7.31");
+	CHECK_ERR(bind(a, (struct sockaddr *)&sa, 16), EINVAL, "binding twice: EINVAL");
+	CHECK_ERR(bind(b, (struct sockaddr *)&sa, 16), EADDRINUSE, "same EID on another socket: EADDRINUSE");
+
+	sa = ipn(7, 32);
+	sa.bp_addr.ipn.allocator_id = 977;
+	CHECK(bind(b, (struct sockaddr *)&sa, 20) == 0, "3-part ipn:977.7.32 binds");
+	len = sizeof(got);
+	CHECK(getsockname(b, (struct sockaddr *)&got, &len) == 0 && len == 20 &&
+	      got.bp_addr.ipn.allocator_id == 977 && got.bp_addr.ipn.service_id == 32,
+	      "getsockname: 20 bytes with the allocator");
+
+	len = dtn(&sa, "dtn://node-1.example~x/app%20?q=1");
+	CHECK(bind(c, (struct sockaddr *)&sa, len) == 0, "dtn://node-1.example~x/app%%20?q=1 binds");
+	memset(buf, 0, sizeof(buf));
+	len = sizeof(buf);
+	CHECK(getsockname(c, (struct sockaddr *)buf, &len) == 0 &&
+	      len == BP_SOCKADDR_DTN_OFFSET + strlen("dtn://node-1.example~x/app%20?q=1") + 1 &&
+	      !strcmp(buf + 8, "dtn://node-1.example~x/app%20?q=1"),
+	      "getsockname of a dtn EID: 8 + strlen + 1 bytes, same text");
+
+	/* A dtn address that ends without a NUL at the end of the address is accepted. */
+	memset(&sa, 0, sizeof(sa));
+	sa.bp_family = af;
+	sa.bp_scheme = BP_SCHEME_DTN;
+	memcpy(sa.bp_addr.dtn, "dtn://n/zz", 10);
+	close(c);
+	c = bps();
+	CHECK(bind(c, (struct sockaddr *)&sa, 8 + 10) == 0, "dtn text ended by the address length");
+
+	len = sizeof(got);
+	CHECK_ERR(getpeername(a, (struct sockaddr *)&got, &len), ENOTCONN, "getpeername unconnected: ENOTCONN");
+	close(a);
+	close(b);
+	close(c);
+}
+
+static void t_send_recv(void)
+{
+	int a = bound(10), b = bound(11), d;
+	struct sockaddr_bp from, peer;
+	socklen_t fl;
+	char buf[64];
+	ssize_t n;
+	unsigned int sends = NODE_GET(node, n_send);
+
+	section("send and receive");
+	CHECK(send_to(a, 11, "hello", 5, 0) == 5, "sendto ipn:7.11");
+	fl = sizeof(from);
+	memset(&from, 0, sizeof(from));
+	n = recv_wait(b, buf, sizeof(buf), 0, &from, &fl, 5000);
+	CHECK(n == 5 && !memcmp(buf, "hello", 5), "the datagram arrives intact");
+	CHECK(fl == 16 && from.bp_family == af && from.bp_scheme == BP_SCHEME_IPN &&
+	      from.bp_addr.ipn.node_id == 7 && from.bp_addr.ipn.service_id == 10,
+	      "source address ipn:7.10, msg_namelen 16");
+	tn_lock(node);
+	CHECK(tn_ctl(node)->last_send.send_id == 0 && tn_ctl(node)->last_send.src.service == 10 &&
+	      tn_ctl(node)->last_send.dst.service == 11, "SEND: SEND_ID 0, SRC_EID, DST_EID");
+	tn_unlock(node);
+	CHECK(send_to(a, 11, "x", 1, 0) == 1 && NODE_WAIT(node, n_send, sends + 2), "second send");
+	tn_lock(node);
+	CHECK(tn_ctl(node)->last_send.send_id == 1, "SEND_ID counts the socket's sends");
+	tn_unlock(node);
+	CHECK(recv_wait(b, buf, sizeof(buf), 0, NULL, NULL, 5000) == 1, "recv without an address");
+
+	/* ipn:!.S as a destination is the local node. */
+	peer = ipn(BP_IPN_LOCAL_NODE, 11);
+	CHECK(sendto(a, "loc", 3, 0, (struct sockaddr *)&peer, 16) == 3 &&
+	      recv_wait(b, buf, sizeof(buf), 0, NULL, NULL, 5000) == 3, "sendto ipn:!.11 arrives");
+
+	/* connect, then send/write without an address. */
+	peer = ipn(7, 11);
+	CHECK(connect(a, (struct sockaddr *)&peer, 16) == 0, "connect");
+	fl = sizeof(from);
+	CHECK(getpeername(a, (struct sockaddr *)&from, &fl) == 0 && fl == 16 &&
+	      from.bp_addr.ipn.service_id == 11, "getpeername after connect");
+	CHECK(write(a, "w", 1) == 1 && send(a, "s", 1, 0) == 1, "write and send on a connected socket");
+	CHECK(recv_wait(b, buf, sizeof(buf), 0, NULL, NULL, 5000) == 1 && buf[0] == 'w' &&
+	      recv_wait(b, buf, sizeof(buf), 0, NULL, NULL, 5000) == 1 && buf[0] == 's',
+	      "both arrive, in order");
+	memset(&peer, 0, sizeof(peer));
+	peer.bp_family = AF_UNSPEC;
+	CHECK(connect(a, (struct sockaddr *)&peer, sizeof(peer)) == 0, "connect(AF_UNSPEC) disconnects");
+	fl = sizeof(from);
+	CHECK_ERR(getpeername(a, (struct sockaddr *)&from, &fl), ENOTCONN, "getpeername: ENOTCONN again");
+	CHECK_ERR(send(a, "s", 1, 0), EDESTADDRREQ, "send without destination: EDESTADDRREQ");
+
+	/* dtn source address into a small msg_name buffer: copied partly, full length reported. */
+	d = bps();
+	fl = dtn(&from, "dtn://src.example/sender");
+	CHECK(bind(d, (struct sockaddr *)&from, fl) == 0, "bind a dtn EID");
+	CHECK(send_to(d, 11, "dt", 2, 0) == 2, "send from the dtn socket to ipn:7.11");
+	{
+		char small[12];
+		struct iovec iov = { buf, sizeof(buf) };
+		struct msghdr m = { .msg_name = small, .msg_namelen = sizeof(small), .msg_iov = &iov,
+				    .msg_iovlen = 1 };
+
+		memset(small, 0, sizeof(small));
+		CHECK(readable(b, 5000) && recvmsg(b, &m, 0) == 2 &&
+		      m.msg_namelen == 8 + strlen("dtn://src.example/sender") + 1 &&
+		      !memcmp(small + 8, "dtn:", 4), "dtn source: msg_namelen is the full length, the buffer holds what fits");
+	}
+	close(d);
+	close(a);
+	close(b);
+}
+
+static void t_autobind(void)
+{
+	int a = bps(), b = bound(12), c = bps();
+	struct sockaddr_bp got, got2;
+	socklen_t len = sizeof(got);
+	char buf[8];
+	unsigned int binds = NODE_GET(node, n_bind);
+
+	section("automatic binding");
+	CHECK(getsockname(a, (struct sockaddr *)&got, &len) == 0 && got.bp_scheme == 0,
+	      "unbound getsockname: no scheme");
+	CHECK(send_to(a, 12, "ab", 2, 0) == 2, "sendto from an unbound socket");
+	CHECK(NODE_GET(node, n_bind) == binds + 1, "it sent a BIND first");
+	tn_lock(node);
+	CHECK(tn_ctl(node)->last_bind_eid.node == BP_IPN_LOCAL_NODE &&
+	      tn_ctl(node)->last_bind_eid.service >= 65536 &&
+	      tn_ctl(node)->last_bind_eid.service <= 131071, "BIND of ipn:!.S, S in 65536..131071");
+	tn_unlock(node);
+	len = sizeof(got);
+	CHECK(getsockname(a, (struct sockaddr *)&got, &len) == 0 && got.bp_addr.ipn.node_id == 7 &&
+	      got.bp_addr.ipn.service_id >= 65536, "bound to the node's resolution ipn:7.S");
+	CHECK(send_to(c, 12, "cd", 2, 0) == 2, "a second unbound socket sends");
+	len = sizeof(got2);
+	CHECK(getsockname(c, (struct sockaddr *)&got2, &len) == 0 &&
+	      got2.bp_addr.ipn.service_id != got.bp_addr.ipn.service_id, "it gets another service");
+	CHECK(recv_wait(b, buf, sizeof(buf), 0, NULL, NULL, 5000) == 2 &&
+	      recv_wait(b, buf, sizeof(buf), 0, NULL, NULL, 5000) == 2, "both datagrams arrive");
+	close(a);
+	close(b);
+	close(c);
+}
+
+static void t_truncation(void)
+{
+	int a = bound(13), b = bound(14);
+	char big[100], buf[100];
+	struct iovec iov = { buf, 10 };
+	struct msghdr m = { .msg_iov = &iov, .msg_iovlen = 1 };
+	struct sockaddr_bp from;
+	socklen_t fl = sizeof(from);
+
+	section("truncation (prior-art defect 4)");
+	fill((uint8_t *)big, sizeof(big), 1);
+	CHECK(send_to(a, 14, big, 100, 0) == 100 && readable(b, 5000), "100-byte datagram queued");
+	CHECK(recvmsg(b, &m, MSG_PEEK) == 10 && (m.msg_flags & MSG_TRUNC) && !memcmp(buf, big, 10),
+	      "MSG_PEEK into 10 bytes: 10, MSG_TRUNC set");
+	m.msg_flags = 0;
+	CHECK(recvmsg(b, &m, MSG_PEEK | MSG_TRUNC) == 100 && (m.msg_flags & MSG_TRUNC),
+	      "MSG_PEEK|MSG_TRUNC returns the full length 100");
+	CHECK(recv(b, buf, sizeof(buf), MSG_DONTWAIT) == 100 && !memcmp(buf, big, 100),
+	      "nothing lost by peeking: full datagram read");
+	CHECK(send_to(a, 14, big, 100, 0) == 100 && readable(b, 5000), "another one");
+	m.msg_flags = 0;
+	CHECK(recvmsg(b, &m, 0) == 10 && (m.msg_flags & MSG_TRUNC), "read into 10 bytes: 10, MSG_TRUNC");
+	CHECK_ERR(recv(b, buf, sizeof(buf), MSG_DONTWAIT), EAGAIN, "the truncated datagram was consumed");
+	CHECK(send_to(a, 14, big, 0, 0) == 0, "sending a 0-byte datagram");
+	CHECK(recv_wait(b, buf, sizeof(buf), 0, &from, &fl, 5000) == 0 && fl == 16 &&
+	      from.bp_addr.ipn.service_id == 13, "a 0-byte datagram arrives with its source");
+	close(a);
+	close(b);
+}
+
+struct waiter {
+	int fd;
+	int kind;		/* 0 poll, 1 epoll, 2 select, 3 blocking recv */
+	pid_t tid;
+	volatile int started;
+	int result;
+};
+
+static void *waiter_main(void *arg)
+{
+	struct waiter *w = arg;
+	struct pollfd p = { w->fd, POLLIN, 0 };
+	struct epoll_event ev = { .events = EPOLLIN }, out;
+	struct timeval tv = { 10, 0 };
+	fd_set rs;
+	char buf[16];
+	int ep;
+
+	w->tid = syscall(SYS_gettid);
+	switch (w->kind) {
+	case 0:
+		w->started = 1;
+		w->result = poll(&p, 1, 10000) == 1 && (p.revents & POLLIN);
+		break;
+	case 1:
+		ep = epoll_create1(0);
+		epoll_ctl(ep, EPOLL_CTL_ADD, w->fd, &ev);
+		w->started = 1;
+		w->result = epoll_wait(ep, &out, 1, 10000) == 1 && (out.events & EPOLLIN);
+		close(ep);
+		break;
+	case 2:
+		FD_ZERO(&rs);
+		FD_SET(w->fd, &rs);
+		w->started = 1;
+		w->result = select(w->fd + 1, &rs, NULL, NULL, &tv) == 1 && FD_ISSET(w->fd, &rs);
+		break;
+	default:
+		w->started = 1;
+		w->result = recv(w->fd, buf, sizeof(buf), 0);
+		break;
+	}
+	return NULL;
+}
+
+/* Starts a waiter thread and returns once it is asleep in the kernel. */
+static int start_waiter(pthread_t *t, struct waiter *w)
+{
+	pthread_create(t, NULL, waiter_main, w);
+	while (!w->started)
+		sched_yield();
+	return thread_blocked(w->tid);
+}
+
+static void t_wakeups(void)
+{
+	static const char *names[] = { "poll", "epoll", "select", "blocking recv" };
+	int a = bound(15), b = bound(16), k;
+	struct waiter w;
+	pthread_t t;
+	char buf[16];
+
+	section("wakeups on arrival (prior-art defect 1)");
+	for (k = 0; k < 4; k++) {
+		memset(&w, 0, sizeof(w));
+		w.fd = b;
+		w.kind = k;
+		CHECK(start_waiter(&t, &w), "%s: the waiter is blocked", names[k]);
+		send_to(a, 16, "wake", 4, 0);
+		pthread_join(t, NULL);
+		CHECK(w.result == (k == 3 ? 4 : 1), "%s wakes on arrival", names[k]);
+		if (k < 3)
+			recv(b, buf, sizeof(buf), MSG_DONTWAIT);
+	}
+	/* shutdown(SHUT_RD) wakes a blocked reader, which then reads end of file. */
+	memset(&w, 0, sizeof(w));
+	w.fd = b;
+	w.kind = 3;
+	w.result = -2;
+	start_waiter(&t, &w);
+	CHECK(shutdown(b, SHUT_RD) == 0, "shutdown(SHUT_RD)");
+	pthread_join(t, NULL);
+	CHECK(w.result == 0, "the blocked recv returns 0");
+	{
+		unsigned int errs = NODE_GET(node, n_deliver_err);
+
+		send_to(a, 16, "late", 4, 0);
+		CHECK(NODE_WAIT(node, n_deliver_err, errs + 1), "DELIVER to a read-shut socket is refused (ENOENT)");
+	}
+	CHECK(shutdown(a, SHUT_WR) == 0, "shutdown(SHUT_WR)");
+	CHECK_ERR(send_to(a, 16, "x", 1, MSG_NOSIGNAL), EPIPE, "send after SHUT_WR: EPIPE");
+	CHECK_ERR(shutdown(a, 7), EINVAL, "shutdown(7): EINVAL");
+	close(a);
+	close(b);
+}
+
+static void t_options(void)
+{
+	int a = bps(), b = bound(18), v;
+	uint64_t life = 60000, got64 = 0;
+	socklen_t len;
+	char big[129];
+	unsigned int i;
+
+	section("socket options (prior-art defect 3)");
+	CHECK(setsockopt(a, SOL_BP, BP_LIFETIME_MS, &life, sizeof(life)) == 0, "set BP_LIFETIME_MS");
+	len = sizeof(got64);
+	CHECK(getsockopt(a, SOL_BP, BP_LIFETIME_MS, &got64, &len) == 0 && got64 == 60000 && len == 8,
+	      "get it back: 60000, 8 bytes");
+	v = 5;
+	CHECK_ERR(setsockopt(a, SOL_BP, BP_CLASS_OF_SERVICE, &v, sizeof(v)), EINVAL,
+		  "class of service 5: EINVAL from the node");
+	v = 1;
+	CHECK_ERR(setsockopt(a, SOL_BP, 50, &v, sizeof(v)), ENOPROTOOPT, "option 50: ENOPROTOOPT from the node");
+	CHECK_ERR(setsockopt(a, SOL_BP, 0, &v, sizeof(v)), ENOPROTOOPT, "option 0: ENOPROTOOPT");
+	CHECK_ERR(setsockopt(a, SOL_BP, 200, &v, sizeof(v)), ENOPROTOOPT, "option 200: ENOPROTOOPT");
+	CHECK_ERR(setsockopt(a, SOL_BP, BP_HOP_LIMIT, &v, 0), EINVAL, "optlen 0: EINVAL");
+	memset(big, 0, sizeof(big));
+	CHECK_ERR(setsockopt(a, SOL_BP, BP_HOP_LIMIT, big, 129), EINVAL, "optlen 129: EINVAL");
+	CHECK_ERR(setsockopt(a, 123, 1, &v, sizeof(v)), ENOPROTOOPT, "setsockopt at level 123: ENOPROTOOPT");
+	len = sizeof(v);
+	CHECK_ERR(getsockopt(a, 123, 1, &v, &len), ENOPROTOOPT, "getsockopt at level 123: ENOPROTOOPT");
+	len = sizeof(v);
+	v = -1;
+	CHECK(getsockopt(a, SOL_BP, BP_CLASS_OF_SERVICE, &v, &len) == 0 && v == BP_COS_NORMAL &&
+	      len == 4, "unset option: the node's default (normal)");
+	len = sizeof(v);
+	CHECK_ERR(getsockopt(a, SOL_BP, 60, &v, &len), ENOPROTOOPT, "get of an option no one handles: ENOPROTOOPT");
+	len = 4;
+	CHECK_ERR(getsockopt(a, SOL_BP, BP_LIFETIME_MS, &got64, &len), EINVAL,
+		  "buffer smaller than the value: EINVAL");
+	v = 1 << 20;
+	CHECK(setsockopt(a, SOL_SOCKET, SO_RCVBUF, &v, sizeof(v)) == 0, "SOL_SOCKET options still work");
+
+	/* BIND and SEND carry the socket's options; control messages follow them. */
+	CHECK(bind_ipn(a, 7, 17) == 0, "bind after setting an option");
+	CHECK(NODE_GET(node, n_bind) > 0 && ({ tn_lock(node); i = tn_ctl(node)->last_bind_nopts;
+	      tn_unlock(node); i; }) == 1, "BIND carries OPTIONS (1 option)");
+	{
+		char cbuf[CMSG_SPACE(4) * 2];
+		struct iovec iov = { "cm", 2 };
+		struct sockaddr_bp to = ipn(7, 18);
+		struct msghdr m = { .msg_name = &to, .msg_namelen = 16, .msg_iov = &iov,
+				    .msg_iovlen = 1, .msg_control = cbuf,
+				    .msg_controllen = CMSG_SPACE(4) };
+		struct cmsghdr *cm = CMSG_FIRSTHDR(&m);
+		int cos = BP_COS_EXPEDITED;
+		struct tn_send_info *si;
+
+		memset(cbuf, 0, sizeof(cbuf));
+		cm->cmsg_level = SOL_BP;
+		cm->cmsg_type = BP_CLASS_OF_SERVICE;
+		cm->cmsg_len = CMSG_LEN(4);
+		memcpy(CMSG_DATA(cm), &cos, 4);
+		CHECK(sendmsg(a, &m, 0) == 2, "sendmsg with a SOL_BP cmsg (expedited)");
+		tn_lock(node);
+		si = &tn_ctl(node)->last_send;
+		CHECK(si->nopts == 2 && si->opts[0].name == BP_LIFETIME_MS &&
+		      si->opts[1].name == BP_CLASS_OF_SERVICE && si->opts[1].len == 4 &&
+		      *(int *)si->opts[1].val == BP_COS_EXPEDITED,
+		      "SEND OPTIONS: socket option, then the message's");
+		tn_unlock(node);
+		CHECK(recv_wait(b, big, sizeof(big), 0, NULL, NULL, 5000) == 2, "it arrives");
+		cos = 9;
+		memcpy(CMSG_DATA(cm), &cos, 4);
+		CHECK_ERR(sendmsg(a, &m, 0), EINVAL, "a bad per-message option fails the call: EINVAL");
+		cos = 1;
+		memcpy(CMSG_DATA(cm), &cos, 4);
+		cm->cmsg_type = 70;
+		CHECK_ERR(sendmsg(a, &m, 0), ENOPROTOOPT, "an unknown per-message option: ENOPROTOOPT");
+		cm->cmsg_type = 0;
+		CHECK_ERR(sendmsg(a, &m, 0), EINVAL, "cmsg type 0: EINVAL");
+		CHECK_ERR(recv(b, big, sizeof(big), MSG_DONTWAIT), EAGAIN, "refused messages were not delivered");
+	}
+	{
+		struct tn_eid e = teid(7, 17);
+		static struct tn_dump_entry d[256];
+		int n = tn_dump(node, d, 256), k, found = 0;
+
+		for (k = 0; k < n; k++)
+			if (tn_eid_equal(&d[k].eid, &e) && d[k].nopts == 1)
+				found = 1;
+		CHECK(found, "SOCKET_GET lists the socket with its option");
+	}
+	close(a);
+	close(b);
+}
+
+static void t_errors(void)
+{
+	int a = bound(20), b = bound(21);
+	char *big = calloc(1, max_payload + 1), c;
+
+	section("errors");
+	CHECK_ERR(send_to(a, 21, big, max_payload + 1, 0), EMSGSIZE, "max_payload + 1: EMSGSIZE");
+	CHECK_ERR(send_to(a, 21, "x", 1, MSG_OOB), EOPNOTSUPP, "MSG_OOB send: EOPNOTSUPP");
+	CHECK_ERR(recv(b, &c, 1, MSG_OOB), EOPNOTSUPP, "MSG_OOB recv: EOPNOTSUPP");
+	CHECK_ERR(recv(b, &c, 1, MSG_ERRQUEUE), EAGAIN, "MSG_ERRQUEUE with no report: EAGAIN");
+	CHECK(tn_node_state(node, -1, 0) == 0, "node: BACKEND_READY = 0");
+	CHECK_ERR(send_to(a, 21, "x", 1, 0), ENETUNREACH, "send without backend: ENETUNREACH");
+	CHECK(tn_node_state(node, -1, 1) == 0, "node: BACKEND_READY = 1");
+	CHECK(send_to(a, 21, "x", 1, 0) == 1 && recv_wait(b, &c, 1, 0, NULL, NULL, 5000) == 1,
+	      "sends work again");
+	free(big);
+	close(a);
+	close(b);
+}
+
+static void t_sizes(void)
+{
+	static const size_t sizes[] = { 0, 1, 3, 4, 5, 100, 4095, 4096, 4097, 65527, 65528, 65529,
+					65536, 70000, 100000, 300000, 1048575, 1048576 };
+	int a = bound(22), b = bound(23), v = 4 << 20;
+	uint8_t *out = malloc(max_payload + 16), *in = malloc(max_payload + 16);
+	unsigned int k, ok = 0, total = 0;
+	ssize_t n;
+
+	section("payload sizes and integrity");
+	setsockopt(b, SOL_SOCKET, SO_RCVBUF, &v, sizeof(v));
+	for (k = 0; k < sizeof(sizes) / sizeof(sizes[0]); k++) {
+		size_t len = sizes[k];
+
+		if (len > max_payload)
+			continue;
+		total++;
+		fill(out, len, k);
+		memset(in, 0, len + 16);
+		n = send_to(a, 23, out, len, 0);
+		if (n != (ssize_t)len) {
+			CHECK(0, "send of %zu bytes", len);
+			continue;
+		}
+		n = recv_wait(b, in, max_payload + 16, 0, NULL, NULL, 10000);
+		if (n == (ssize_t)len && !memcmp(in, out, len))
+			ok++;
+		else
+			CHECK(0, "%zu bytes arrive intact (got %zd)", len, n);
+	}
+	CHECK(ok == total, "%u payload sizes from 0 to max_payload arrive intact", total);
+	tn_lock(node);
+	CHECK(tn_ctl(node)->last_send.len == max_payload &&
+	      tn_ctl(node)->last_send.crc == tn_crc32(out, max_payload), "the node saw the same bytes");
+	tn_unlock(node);
+	free(out);
+	free(in);
+	close(a);
+	close(b);
+}
+
+static void t_async_error(void)
+{
+	int a = bound(24), err = 0;
+	socklen_t len = sizeof(err);
+	struct pollfd p;
+	char c;
+
+	section("asynchronous send errors");
+	node_set_mode(node, TN_SEND_ERRNO, EHOSTUNREACH);
+	CHECK(send_to(a, 99, "x", 1, 0) == 1, "the send itself succeeds");
+	p.fd = a;
+	p.events = POLLIN;
+	CHECK(poll(&p, 1, 5000) == 1 && (p.revents & POLLERR), "poll reports POLLERR");
+	CHECK(getsockopt(a, SOL_SOCKET, SO_ERROR, &err, &len) == 0 && err == EHOSTUNREACH,
+	      "SO_ERROR is the node's errno (EHOSTUNREACH)");
+	node_set_mode(node, TN_SEND_ERRNO, ENOSPC);
+	CHECK(send_to(a, 99, "x", 1, 0) == 1, "another send");
+	CHECK(poll(&p, 1, 5000) == 1 && (p.revents & POLLERR), "POLLERR again");
+	CHECK_ERR(recv(a, &c, 1, MSG_DONTWAIT), ENOSPC, "the next call returns the error once");
+	CHECK_ERR(recv(a, &c, 1, MSG_DONTWAIT), EAGAIN, "then it is cleared");
+	node_set_mode(node, TN_SEND_LOOPBACK, 0);
+	close(a);
+}
+
+struct sender {
+	int fd;
+	uint32_t service;
+	size_t len;
+	int count;
+	pid_t tid;
+	volatile int started;
+	int sent;
+	int err;
+};
+
+static void *sender_main(void *arg)
+{
+	struct sender *s = arg;
+	char *buf = calloc(1, s->len);
+	int i;
+
+	s->tid = syscall(SYS_gettid);
+	s->started = 1;
+	for (i = 0; i < s->count; i++) {
+		if (send_to(s->fd, s->service, buf, s->len, 0) != (ssize_t)s->len) {
+			s->err = errno;
+			break;
+		}
+		s->sent++;
+	}
+	free(buf);
+	return NULL;
+}
+
+static void t_flow_control(void)
+{
+	int a = bound(25), b = bound(26), k = 0, i, sndbuf = 65536;
+	char buf[1000], rbuf[1000];
+	struct pollfd p = { a, POLLOUT, 0 };
+	struct sender s;
+	pthread_t t;
+	struct timeval tv = { 0, 200000 };
+	unsigned int sends;
+
+	section("back-pressure: window and sk_sndbuf (prior-art defect 8)");
+	setsockopt(a, SOL_SOCKET, SO_SNDBUF, &sndbuf, sizeof(sndbuf));
+	memset(buf, 'f', sizeof(buf));
+	node_set_mode(node, TN_SEND_HOLD, 0);
+	while (k < 100000 && send_to(a, 26, buf, sizeof(buf), MSG_DONTWAIT) == sizeof(buf))
+		k++;
+	CHECK(k > 0 && errno == EAGAIN, "unanswered sends fill sk_sndbuf: EAGAIN after %d", k);
+	CHECK(NODE_WAIT(node, n_held, (unsigned int)k), "the node holds all %d", k);
+	CHECK(poll(&p, 1, 0) == 0, "no POLLOUT while full");
+	tn_release_held(node, 0);
+	CHECK(poll(&p, 1, 5000) == 1 && (p.revents & POLLOUT), "POLLOUT once the node answers");
+	node_set_mode(node, TN_SEND_LOOPBACK, 0);
+	for (i = 0; i < k; i++)
+		if (recv_wait(b, rbuf, sizeof(rbuf), 0, NULL, NULL, 5000) != sizeof(rbuf))
+			break;
+	CHECK(i == k, "all %d held datagrams were delivered after the replies", k);
+
+	/* A node that stops reading: a blocking sender blocks, and resumes with the node. */
+	tn_pause(node, 1);
+	memset(&s, 0, sizeof(s));
+	s.fd = a;
+	s.service = 26;
+	s.len = sizeof(buf);
+	s.count = 4 * k + 10;
+	pthread_create(&t, NULL, sender_main, &s);
+	while (!s.started)
+		sched_yield();
+	CHECK(thread_blocked(s.tid), "a blocking sendto blocks while the node does not read");
+	setsockopt(a, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+	CHECK_ERR(send_to(a, 26, buf, sizeof(buf), 0), EAGAIN, "SO_SNDTIMEO expires: EAGAIN");
+	tn_pause(node, 0);
+	pthread_join(t, NULL);
+	CHECK(s.sent == s.count && s.err == 0, "the blocked sender finished (%d sends)", s.sent);
+	for (i = 0; i < s.count; i++)
+		if (recv_wait(b, rbuf, sizeof(rbuf), 0, NULL, NULL, 5000) != sizeof(rbuf))
+			break;
+	CHECK(i == s.count, "and every datagram arrived");
+	close(a);
+	close(b);
+
+	/* The node's WINDOW bounds the bytes of unanswered requests it is sent. */
+	tn_kill(node);
+	node = start_node(5000);
+	a = bound(27);
+	node_set_mode(node, TN_SEND_HOLD, 0);
+	sends = NODE_GET(node, n_send);
+	for (i = 0; i < 20; i++)
+		send_to(a, 28, buf, sizeof(buf), MSG_DONTWAIT);
+	CHECK(NODE_WAIT(node, n_held, 1), "held sends");
+	/* A further round trip to the kernel: whatever was allowed has been sent by now. */
+	tn_node_state(node, -1, 1);
+	CHECK(NODE_GET(node, n_send) - sends <= 5, "window 5000: at most 5 of 20 sends in flight (%u)",
+	      NODE_GET(node, n_send) - sends);
+	for (i = 0; i < 20 && NODE_GET(node, n_send) - sends < 20; i++) {
+		unsigned int before = NODE_GET(node, n_send);
+
+		tn_release_held(node, 0);
+		NODE_WAIT(node, n_send, before + 1);
+	}
+	tn_release_held(node, 0);
+	CHECK(NODE_GET(node, n_send) - sends == 20, "all 20 went out as replies freed the window");
+	node_set_mode(node, TN_SEND_LOOPBACK, 0);
+	close(a);
+	tn_kill(node);
+	node = start_node(0);
+}
+
+static void t_rcvbuf(void)
+{
+	int a = bound(29), b = bound(30), v = 4096, i, got = 0, order = 1, n = 40;
+	unsigned int del0 = NODE_GET(node, n_deliver), enobufs0 = NODE_GET(node, n_deliver_enobufs);
+	unsigned int drained0 = NODE_GET(node, n_drained), queued;
+	char buf[1000];
+
+	section("receive queue bounded by sk_rcvbuf; ENOBUFS then DRAINED (prior-art defect 8)");
+	setsockopt(b, SOL_SOCKET, SO_RCVBUF, &v, sizeof(v));
+	for (i = 0; i < n; i++) {
+		memset(buf, i, sizeof(buf));
+		send_to(a, 30, buf, sizeof(buf), 0);
+	}
+	CHECK(NODE_WAIT(node, n_deliver_enobufs, enobufs0 + 1), "a full socket refuses DELIVER with ENOBUFS");
+	queued = NODE_GET(node, n_deliver) - del0;
+	CHECK(queued > 0 && queued < (unsigned int)n, "only %u of %d were queued", queued, n);
+	for (i = 0; i < n; i++) {
+		if (recv_wait(b, buf, sizeof(buf), 0, NULL, NULL, 5000) != sizeof(buf))
+			break;
+		got++;
+		if ((unsigned char)buf[0] != (unsigned char)i)
+			order = 0;
+	}
+	CHECK(got == n && order, "reading drains it: all %d arrive, in order", n);
+	CHECK(NODE_GET(node, n_drained) > drained0, "the node was told DRAINED");
+	close(a);
+	close(b);
+}
+
+static void t_bind_failures(void)
+{
+	int a = bps(), b = bps();
+	struct sockaddr_bp got;
+	socklen_t len = sizeof(got);
+	unsigned int rel;
+
+	section("failed binds release the EID (prior-art defect 5)");
+	tn_lock(node);
+	tn_ctl(node)->bind_errno = EADDRNOTAVAIL;
+	tn_unlock(node);
+	CHECK_ERR(bind_ipn(a, 7, 40), EADDRNOTAVAIL, "the node refuses: EADDRNOTAVAIL");
+	CHECK(getsockname(a, (struct sockaddr *)&got, &len) == 0 && got.bp_scheme == 0,
+	      "the socket is still unbound");
+	tn_lock(node);
+	tn_ctl(node)->bind_errno = 0;
+	tn_ctl(node)->bind_hold = 1;
+	tn_unlock(node);
+	rel = NODE_GET(node, n_release);
+	CHECK_ERR(bind_ipn(a, 7, 40), ETIMEDOUT, "the node does not answer: ETIMEDOUT");
+	CHECK(NODE_WAIT(node, n_release, rel + 1), "and is told to forget the socket (RELEASE)");
+	tn_lock(node);
+	tn_ctl(node)->bind_hold = 0;
+	tn_unlock(node);
+	CHECK(bind_ipn(b, 7, 40) == 0, "the EID is free for another socket");
+	CHECK(bind_ipn(a, 7, 41) == 0, "the first socket can bind again");
+	close(a);
+	close(b);
+}
+
+static void t_node_restart(void)
+{
+	int a = bound(42), b = bound(43), c = bps(), i, ok = 1;
+	struct tn_eid ea = teid(7, 42), eb = teid(7, 43), ec = teid(7, 44);
+	char buf[16];
+	struct waiter w;
+	pthread_t t;
+
+	section("node restart: resynchronisation and retransmission");
+	node_set_mode(node, TN_SEND_HOLD, 0);
+	for (i = 0; i < 5; i++) {
+		buf[0] = i;
+		send_to(a, 43, buf, 1, 0);
+	}
+	CHECK(NODE_WAIT(node, n_held, 5), "5 sends unanswered");
+	/* A bind in progress when the node dies completes kernel-only. */
+	tn_lock(node);
+	tn_ctl(node)->bind_hold = 1;
+	tn_unlock(node);
+	{
+		struct sockaddr_bp sa = ipn(7, 44);
+		int r;
+
+		tn_kill(node);
+		node = NULL;
+		r = bind(c, (struct sockaddr *)&sa, 16);
+		CHECK(r == 0, "bind with no node after the node died: kernel-only");
+	}
+	CHECK_ERR(send_to(a, 43, "z", 1, 0), ENETDOWN, "no node: ENETDOWN");
+	memset(&w, 0, sizeof(w));
+	w.fd = b;
+	w.kind = 0;
+	start_waiter(&t, &w);
+	node = start_node(0);
+	CHECK(dump_has(node, &ea, NULL) && dump_has(node, &eb, NULL) && dump_has(node, &ec, NULL),
+	      "the new node's dump lists all bound sockets");
+	pthread_join(t, NULL);
+	CHECK(w.result, "a poller wakes when retransmitted data arrives");
+	for (i = 0; i < 5; i++)
+		if (recv_wait(b, buf, sizeof(buf), 0, NULL, NULL, 5000) != 1 || buf[0] != i)
+			ok = 0;
+	CHECK(ok, "the 5 pending sends were retransmitted and arrived in order");
+	close(a);
+	close(b);
+	close(c);
+}
+
+static void t_close_pending(void)
+{
+	int a = bound(45), b = bound(46);
+	char buf[8];
+	unsigned int sends = NODE_GET(node, n_send);
+
+	section("sends pending at close are still carried");
+	tn_pause(node, 1);
+	CHECK(send_to(a, 46, "p1", 2, 0) == 2 && send_to(a, 46, "p2", 2, 0) == 2, "two sends, node not reading");
+	close(a);
+	tn_pause(node, 0);
+	CHECK(NODE_WAIT(node, n_send, sends + 2), "the node gets both after the sender closed");
+	CHECK(recv_wait(b, buf, sizeof(buf), 0, NULL, NULL, 5000) == 2 &&
+	      recv_wait(b, buf, sizeof(buf), 0, NULL, NULL, 5000) == 2, "and they are delivered");
+	node_set_mode(node, TN_SEND_HOLD, 0);
+	a = bound(47);
+	CHECK(send_to(a, 46, "p3", 2, 0) == 2 && NODE_WAIT(node, n_held, 1), "a send held by the node");
+	close(a);
+	tn_release_held(node, EHOSTUNREACH);
+	node_set_mode(node, TN_SEND_LOOPBACK, 0);
+	CHECK(tn_node_state(node, -1, 1) == 0, "its failed reply after close is harmless");
+	close(b);
+}
+
+static void t_permissions(void)
+{
+	struct tn *other;
+	struct tn_buf tb;
+	char ext[256];
+	pid_t pid;
+	int st, r;
+
+	section("node permissions (prior-art defect 6)");
+	pid = fork();
+	if (pid == 0) {
+		struct tn *u;
+
+		if (setgid(65534) || setuid(65534))
+			_exit(3);
+		u = tn_open();
+		if (!u)
+			_exit(4);
+		r = tn_register(u, BP_PROTOCOL_VERSION, 0, NULL, NULL);
+		_exit(r == -EPERM ? 0 : 1);
+	}
+	waitpid(pid, &st, 0);
+	CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0, "REGISTER without CAP_NET_ADMIN: EPERM");
+
+	other = tn_open();
+	CHECK(other != NULL, "a second root port opens");
+	if (!other)
+		return;
+	CHECK(tn_register(other, BP_PROTOCOL_VERSION, 0, NULL, NULL) == -EBUSY,
+	      "REGISTER while another node lives: EBUSY");
+	CHECK(tn_dump(other, NULL, 0) == -EPERM, "SOCKET_GET from an unregistered port: EPERM");
+	tb_init(&tb);
+	tb_u64(&tb, BP_A_COOKIE, 1);
+	tb_u32(&tb, BP_A_ERRNO, 0);
+	CHECK(tn_raw(other, BP_CMD_REPLY, tb.p, tb.len, ext, sizeof(ext)) == -EPERM && ext[0],
+	      "REPLY from an unregistered port: EPERM (\"%s\")", ext);
+	tb_free(&tb);
+	tb_init(&tb);
+	tb_u64(&tb, BP_A_SOCKET_ID, 1);
+	{
+		struct tn_eid e = teid(1, 1);
+
+		tb_eid(&tb, BP_A_SRC_EID, &e);
+	}
+	tb_put(&tb, BP_A_PAYLOAD, "evil", 4);
+	CHECK(tn_raw(other, BP_CMD_DELIVER, tb.p, tb.len, NULL, 0) == -EPERM,
+	      "DELIVER from an unregistered port: EPERM");
+	CHECK(tn_raw(other, BP_CMD_NODE_STATE, NULL, 0, NULL, 0) == -EPERM,
+	      "NODE_STATE from an unregistered port: EPERM");
+	tb_free(&tb);
+	tn_kill(other);
+}
+
+static void t_strict(void)
+{
+	struct tn_buf tb;
+	char ext[256];
+	uint32_t mp = 0, fam = 0;
+	int r;
+
+	section("strict attribute validation and extack");
+	tb_init(&tb);
+	tb_u32(&tb, BP_A_COOKIE, 1);	/* u64 expected */
+	tb_u32(&tb, BP_A_ERRNO, 0);
+	r = tn_raw(node, BP_CMD_REPLY, tb.p, tb.len, ext, sizeof(ext));
+	CHECK(r == -EINVAL && ext[0], "COOKIE of 4 bytes: EINVAL, extack \"%s\"", ext);
+	tb_free(&tb);
+	tb_init(&tb);
+	tb_u64(&tb, BP_A_COOKIE, 1);
+	tb_u32(&tb, BP_A_ERRNO, 0);
+	tb_u32(&tb, 200, 0);
+	r = tn_raw(node, BP_CMD_REPLY, tb.p, tb.len, ext, sizeof(ext));
+	CHECK(r == -EINVAL, "unknown attribute 200: EINVAL (\"%s\")", ext);
+	tb_free(&tb);
+	tb_init(&tb);
+	tb_u32(&tb, BP_A_ERRNO, 0);
+	r = tn_raw(node, BP_CMD_REPLY, tb.p, tb.len, ext, sizeof(ext));
+	CHECK(r == -EINVAL && ext[0], "missing COOKIE: EINVAL, extack \"%s\"", ext);
+	tb_free(&tb);
+	tb_init(&tb);
+	tb_u64(&tb, BP_A_COOKIE, 0xdeadbeefULL << 20);
+	tb_u32(&tb, BP_A_ERRNO, 0);
+	r = tn_raw(node, BP_CMD_REPLY, tb.p, tb.len, ext, sizeof(ext));
+	CHECK(r == -ENOENT && ext[0], "unknown cookie: ENOENT, extack \"%s\"", ext);
+	tb_free(&tb);
+	tb_init(&tb);
+	tb_u64(&tb, BP_A_COOKIE, 1);
+	tb_u32(&tb, BP_A_ERRNO, 5000);
+	r = tn_raw(node, BP_CMD_REPLY, tb.p, tb.len, ext, sizeof(ext));
+	CHECK(r == -EINVAL, "ERRNO 5000 (above MAX_ERRNO): EINVAL");
+	tb_free(&tb);
+	{
+		struct tn_eid e = teid(1, 1);
+		size_t nest;
+
+		tb_init(&tb);
+		tb_u64(&tb, BP_A_SOCKET_ID, 999999);
+		tb_eid(&tb, BP_A_SRC_EID, &e);
+		r = tn_raw(node, BP_CMD_DELIVER, tb.p, tb.len, ext, sizeof(ext));
+		CHECK(r == -ENOENT && ext[0], "DELIVER to an unknown socket: ENOENT, extack \"%s\"", ext);
+		tb_free(&tb);
+
+		tb_init(&tb);
+		tb_u64(&tb, BP_A_SOCKET_ID, 1);
+		nest = tb.len;
+		tb_put(&tb, BP_A_SRC_EID, NULL, 0);	/* no NLA_F_NESTED */
+		tb_u32(&tb, BP_EID_A_SCHEME, BP_SCHEME_IPN);
+		tb_nest_end(&tb, nest);
+		r = tn_raw(node, BP_CMD_DELIVER, tb.p, tb.len, ext, sizeof(ext));
+		CHECK(r == -EINVAL && ext[0], "nested attribute without NLA_F_NESTED: EINVAL, \"%s\"", ext);
+		tb_free(&tb);
+
+		tb_init(&tb);
+		tb_u64(&tb, BP_A_SOCKET_ID, 1);
+		nest = tb_nest_start(&tb, BP_A_SRC_EID);
+		tb_u32(&tb, BP_EID_A_SCHEME, BP_SCHEME_DTN);
+		tb_put(&tb, BP_EID_A_DTN, "dtn://x y/z", 12);
+		tb_nest_end(&tb, nest);
+		r = tn_raw(node, BP_CMD_DELIVER, tb.p, tb.len, ext, sizeof(ext));
+		CHECK(r == -EINVAL && ext[0], "malformed dtn source EID: EINVAL, \"%s\"", ext);
+		tb_free(&tb);
+
+		tb_init(&tb);
+		tb_u64(&tb, BP_A_SOCKET_ID, 1);
+		tb_eid(&tb, BP_A_SRC_EID, &e);
+		{
+			char *big = calloc(1, 65000);
+			size_t sent = 0;
+
+			while (sent <= max_payload) {
+				tb_put(&tb, BP_A_PAYLOAD, big, 65000);
+				sent += 65000;
+			}
+			free(big);
+		}
+		r = tn_raw(node, BP_CMD_DELIVER, tb.p, tb.len, ext, sizeof(ext));
+		CHECK(r == -EMSGSIZE, "DELIVER above MAX_PAYLOAD: EMSGSIZE");
+		tb_free(&tb);
+	}
+	CHECK(tn_register(node, 2, 0, NULL, NULL) == -EPROTONOSUPPORT, "REGISTER version 2: EPROTONOSUPPORT");
+	CHECK(tn_register(node, BP_PROTOCOL_VERSION, 0, &mp, &fam) == 0 && mp == max_payload &&
+	      (int)fam == af, "REGISTER again from the same port: MAX_PAYLOAD %u, FAMILY %u", mp, fam);
+	CHECK(tn_node_state(node, 1, 1) == 0, "READY again");
+	{
+		int a = bound(50), b = bound(51);
+		char c;
+
+		CHECK(send_to(a, 51, "r", 1, 0) == 1 && recv_wait(b, &c, 1, 0, NULL, NULL, 5000) == 1,
+		      "traffic flows after re-registration");
+		close(a);
+		close(b);
+	}
+}
+
+/* Network namespaces (prior-art defect 9): a child namespace has its own node and sockets. */
+static void t_netns(void)
+{
+	int c2p[2], p2c[2], st, r;
+	pid_t pid;
+	struct tn_eid e = teid(7, 60);
+	char x = 0;
+
+	section("network namespaces (prior-art defect 9)");
+	if (pipe(c2p) || pipe(p2c))
+		return;
+	pid = fork();
+	if (pid == 0) {
+		struct tn *cn;
+		int a, b, fails = 0;
+		char buf[8];
+		struct tn_eid ce = teid(7, 60);
+
+		close(c2p[0]);
+		close(p2c[1]);
+		if (unshare(CLONE_NEWNET))
+			_exit(100);
+		a = bps();
+		if (!(send_to(a, 61, "n", 1, 0) == -1 && errno == ENETDOWN))
+			fails |= 1;	/* the parent's node does not serve us */
+		cn = tn_start(0);
+		if (!cn)
+			_exit(101);
+		if (bind_ipn(a, 7, 60))
+			fails |= 2;
+		b = bps();
+		if (bind_ipn(b, 7, 61))
+			fails |= 2;
+		if (send_to(a, 61, "ns", 2, 0) != 2 ||
+		    recv_wait(b, buf, sizeof(buf), 0, NULL, NULL, 5000) != 2)
+			fails |= 4;
+		if (!dump_has(cn, &ce, NULL))
+			fails |= 8;
+		/* Bound now: let the parent look at its own node, then finish. */
+		if (write(c2p[1], "b", 1) != 1 || read(p2c[0], buf, 1) != 1)
+			fails |= 16;
+		close(a);
+		close(b);
+		tn_kill(cn);
+		_exit(fails);
+	}
+	close(c2p[1]);
+	close(p2c[0]);
+	CHECK(readable(c2p[0], 20000) && read(c2p[0], &x, 1) == 1, "the child bound its sockets");
+	CHECK(!dump_has(node, &e, NULL), "the parent's node does not list the child's sockets");
+	if (write(p2c[1], "x", 1) != 1)
+		perror("write");
+	close(p2c[1]);
+	close(c2p[0]);
+	waitpid(pid, &st, 0);
+	r = WIFEXITED(st) ? WEXITSTATUS(st) : 255;
+	CHECK(r < 100 && !(r & 1), "in the child namespace with no node: ENETDOWN");
+	CHECK(r < 100 && !(r & 2), "the child's sockets bind through the child's node");
+	CHECK(r < 100 && !(r & 4), "loopback through the child's node works");
+	CHECK(r < 100 && !(r & 8), "the child's node lists the child's socket");
+	CHECK(r == 0, "child namespace test (status %d)", r);
+}
+
+static void t_many_dump(void)
+{
+	enum { N = 300 };
+	int fds[N], i, n = 0, count = 0;
+	static struct tn_dump_entry d[2048];
+
+	section("dump of many sockets");
+	for (i = 0; i < N; i++)
+		fds[i] = bound(1000 + i);
+	n = tn_dump(node, d, 2048);
+	for (i = 0; i < n; i++)
+		if (d[i].eid.service >= 1000 && d[i].eid.service < 1000 + N)
+			count++;
+	CHECK(count == N, "a multi-part dump lists all %d sockets (%d)", N, count);
+	for (i = 0; i < N; i++)
+		close(fds[i]);
+	CHECK(NODE_WAIT(node, n_release, NODE_GET(node, n_release)), "closed");
+}
+
+int main(int argc, char **argv)
+{
+	const char *s;
+
+	s = getenv("BP_AF");
+	if (s)
+		af = atoi(s);
+	s = getenv("BP_MAX_PAYLOAD");
+	if (s)
+		max_payload = strtoul(s, NULL, 0);
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	signal(SIGPIPE, SIG_IGN);
+
+	t_socket();
+	t_no_node();
+	t_addresses();
+	t_send_recv();
+	t_autobind();
+	t_truncation();
+	t_wakeups();
+	t_options();
+	t_errors();
+	t_sizes();
+	t_async_error();
+	t_flow_control();
+	t_rcvbuf();
+	t_bind_failures();
+	t_node_restart();
+	t_close_pending();
+	t_permissions();
+	t_strict();
+	t_netns();
+	t_many_dump();
+	tn_kill(node);
+
+	printf("1..%d\n", n_pass + n_fail);
+	printf("%d passed, %d failed\n", n_pass, n_fail);
+	return n_fail ? 1 : 0;
+}

@@ -1,0 +1,56 @@
+#!/bin/sh
+# Runs inside the tools/vm guest (see kmod/test/run): loads bp.ko, runs the functional tests and
+# the stress test, unloads the module, and fails on any kernel warning in dmesg.
+# usage: guest.sh RESULTS_DIR
+cd "$(dirname "$0")" || exit 2
+results=${1:-results}
+params="node_timeout_ms=1000"
+ko=$(cd .. && pwd)/bp.ko
+pass=0 failed=0
+
+count() {	# count TAP lines of $1 into pass/failed
+	p=$(grep -c '^ok ' "$1")
+	f=$(grep -c '^not ok ' "$1")
+	pass=$((pass + p))
+	failed=$((failed + f))
+}
+
+dmesg -C
+dmesg -n 1
+if ! insmod "$ko" $params; then
+	echo "not ok - insmod bp.ko"
+	exit 1
+fi
+
+echo "# bp_tests"
+timeout -k 5 300 ./bp_tests >"$results/bp_tests.tap" 2>&1
+rc=$?
+cat "$results/bp_tests.tap"
+count "$results/bp_tests.tap"
+[ $rc = 0 ] || { echo "not ok - bp_tests exited with $rc"; failed=$((failed + 1)); }
+
+echo "# bp_stress"
+timeout -k 5 240 ./bp_stress "$ko" "$params" >"$results/bp_stress.tap" 2>&1
+rc=$?
+cat "$results/bp_stress.tap"
+count "$results/bp_stress.tap"
+[ $rc = 0 ] || { echo "not ok - bp_stress exited with $rc"; failed=$((failed + 1)); }
+
+if grep -q '^bp ' /proc/modules && ! rmmod bp; then
+	echo "not ok - rmmod bp at the end"
+	failed=$((failed + 1))
+fi
+
+dmesg >"$results/dmesg.txt"
+if grep -E 'WARNING:|BUG:|Oops|general protection|scheduling while atomic|refcount_t:|KASAN|UBSAN|corruption|kernel BUG|Call Trace|INFO: task|hung_task|sleeping function called' \
+	"$results/dmesg.txt"; then
+	echo "not ok - kernel log is clean"
+	cat "$results/dmesg.txt"
+	failed=$((failed + 1))
+else
+	echo "ok - kernel log is clean"
+	pass=$((pass + 1))
+fi
+
+echo "$pass passed, $failed failed"
+[ "$failed" = 0 ]
