@@ -730,6 +730,10 @@ static void tn_handle_ack(struct tn *tn, const struct nlmsghdr *nlh)
 				if (tb[NLMSGERR_ATTR_MSG])
 					snprintf(w->extack, sizeof(w->extack), "%s",
 						 (const char *)NLA_DATA(tb[NLMSGERR_ATTR_MSG]));
+				else if (tb[NLMSGERR_ATTR_MISS_TYPE])
+					snprintf(w->extack, sizeof(w->extack),
+						 "missing attribute %u",
+						 get_u32(tb[NLMSGERR_ATTR_MISS_TYPE]));
 			}
 		}
 		w->done = 1;
