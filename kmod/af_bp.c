@@ -59,8 +59,6 @@ static struct proto bp_proto = {
 	.obj_size	= sizeof(struct bp_sock),
 };
 
-static struct proto_ops bp_ops;
-
 static int bp_release(struct socket *sock)
 {
 	struct sock *sk = sock->sk;
@@ -377,7 +375,7 @@ static int bp_sendmsg(struct socket *sock, struct msghdr *msg, size_t len)
 	}
 	release_sock(sk);
 
-	/* Not under lock_sock: a sender blocked on sk_sndbuf must not block the socket's other calls. */
+	/* Without lock_sock: a sender blocked on sk_sndbuf must not block other calls. */
 	cookie = atomic64_inc_return(&bn->next_cookie);
 	skb = bp_build_send(bs, msg, len, &src, &dst, opts, nopts, cookie, &send_id, &err);
 	if (!skb)

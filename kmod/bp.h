@@ -113,7 +113,7 @@ struct bp_req {
 
 /* Per network namespace state (net_generic). */
 struct bp_net {
-	struct mutex lock;
+	struct mutex lock;		/* everything below, and the node-visible bp_sock fields */
 	struct net *net;
 	bool registered;
 	bool ready;

@@ -125,7 +125,7 @@ static int bp_cmd_node_state(struct sk_buff *skb, struct genl_info *info)
 		bn->backend_ready = nla_get_u8(info->attrs[BP_A_BACKEND_READY]);
 	if (info->attrs[BP_A_READY]) {
 		bn->ready = nla_get_u8(info->attrs[BP_A_READY]);
-		/* READY = 1 also means "I may have lost messages": send all unanswered ones again. */
+		/* READY = 1 also means "I may have lost messages": retransmit all. */
 		if (bn->ready)
 			bp_node_restart(bn);
 	}

@@ -428,7 +428,7 @@ int bp_node_opt(struct bp_net *bn, struct bp_sock *bs, enum bp_req_kind kind, st
 			err = -EIO;	/* the node answered without the option */
 	}
 	if (!err && kind == BP_REQ_SETOPT) {
-		/* Look again: the list may have changed while we waited (setsockopt holds lock_sock). */
+		/* lock_sock kept other writers of the list out while we waited. */
 		for (i = 0; i < bs->nopts && bs->opts[i].name != opt->name; i++)
 			;
 		if (i == BP_MAX_SOCK_OPTS) {

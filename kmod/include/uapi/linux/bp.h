@@ -12,7 +12,7 @@
 #include <linux/types.h>
 #include <linux/socket.h>
 
-/* 28 is AF_MPLS in <linux/socket.h>, which has no socket layer; the module parameter af picks another. */
+/* 28 is AF_MPLS in <linux/socket.h>, which has no socket layer; the af parameter picks another. */
 #ifndef AF_BP
 #define AF_BP		28
 #endif
@@ -28,10 +28,10 @@ enum bp_scheme {
 #define BP_DTN_EID_MAX	120
 
 /*
- * Socket address. The first 16 bytes are those of the earlier bp-socket ABI (ipn only): family at 0,
- * scheme at 4, node at 8, service at 12; bytes 2-3 are ignored. RFC 9758's allocator follows at 16
- * (read only when the address is at least BP_SOCKADDR_IPN3_LEN long, else 0). A dtn EID is its URI
- * text at 8, up to the first NUL or the end of the address.
+ * Socket address. The first 16 bytes are those of the earlier bp-socket ABI (ipn only): family
+ * at 0, scheme at 4, node at 8, service at 12; bytes 2-3 are ignored. RFC 9758's allocator
+ * follows at 16 (read only when the address is at least BP_SOCKADDR_IPN3_LEN long, else 0). A dtn
+ * EID is its URI text at 8, up to the first NUL or the end of the address.
  */
 struct sockaddr_bp {
 	__kernel_sa_family_t bp_family;		/* AF_BP */
@@ -39,7 +39,7 @@ struct sockaddr_bp {
 	__u32 bp_scheme;			/* enum bp_scheme */
 	union {
 		struct {
-			__u32 node_id;		/* 4294967295 with allocator 0: ipn:!.S, the local node */
+			__u32 node_id;		/* 0xffffffff with allocator 0: ipn:!.S (local) */
 			__u32 service_id;
 			__u32 allocator_id;	/* RFC 9758; 0 = the default allocator */
 		} ipn;
@@ -53,20 +53,20 @@ struct sockaddr_bp {
 #define BP_IPN_LOCAL_NODE	0xffffffffU
 
 /*
- * SOL_BP options. 1..127 are bundle options: the node validates them when they are set (setsockopt
- * fails with ENOPROTOOPT if no extension of the node handles the name, EINVAL for a bad value) and
- * applies them to every bundle the socket sends. The same names, as control messages of level SOL_BP
- * on sendmsg, apply to one message only. Values are in host byte order.
+ * SOL_BP options. 1..127 are bundle options: the node validates them when they are set
+ * (setsockopt fails with ENOPROTOOPT if no extension of the node handles the name, EINVAL for a
+ * bad value) and applies them to every bundle the socket sends. The same names, as control
+ * messages of level SOL_BP on sendmsg, apply to one message only. Values are in host byte order.
  */
 #define BP_LIFETIME_MS		1	/* __u64 milliseconds, >= 1; default 86400000 */
 #define BP_CLASS_OF_SERVICE	2	/* int: BP_COS_*; default BP_COS_NORMAL */
-#define BP_ORDINAL		3	/* int 0..254 (ION's priority within expedited); default 0 */
+#define BP_ORDINAL		3	/* int 0..254 (ION: priority within expedited); default 0 */
 #define BP_STATUS_REPORTS	4	/* __u32 of BP_REPORT_*; default 0 */
 #define BP_REPORT_TO		5	/* struct sockaddr_bp; default: the sending endpoint */
 #define BP_CUSTODY		6	/* int: BP_CUSTODY_*; default BP_CUSTODY_NONE */
 #define BP_HOP_LIMIT		7	/* int 0 (no hop count block) or 1..255; default 0 */
 #define BP_MUST_NOT_FRAGMENT	8	/* int 0 or 1; default 0 */
-#define BP_APP_ACK		9	/* int 0 or 1: application acknowledgement requested; default 0 */
+#define BP_APP_ACK		9	/* int 0 or 1: application ack requested; default 0 */
 #define BP_BUNDLE_OPTION_MAX	127
 
 /* Largest value of a bundle option, in bytes. */
@@ -114,6 +114,7 @@ enum bp_cmd {
 	BP_CMD_DRAINED,		/* notification: a socket that refused a delivery has room again */
 	__BP_CMD_MAX,
 };
+
 #define BP_CMD_MAX (__BP_CMD_MAX - 1)
 
 enum bp_attr {
@@ -124,9 +125,9 @@ enum bp_attr {
 	BP_A_FAMILY,		/* u32: the address family number the module registered */
 	BP_A_WINDOW,		/* u32: bytes of requests the node accepts in flight */
 	BP_A_READY,		/* u8: the node has resynchronised and takes requests */
-	BP_A_BACKEND_READY,	/* u8: a backend carries bundles (else sends fail with ENETUNREACH) */
+	BP_A_BACKEND_READY,	/* u8: a backend carries bundles (else sendmsg: ENETUNREACH) */
 	BP_A_COOKIE,		/* u64: identifies a request; the reply carries it back */
-	BP_A_SOCKET_ID,		/* u64: a socket, unique in the namespace while the module is loaded */
+	BP_A_SOCKET_ID,		/* u64: a socket, unique in its namespace while loaded */
 	BP_A_EID,		/* nested bp_eid_attr: the bound (or resolved) endpoint */
 	BP_A_SRC_EID,		/* nested bp_eid_attr */
 	BP_A_DST_EID,		/* nested bp_eid_attr */
@@ -141,6 +142,7 @@ enum bp_attr {
 	BP_A_DELIVERY_FLAGS,	/* u32: BP_DELIVERY_F_* */
 	__BP_A_MAX,
 };
+
 #define BP_A_MAX (__BP_A_MAX - 1)
 
 enum bp_eid_attr {
@@ -152,6 +154,7 @@ enum bp_eid_attr {
 	BP_EID_A_DTN,		/* NUL-terminated string: "dtn://node/demux" or "dtn:none" */
 	__BP_EID_A_MAX,
 };
+
 #define BP_EID_A_MAX (__BP_EID_A_MAX - 1)
 
 enum bp_option_attr {
@@ -160,6 +163,7 @@ enum bp_option_attr {
 	BP_OPT_A_VALUE,		/* binary, at most BP_OPTION_VALUE_MAX bytes */
 	__BP_OPT_A_MAX,
 };
+
 #define BP_OPT_A_MAX (__BP_OPT_A_MAX - 1)
 
 #define BP_DELIVERY_F_ADMIN_RECORD	0x1	/* the ADU is an administrative record */
