@@ -419,6 +419,19 @@ static void t_send_recv(void)
 	CHECK_ERR(getpeername(a, (struct sockaddr *)&from, &fl), ENOTCONN, "getpeername: ENOTCONN again");
 	CHECK_ERR(send(a, "s", 1, 0), EDESTADDRREQ, "send without destination: EDESTADDRREQ");
 
+	/* A 3-part ipn source comes back as a 20-byte address with its allocator. */
+	d = bps();
+	peer = ipn(7, 70);
+	peer.bp_addr.ipn.allocator_id = 977;
+	CHECK(bind(d, (struct sockaddr *)&peer, 20) == 0 && send_to(d, 11, "3p", 2, 0) == 2,
+	      "send from ipn:977.7.70");
+	fl = sizeof(from);
+	memset(&from, 0, sizeof(from));
+	CHECK(recv_wait(b, buf, sizeof(buf), 0, &from, &fl, 5000) == 2 && fl == 20 &&
+	      from.bp_addr.ipn.allocator_id == 977 && from.bp_addr.ipn.service_id == 70,
+	      "source ipn:977.7.70, msg_namelen 20");
+	close(d);
+
 	/* dtn source address into a small msg_name buffer: copied partly, full length reported. */
 	d = bps();
 	fl = dtn(&from, "dtn://src.example/sender");
