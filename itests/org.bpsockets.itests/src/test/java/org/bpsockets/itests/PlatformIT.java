@@ -94,9 +94,11 @@ public class PlatformIT extends KarafTestSupport {
         }
         Collections.sort(ours);
         assertTrue("found " + ours, ours.containsAll(List.of("bpsockets", CORE_FEATURE, "bpsockets-shell", LOOPBACK)));
+        List<String> installedHere = new ArrayList<>();
         for (String name : ours) {
             if (!features.isInstalled(features.getFeature(name))) {
                 installFeature(name);
+                installedHere.add(name);
             }
             assertTrue(name + " installed", features.isInstalled(features.getFeature(name)));
             for (var info : features.getFeature(name).getBundles()) {
@@ -106,7 +108,10 @@ public class PlatformIT extends KarafTestSupport {
                 assertEquals(location + " of " + name + " is active", Bundle.ACTIVE, b.getState());
             }
         }
-        uninstallFeature(LOOPBACK);
+        for (String name : installedHere) {
+            uninstallFeature(name);
+        }
+        assertTrue("the test left the node as it found it", installedHere.contains(LOOPBACK));
     }
 
     @Test
@@ -264,6 +269,39 @@ public class PlatformIT extends KarafTestSupport {
                 uninstallFeature(LOOPBACK);
             }
         }
+    }
+
+    @Test
+    public void withoutTheKernelModuleTheNodeRunsAndSaysSo() throws Exception {
+        // The build machine's kernel cannot load modules: the family is absent here.
+        await("the bridge looked for the module", 30_000, () -> call(() -> execute("bp:status"))
+                .contains("Transport:  kernel - not connected: kernel module not loaded "
+                        + "(Generic Netlink family 'bp' absent)"));
+    }
+
+    @Test
+    public void theNetlinkBridgeComesAndGoesWithoutRestartingTheCoreOrTheShell() throws Exception {
+        Bundle jna = bundle("com.sun.jna");
+        long jnaId = jna.getBundleId();
+        List<String> events = Collections.synchronizedList(new ArrayList<>());
+        BundleListener listener = event -> {
+            String name = event.getBundle().getSymbolicName();
+            if (!name.equals("org.bpsockets.netlink") && event.getType() != BundleEvent.STARTED) {
+                events.add(name + " " + event.getType());
+            }
+        };
+        bundleContext.addBundleListener(listener);
+        try {
+            uninstallFeature("bpsockets-netlink");
+            assertFalse(execute("bp:status").contains("Transport:  kernel"));
+            installFeature("bpsockets-netlink");
+            await("the bridge is back", 30_000, () -> call(() -> execute("bp:status")).contains("Transport:  kernel"));
+        } finally {
+            bundleContext.removeBundleListener(listener);
+        }
+        assertEquals("nothing else stopped or was refreshed", List.of(), new ArrayList<>(events));
+        assertEquals(jnaId, bundle("com.sun.jna").getBundleId());
+        assertEquals(Bundle.ACTIVE, jna.getState());
     }
 
     private Optional<String> backendOf(long socketId) {

@@ -37,4 +37,12 @@ public interface SocketTransport {
      */
     default void sendFailed(long socketId, long sendId, BpException error) {
     }
+
+    /**
+     * The node gained or lost a backend that carries bundles; a transport may tell its sockets so they
+     * fail sends at once while there is none. Called once at attach with the current state. The
+     * default does nothing.
+     */
+    default void backendAvailable(boolean available) {
+    }
 }

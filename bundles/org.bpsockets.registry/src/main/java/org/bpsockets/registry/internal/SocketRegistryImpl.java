@@ -180,6 +180,9 @@ public final class SocketRegistryImpl implements SocketRegistry, SocketService {
             }
             LOG.info("Active backend: {} -> {} ({} bound endpoints move)", name(previous), name(next), bound.size());
             toClose.forEach(SocketRegistryImpl::closeQuietly);
+            if ((previous == null) != (next == null)) {
+                tellTransports(next != null);
+            }
             if (next != null) {
                 for (SocketState s : bound) {
                     try {
@@ -192,6 +195,20 @@ public final class SocketRegistryImpl implements SocketRegistry, SocketService {
             }
         } finally {
             moveLock.unlock();
+        }
+    }
+
+    private void tellTransports(boolean available) {
+        List<TransportSessionImpl> attached;
+        synchronized (lock) {
+            attached = new ArrayList<>(sessions);
+        }
+        for (TransportSessionImpl session : attached) {
+            try {
+                session.transport().backendAvailable(available);
+            } catch (RuntimeException e) {
+                LOG.warn("Transport '{}' failed to take the backend state", session.transport().name(), e);
+            }
         }
     }
 
@@ -277,11 +294,14 @@ public final class SocketRegistryImpl implements SocketRegistry, SocketService {
     @Override
     public TransportSession attach(SocketTransport transport) {
         TransportSessionImpl session = new TransportSessionImpl(this, transport, sessionIds.incrementAndGet());
+        boolean available;
         synchronized (lock) {
             sessions.add(session);
             socketsBySession.put(session.sessionId, new TreeMap<>());
+            available = active != null;
         }
         LOG.info("Transport '{}' attached", transport.name());
+        transport.backendAvailable(available);
         return session;
     }
 

@@ -21,6 +21,12 @@ class FakeTransport implements SocketTransport {
     final ArrayDeque<DeliveryResult> answers = new ArrayDeque<>();
     DeliveryResult defaultAnswer = DeliveryResult.ACCEPTED;
     boolean hold;
+    final List<Boolean> backendStates = new ArrayList<>();
+
+    @Override
+    public synchronized void backendAvailable(boolean available) {
+        backendStates.add(available);
+    }
 
     @Override
     public String name() {

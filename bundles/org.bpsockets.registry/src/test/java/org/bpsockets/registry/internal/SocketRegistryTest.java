@@ -225,6 +225,16 @@ class SocketRegistryTest {
     }
 
     @Test
+    void transportsLearnWhenTheNodeGainsAndLosesItsLastBackend() {
+        FakeBackend one = addBackend("embedded", 0);
+        FakeBackend two = addBackend("ion", 5);
+        registry.removeBackend(one);
+        registry.removeBackend(two);
+        assertEquals(List.of(false, true, false), transport.backendStates,
+                "told at attach, when the first came and when the last left; not on a swap between two");
+    }
+
+    @Test
     void preferredBackendWinsAndRankingDecidesOtherwise() throws Exception {
         session.bind(1, A, List.of());
         FakeBackend ion = addBackend("ion", 10);
