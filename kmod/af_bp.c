@@ -117,11 +117,12 @@ static int bp_autobind(struct bp_net *bn, struct bp_sock *bs)
 	struct bp_eid eid = { .scheme = BP_SCHEME_IPN, .ipn.node = BP_IPN_LOCAL_NODE };
 	const u32 range = BP_AUTOBIND_LAST - BP_AUTOBIND_FIRST + 1;
 	struct bp_sock *other;
+	int err = -EADDRINUSE, tries;
 	bool used;
 	u32 i, s;
-	int err;
 
-	for (;;) {
+	/* A node that refuses every candidate must not keep us here: a few tries, then give up. */
+	for (tries = 0; tries < 8 && err == -EADDRINUSE; tries++) {
 		mutex_lock(&bn->lock);
 		for (i = 0; i < range; i++) {
 			s = BP_AUTOBIND_FIRST + (bn->next_auto - BP_AUTOBIND_FIRST + i) % range;
@@ -145,9 +146,8 @@ static int bp_autobind(struct bp_net *bn, struct bp_sock *bs)
 		mutex_unlock(&bn->lock);
 		eid.ipn.service = s;
 		err = bp_node_bind(bn, bs, &eid);
-		if (err != -EADDRINUSE)
-			return err;
 	}
+	return err;
 }
 
 static int bp_connect(struct socket *sock, struct sockaddr *uaddr, int len, int flags)
