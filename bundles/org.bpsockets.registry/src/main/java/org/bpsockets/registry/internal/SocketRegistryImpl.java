@@ -635,6 +635,7 @@ public final class SocketRegistryImpl implements SocketRegistry, SocketService {
                 return;
             }
             socket.full = false;
+            socket.drainEpoch++;
         }
         pump(socket);
     }
@@ -662,6 +663,7 @@ public final class SocketRegistryImpl implements SocketRegistry, SocketService {
                     }
                     next = socket.queue.pollFirst();
                     socket.inFlight.add(next);
+                    socket.handedAtEpoch.put(next, socket.drainEpoch);
                 }
                 CompletionStage<DeliveryResult> result;
                 try {
@@ -681,12 +683,16 @@ public final class SocketRegistryImpl implements SocketRegistry, SocketService {
         boolean acknowledge = false;
         synchronized (lock) {
             socket.inFlight.remove(delivery);
+            Long handedAt = socket.handedAtEpoch.remove(delivery);
             if (result == DeliveryResult.ACCEPTED) {
                 acknowledge = true;
                 socket.delivered++;
                 socket.recent.add(delivery.bundle().id());
             } else if (result == DeliveryResult.FULL && !socket.released) {
-                socket.full = true;
+                // A drained notice can overtake the refusal it answers: then the room is there already.
+                if (handedAt == null || handedAt == socket.drainEpoch) {
+                    socket.full = true;
+                }
                 socket.refusedFull++;
                 socket.refused.add(delivery);
             } else {

@@ -40,6 +40,9 @@ final class SocketState {
     /** Deliveries the socket refused because it was full; queued again, first, once nothing is in flight. */
     final List<Delivery> refused = new ArrayList<>();
     boolean full;
+    /** Counts drained notices; a FULL answer to a delivery handed over before the last one is stale. */
+    long drainEpoch;
+    final java.util.IdentityHashMap<Delivery, Long> handedAtEpoch = new java.util.IdentityHashMap<>();
     boolean pumping;
     final RecentIds recent;
 

@@ -178,6 +178,19 @@ class SocketRegistryTest {
     }
 
     @Test
+    void aDrainedNoticeThatOvertakesTheRefusalItAnswersDoesNotStallTheSocket() throws Exception {
+        FakeBackend backend = addBackend("embedded", 0);
+        session.bind(1, A, List.of());
+        transport.hold = true;
+        backend.receive(A, "x");
+        session.drained(1);
+        transport.hold = false;
+        transport.handed().get(0).result().complete(DeliveryResult.FULL);
+        assertEquals(List.of("x", "x"), transport.payloads(), "retried at once");
+        assertEquals(0, backend.stored(A));
+    }
+
+    @Test
     void closingASocketReturnsItsDeliveriesToTheBackend() throws Exception {
         FakeBackend backend = addBackend("embedded", 0);
         session.bind(1, A, List.of());

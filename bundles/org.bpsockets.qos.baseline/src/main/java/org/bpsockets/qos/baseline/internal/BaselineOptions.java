@@ -27,6 +27,7 @@ import org.bpsockets.api.bundle.BundleOptions;
 import org.bpsockets.api.bundle.ClassOfService;
 import org.bpsockets.api.bundle.CustodyMode;
 import org.bpsockets.api.bundle.StatusReportKind;
+import org.bpsockets.api.eid.DtnEndpointId;
 import org.bpsockets.api.eid.EndpointId;
 import org.bpsockets.api.eid.EndpointIdSyntaxException;
 import org.bpsockets.api.eid.SockaddrBp;
@@ -142,7 +143,9 @@ public final class BaselineOptions implements SocketOptionHandler {
             case BP_CUSTODY:
                 return int32(d.custody().ordinal());
             case BP_REPORT_TO:
-                return ByteBuffer.allocate(0);
+                // Unset: reports go to the bundle's source. Shown as AF_UNSPEC with dtn:none, a value
+                // setsockopt refuses, so "no report-to" is never mistaken for an address.
+                return SockaddrBp.encode(DtnEndpointId.NONE, 0);
             default:
                 return int32(0);
         }
