@@ -107,15 +107,6 @@ public final class BundleCodec {
         }
         long flags = r.readUint("the bundle processing control flags");
         CrcType crc = readCrcType(r);
-        int midStart = r.pos;
-        EndpointId destination = Eids.read(r, "the destination", limits.maxEidLength());
-        EndpointId source = Eids.read(r, "the source node ID", limits.maxEidLength());
-        EndpointId reportTo = Eids.read(r, "the report-to EID", limits.maxEidLength());
-        r.readArray("the creation timestamp", 2);
-        long time = r.readUint("the creation time", Long.MAX_VALUE);
-        long seq = r.readUint("the sequence number", Long.MAX_VALUE);
-        long lifetime = r.readUint("the lifetime", Long.MAX_VALUE);
-        int midEnd = r.pos;
         boolean fragment = (flags & BundleFlags.FRAGMENT) != 0;
         if (n != -1 && n != 8 + (fragment ? 2 : 0) + (crc != CrcType.NONE ? 1 : 0)) {
             long withoutCrc = n - (crc != CrcType.NONE ? 1 : 0);
@@ -127,6 +118,15 @@ public final class BundleCodec {
             throw r.errorAt(start, Reason.WRONG_ARRAY_LENGTH, "a primary block with CRC type " + crc.code()
                     + (fragment ? " of a fragment" : "") + " cannot have " + n + " elements");
         }
+        int midStart = r.pos;
+        EndpointId destination = Eids.read(r, "the destination", limits.maxEidLength());
+        EndpointId source = Eids.read(r, "the source node ID", limits.maxEidLength());
+        EndpointId reportTo = Eids.read(r, "the report-to EID", limits.maxEidLength());
+        r.readArray("the creation timestamp", 2);
+        long time = r.readUint("the creation time", Long.MAX_VALUE);
+        long seq = r.readUint("the sequence number", Long.MAX_VALUE);
+        long lifetime = r.readUint("the lifetime", Long.MAX_VALUE);
+        int midEnd = r.pos;
         long fragmentOffset = -1;
         long total = -1;
         if (fragment) {
