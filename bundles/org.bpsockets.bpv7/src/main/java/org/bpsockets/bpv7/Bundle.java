@@ -84,10 +84,6 @@ public final class Bundle {
                     throw invalid(Reason.DUPLICATE_BLOCK_NUMBER, "two blocks numbered " + num);
                 }
             }
-            if ((p.isAdminRecord() || anonymous) && b.hasFlag(BlockFlags.REPORT_IF_UNPROCESSABLE)) {
-                throw invalid(Reason.INCONSISTENT_FLAGS, "block " + num + " asks for a status report in a bundle"
-                        + " that is an administrative record or anonymous");
-            }
             byte[] d = b.dataArray();
             int off = b.dataOffset();
             int len = b.dataLength();

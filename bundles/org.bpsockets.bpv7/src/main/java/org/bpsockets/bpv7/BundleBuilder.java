@@ -154,6 +154,16 @@ public final class BundleBuilder {
         List<CanonicalBlock> blocks = new ArrayList<>(extensions.size() + 1);
         blocks.addAll(extensions);
         blocks.add(payload);
+        if ((flags & BundleFlags.ADMIN_RECORD) != 0 || source.isNull()) {
+            // RFC 9171 §4.2.4. Only checked on what we build: a received bundle breaking it is harmless,
+            // we just never send the report, so the decoder does not refuse it.
+            for (CanonicalBlock b : blocks) {
+                if (b.hasFlag(BlockFlags.REPORT_IF_UNPROCESSABLE)) {
+                    throw new IllegalArgumentException("block " + b.number() + " asks for a status report in a"
+                            + " bundle that is an administrative record or anonymous");
+                }
+            }
+        }
         try {
             return Bundle.validated(primary, blocks, Integer.MAX_VALUE);
         } catch (MalformedBundleException e) {

@@ -190,10 +190,6 @@ public final class CanonicalBlock {
         return out;
     }
 
-    void writeTo(CborWriter w) {
-        w.raw(head, headOff, headLen).raw(data, dataOff, dataLen).raw(tail, tailOff, tailLen);
-    }
-
     void writeTo(java.io.OutputStream out) throws java.io.IOException {
         out.write(head, headOff, headLen);
         out.write(data, dataOff, dataLen);

@@ -101,11 +101,6 @@ final class CborWriter {
         return raw(b ? 0xF5 : 0xF4);
     }
 
-    CborWriter bytes(byte[] b, int off, int n) {
-        head(CborReader.BYTES, n);
-        return raw(b, off, n);
-    }
-
     /** A text string of US-ASCII characters (the caller has checked them). */
     CborWriter ascii(String s) {
         head(CborReader.TEXT, s.length());

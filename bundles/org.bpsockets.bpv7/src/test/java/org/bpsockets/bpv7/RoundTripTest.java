@@ -139,6 +139,10 @@ class RoundTripTest {
                 .payload(DATA);
         assertThrows(IllegalArgumentException.class, noCrc::build);
         assertThrows(IllegalStateException.class, () -> Bundle.builder().build());
+        BundleBuilder adminAsksReport = Bundle.builder().destination(EndpointId.parse("ipn:2.0"))
+                .source(EndpointId.parse("ipn:1.0")).flags(BundleFlags.ADMIN_RECORD).creationTimestamp(1, 0)
+                .lifetime(1).payload(DATA, BlockFlags.REPORT_IF_UNPROCESSABLE, CrcType.NONE);
+        assertThrows(IllegalArgumentException.class, adminAsksReport::build);
     }
 
     @Test
