@@ -1,0 +1,47 @@
+package org.bpsockets.node.api.cla;
+
+import java.nio.ByteBuffer;
+import java.util.Optional;
+
+import org.bpsockets.api.eid.EndpointId;
+import org.osgi.annotation.versioning.ConsumerType;
+
+/** One session of a convergence layer with a peer. Thread-safe. */
+@ConsumerType
+public interface Link {
+
+    /** Unique within the node while it runs, e.g. "tcpclv4-7". */
+    String id();
+
+    /** The name of its convergence layer. */
+    String convergenceLayer();
+
+    /** The peer's address as this layer writes it ("127.0.0.1:4556"). */
+    String remoteAddress();
+
+    /** True if this node opened it. */
+    boolean outbound();
+
+    LinkState state();
+
+    /** The peer's node ID, when the layer learned it (TCPCL session/contact header) or was told it. */
+    Optional<EndpointId> peerNodeId();
+
+    /** The largest encoded bundle the peer accepts on this link, as negotiated; Long.MAX_VALUE if unbounded. */
+    long maxBundleSize();
+
+    /**
+     * Queues an encoded bundle for the peer without blocking. The callback runs once: transmitted when
+     * the peer acknowledged all of it (or, for a layer without acknowledgements, when it was written),
+     * failed otherwise (refused, session closed, ...).
+     *
+     * @param bundle the encoded bundle; the layer reads it from its position to its limit and does not
+     *        change it
+     * @return false, and no callback, if the link cannot take more now (not up, or its queue is full);
+     *         the node tries again after {@link ClaContext#linkWritable(Link)}
+     */
+    boolean transmit(ByteBuffer bundle, TransmitCallback callback);
+
+    /** Ends the session (gracefully where the layer can); queued bundles fail. Idempotent. */
+    void close();
+}
