@@ -1,0 +1,25 @@
+package org.bpsockets.node.api.routing;
+
+import java.util.List;
+
+import org.osgi.annotation.versioning.ConsumerType;
+
+/**
+ * The node's routing policy, published as a service; the node uses the one its configuration names
+ * (property {@value #NAME_PROPERTY}) and switches when another is installed or configured. Called
+ * only on the node's event thread, so an implementation needs no locking of its own; it must return
+ * promptly.
+ */
+@ConsumerType
+public interface Router {
+
+    String NAME_PROPERTY = "bp.router.name";
+
+    String name();
+
+    /**
+     * Answers an event with what the node should do now. Bundles the router neither forwards nor
+     * deletes wait, and are offered again with the next event ({@link RoutingView#waiting()}).
+     */
+    List<RouterAction> handle(RouterEvent event, RoutingView view);
+}
