@@ -37,7 +37,7 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
  * registration, honouring the delivery window and the acknowledge/release contract. It keeps
  * undelivered bundles in memory only.
  */
-@Component(service = Backend.class, property = Backend.NAME_PROPERTY + "=loopback",
+@Component(service = {Backend.class, LoopbackBackend.class}, property = Backend.NAME_PROPERTY + "=loopback",
         configurationPid = "org.bpsockets.itests.loopback")
 @Designate(ocd = LoopbackBackend.Config.class)
 public final class LoopbackBackend implements Backend {
@@ -51,6 +51,8 @@ public final class LoopbackBackend implements Backend {
     private final IpnEndpointId node;
     private final AtomicLong sequence = new AtomicLong();
     private final Map<EndpointId, Endpoint> endpoints = new HashMap<>();
+    /** The last sends per destination, newest last, so tests can see the options a bundle was built with. */
+    private final Map<EndpointId, ArrayDeque<SendRequest>> recent = new HashMap<>();
 
     @Activate
     public LoopbackBackend(Config config) {
@@ -106,6 +108,11 @@ public final class LoopbackBackend implements Backend {
         };
     }
 
+    /** The last sends this backend accepted to a destination, oldest first. */
+    public synchronized java.util.List<SendRequest> recentSends(EndpointId destination) {
+        return new java.util.ArrayList<>(recent.getOrDefault(destination, new ArrayDeque<>()));
+    }
+
     @Override
     public CompletionStage<BundleId> send(SendRequest request) {
         BundleId id = BundleId.of(request.source(), DtnTime.now(), sequence.incrementAndGet());
@@ -124,6 +131,11 @@ public final class LoopbackBackend implements Backend {
         synchronized (this) {
             e = endpoints.computeIfAbsent(destination, Endpoint::new);
             e.stored.add(bundle);
+            ArrayDeque<SendRequest> sends = recent.computeIfAbsent(destination, k -> new ArrayDeque<>());
+            sends.addLast(request);
+            if (sends.size() > 100) {
+                sends.removeFirst();
+            }
         }
         e.pump();
         return CompletableFuture.completedFuture(id);

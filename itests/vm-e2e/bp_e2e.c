@@ -1,0 +1,546 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * End-to-end tests of AF_BP sockets served by the real node (the Karaf distribution) through the
+ * kernel module, run inside the test VM (itests/vm-e2e/guest.sh). Applications here are ordinary
+ * programs: socket(), bind(), sendto(), recvfrom(), poll(), epoll().
+ *
+ *   bp_e2e test NODE              TAP functional suite against a node whose ipn number is NODE
+ *   bp_e2e wait-node SECONDS NODE wait until a node answers and its backend carries bundles
+ *   bp_e2e expect-no-node         sendto fails with ENETDOWN
+ *   bp_e2e recv EID SECONDS       bind EID, print the first datagram as "from SRC: TEXT"
+ *   bp_e2e send FROM TO TEXT      bind FROM, send TEXT to TO
+ *   bp_e2e bench NODE             AF_BP through the node against UDP on loopback, same sizes
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <linux/bp.h>
+
+static int tests, failures;
+static uint32_t node;
+
+static void ok(int cond, const char *fmt, ...)
+{
+	va_list ap;
+
+	tests++;
+	if (!cond)
+		failures++;
+	printf("%s %d - ", cond ? "ok" : "not ok", tests);
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	if (!cond)
+		printf(" (errno %d: %s)", errno, strerror(errno));
+	printf("\n");
+	fflush(stdout);
+}
+
+static struct sockaddr_bp ipn(uint32_t n, uint32_t s)
+{
+	struct sockaddr_bp a;
+
+	memset(&a, 0, sizeof(a));
+	a.bp_family = AF_BP;
+	a.bp_scheme = BP_SCHEME_IPN;
+	a.bp_addr.ipn.node_id = n;
+	a.bp_addr.ipn.service_id = s;
+	return a;
+}
+
+static int parse_ipn(const char *text, struct sockaddr_bp *a)
+{
+	unsigned int n, s;
+
+	if (sscanf(text, "ipn:%u.%u", &n, &s) != 2)
+		return -1;
+	*a = ipn(n, s);
+	return 0;
+}
+
+static int bound_socket(uint32_t service)
+{
+	struct sockaddr_bp a = ipn(node, service);
+	int fd = socket(AF_BP, SOCK_DGRAM, 0);
+
+	if (fd < 0)
+		return -1;
+	if (bind(fd, (struct sockaddr *)&a, BP_SOCKADDR_IPN_LEN) < 0) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+static void fill(unsigned char *buf, size_t len, unsigned int seed)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		buf[i] = (unsigned char)(seed * 131 + i * 7 + (i >> 8));
+}
+
+static int same_ipn(const struct sockaddr_bp *a, socklen_t len, uint32_t n, uint32_t s)
+{
+	return len == BP_SOCKADDR_IPN_LEN && a->bp_family == AF_BP && a->bp_scheme == BP_SCHEME_IPN &&
+	       a->bp_addr.ipn.node_id == n && a->bp_addr.ipn.service_id == s;
+}
+
+static int wait_readable(int fd, int ms)
+{
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+
+	return poll(&p, 1, ms) == 1 && (p.revents & POLLIN);
+}
+
+/* Sizes from empty to the module's limit, both ways, with integrity and the source EID checked. */
+static void test_sizes(int a, int b, uint32_t sa, uint32_t sb, size_t max)
+{
+	static const size_t sizes[] = { 0, 1, 100, 1000, 4096, 65507, 65536, 65537, 200000 };
+	unsigned char *out = malloc(max), *in = malloc(max + 1);
+	struct sockaddr_bp to, from;
+	size_t i, n = sizeof(sizes) / sizeof(sizes[0]);
+	socklen_t fl;
+	ssize_t r;
+	int dir;
+
+	for (dir = 0; dir < 2; dir++) {
+		int s = dir ? b : a, d = dir ? a : b;
+		uint32_t ss = dir ? sb : sa, ds = dir ? sa : sb;
+
+		for (i = 0; i <= n; i++) {
+			size_t len = i < n ? sizes[i] : max;
+
+			to = ipn(node, ds);
+			fill(out, len, (unsigned int)(len + dir));
+			r = sendto(s, out, len, 0, (struct sockaddr *)&to, sizeof(to));
+			if (r != (ssize_t)len) {
+				ok(0, "sendto %zu bytes ipn:%u.%u -> ipn:%u.%u", len, node, ss, node, ds);
+				continue;
+			}
+			fl = sizeof(from);
+			memset(&from, 0, sizeof(from));
+			r = wait_readable(d, 60000) ? recvfrom(d, in, max + 1, MSG_DONTWAIT,
+							      (struct sockaddr *)&from, &fl) : -1;
+			ok(r == (ssize_t)len && !memcmp(in, out, len) && same_ipn(&from, fl, node, ss),
+			   "%zu bytes ipn:%u.%u -> ipn:%u.%u arrive whole, from the sender's EID", len,
+			   node, ss, node, ds);
+		}
+	}
+	free(out);
+	free(in);
+}
+
+static void test_epoll_and_poll(int a, int b, uint32_t sb)
+{
+	struct epoll_event ev = { .events = EPOLLIN }, got;
+	struct sockaddr_bp to = ipn(node, sb);
+	struct pollfd p = { .fd = a, .events = POLLOUT };
+	char c;
+	int ep = epoll_create1(0);
+
+	epoll_ctl(ep, EPOLL_CTL_ADD, b, &ev);
+	ok(epoll_wait(ep, &got, 1, 0) == 0, "epoll: nothing to read yet");
+	ok(poll(&p, 1, 0) == 1 && (p.revents & POLLOUT), "poll: a fresh socket is writable");
+	sendto(a, "w", 1, 0, (struct sockaddr *)&to, sizeof(to));
+	ok(epoll_wait(ep, &got, 1, 60000) == 1 && (got.events & EPOLLIN),
+	   "epoll wakes when a datagram arrives through the node");
+	ok(recv(b, &c, 1, MSG_DONTWAIT) == 1 && c == 'w', "and the datagram is there");
+	close(ep);
+}
+
+static void test_connect_send_write(int a, int b, uint32_t sa, uint32_t sb)
+{
+	struct sockaddr_bp peer = ipn(node, sb), from;
+	socklen_t fl = sizeof(from);
+	char buf[16];
+	ssize_t r;
+
+	ok(connect(a, (struct sockaddr *)&peer, sizeof(peer)) == 0, "connect to ipn:%u.%u", node, sb);
+	ok(send(a, "via send", 8, 0) == 8, "send() on a connected socket");
+	ok(write(a, "via write", 9) == 9, "write() on a connected socket");
+	r = wait_readable(b, 60000) ? recvfrom(b, buf, sizeof(buf), 0, (struct sockaddr *)&from, &fl)
+				    : -1;
+	ok(r == 8 && !memcmp(buf, "via send", 8) && same_ipn(&from, fl, node, sa), "send() arrived");
+	r = wait_readable(b, 60000) ? recv(b, buf, sizeof(buf), 0) : -1;
+	ok(r == 9 && !memcmp(buf, "via write", 9), "write() arrived");
+	peer.bp_family = AF_UNSPEC;
+	ok(connect(a, (struct sockaddr *)&peer, sizeof(peer.bp_family)) == 0, "disconnect");
+}
+
+/* The earlier bp-socket ABI: a 16-byte address whose bytes 2-3 are uninitialised padding. */
+struct prior_art_sockaddr_bp {
+	unsigned short bp_family;
+	int bp_scheme;		/* an enum in the prior art */
+	uint32_t node_id;
+	uint32_t service_id;
+};
+
+static void test_prior_art_client(uint32_t s1, uint32_t s2)
+{
+	struct prior_art_sockaddr_bp me, to, from;
+	socklen_t fl = sizeof(from);
+	char buf[32];
+	int fd1 = socket(AF_BP, SOCK_DGRAM, 0), fd2 = socket(AF_BP, SOCK_DGRAM, 0);
+	ssize_t r;
+
+	memset(&me, 0x5a, sizeof(me));
+	me.bp_family = 28;
+	me.bp_scheme = 1;
+	me.node_id = node;
+	me.service_id = s1;
+	ok(sizeof(me) == 16 && bind(fd1, (struct sockaddr *)&me, sizeof(me)) == 0,
+	   "prior-art client binds with its 16-byte address");
+	me.service_id = s2;
+	bind(fd2, (struct sockaddr *)&me, sizeof(me));
+	memset(&to, 0xa5, sizeof(to));
+	to.bp_family = 28;
+	to.bp_scheme = 1;
+	to.node_id = node;
+	to.service_id = s2;
+	ok(sendto(fd1, "Hello!", 7, 0, (struct sockaddr *)&to, sizeof(to)) == 7,
+	   "prior-art client sends");
+	r = wait_readable(fd2, 60000) ? recvfrom(fd2, buf, sizeof(buf), 0, (struct sockaddr *)&from,
+						 &fl) : -1;
+	ok(r == 7 && !strcmp(buf, "Hello!") && fl == 16 && from.node_id == node &&
+	   from.service_id == s1, "prior-art client receives with a 16-byte source address");
+	close(fd1);
+	close(fd2);
+}
+
+/* Options go to ipn:NODE.14, so guest.sh finds exactly these bundles with "loopback:sent ipn:NODE.14". */
+static void test_options(int a, uint32_t sb)
+{
+	int b = bound_socket(sb);
+	uint64_t lifetime = 120000, got64 = 0;
+	int cos = BP_COS_EXPEDITED, bad = 9, hop = 7;
+	uint32_t reports = BP_REPORT_DELIVERY;
+	socklen_t len = sizeof(got64);
+	struct sockaddr_bp to = ipn(node, sb);
+	char cbuf[CMSG_SPACE(sizeof(int))], c;
+	struct iovec iov = { .iov_base = "options", .iov_len = 7 };
+	struct msghdr msg = { .msg_name = &to, .msg_namelen = sizeof(to), .msg_iov = &iov,
+			      .msg_iovlen = 1, .msg_control = cbuf, .msg_controllen = sizeof(cbuf) };
+	struct cmsghdr *cm;
+
+	ok(getsockopt(a, SOL_BP, BP_LIFETIME_MS, &got64, &len) == 0 && got64 == 86400000,
+	   "an unset lifetime reads back as the node's default, 86400000 ms");
+	ok(setsockopt(a, SOL_BP, BP_LIFETIME_MS, &lifetime, sizeof(lifetime)) == 0,
+	   "setsockopt BP_LIFETIME_MS 120000");
+	ok(setsockopt(a, SOL_BP, BP_CLASS_OF_SERVICE, &cos, sizeof(cos)) == 0,
+	   "setsockopt BP_CLASS_OF_SERVICE expedited");
+	ok(setsockopt(a, SOL_BP, BP_STATUS_REPORTS, &reports, sizeof(reports)) == 0,
+	   "setsockopt BP_STATUS_REPORTS delivery");
+	len = sizeof(got64);
+	ok(getsockopt(a, SOL_BP, BP_LIFETIME_MS, &got64, &len) == 0 && got64 == lifetime,
+	   "getsockopt reads back what was set");
+	errno = 0;
+	ok(setsockopt(a, SOL_BP, BP_CLASS_OF_SERVICE, &bad, sizeof(bad)) < 0 && errno == EINVAL,
+	   "the node refuses class of service 9 with EINVAL");
+	errno = 0;
+	ok(setsockopt(a, SOL_BP, 50, &bad, sizeof(bad)) < 0 && errno == ENOPROTOOPT,
+	   "an option no extension handles fails with ENOPROTOOPT");
+
+	cm = CMSG_FIRSTHDR(&msg);
+	cm->cmsg_level = SOL_BP;
+	cm->cmsg_type = BP_HOP_LIMIT;
+	cm->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(cm), &hop, sizeof(hop));
+	ok(sendmsg(a, &msg, 0) == 7, "sendmsg with a BP_HOP_LIMIT 7 control message");
+	ok(wait_readable(b, 60000) && recv(b, &c, 1, 0) == 1, "it arrives");
+	hop = 300;
+	memcpy(CMSG_DATA(cm), &hop, sizeof(hop));
+	errno = 0;
+	ok(sendmsg(a, &msg, 0) < 0 && errno == EINVAL,
+	   "a control message with hop limit 300 fails the call with EINVAL");
+	/* What the backend built is checked by guest.sh with loopback:sent. */
+	printf("# options: lifetime 120000 ms, expedited, delivery report; then hop limit 7\n");
+	close(b);
+}
+
+static void test_errors(int a)
+{
+	struct sockaddr_bp bad = ipn(0, 5), far = ipn(node + 1, 1);
+	struct pollfd p = { .fd = a, .events = 0 };
+	socklen_t len = sizeof(int);
+	int err = 0;
+
+	errno = 0;
+	ok(sendto(a, "x", 1, 0, (struct sockaddr *)&bad, sizeof(bad)) < 0 && errno == EINVAL,
+	   "sendto ipn:0.5 fails with EINVAL");
+	ok(sendto(a, "x", 1, 0, (struct sockaddr *)&far, sizeof(far)) == 1,
+	   "sendto a node the backend cannot reach is accepted for sending");
+	ok(poll(&p, 1, 60000) == 1 && (p.revents & POLLERR),
+	   "the backend's refusal arrives as the socket's error (POLLERR)");
+	ok(getsockopt(a, SOL_SOCKET, SO_ERROR, &err, &len) == 0 && err == EADDRNOTAVAIL,
+	   "SO_ERROR says EADDRNOTAVAIL");
+}
+
+/* More datagrams than a receive buffer holds: the node keeps the rest until the reader drains. */
+static void test_backpressure(int a, int b, uint32_t sb)
+{
+	enum { N = 3000 };
+	struct sockaddr_bp to = ipn(node, sb);
+	char buf[128];
+	int i, sent = 0, inorder = 1, got = 0;
+
+	for (i = 0; i < N; i++) {
+		snprintf(buf, sizeof(buf), "%08d", i);
+		memset(buf + 8, 'x', 92);
+		if (sendto(a, buf, 100, 0, (struct sockaddr *)&to, sizeof(to)) == 100)
+			sent++;
+	}
+	ok(sent == N, "%d datagrams of 100 bytes accepted while nobody reads", N);
+	for (i = 0; i < N; i++) {
+		if (!wait_readable(b, 60000))
+			break;
+		if (recv(b, buf, sizeof(buf), 0) != 100)
+			break;
+		if (atoi(buf) != i)
+			inorder = 0;
+		got++;
+	}
+	ok(got == N, "all %d arrive once the reader reads (got %d)", N, got);
+	ok(inorder, "in the order they were sent");
+	ok(!wait_readable(b, 200), "and nothing more (no duplicates)");
+}
+
+static int cmd_test(void)
+{
+	size_t max = 1 << 20;
+	FILE *f = fopen("/sys/module/bp/parameters/max_payload", "r");
+	int a, b;
+
+	if (f) {
+		if (fscanf(f, "%zu", &max) != 1)
+			max = 1 << 20;
+		fclose(f);
+	}
+	a = bound_socket(10);
+	b = bound_socket(11);
+	ok(a >= 0 && b >= 0, "bind ipn:%u.10 and ipn:%u.11 through the node", node, node);
+	if (a < 0 || b < 0)
+		return 1;
+	test_sizes(a, b, 10, 11, max);
+	test_epoll_and_poll(a, b, 11);
+	test_connect_send_write(a, b, 10, 11);
+	test_prior_art_client(12, 13);
+	test_options(a, 14);
+	test_backpressure(a, b, 11);
+	test_errors(a);
+	close(a);
+	close(b);
+	printf("# %d tests, %d failed\n", tests, failures);
+	return failures != 0;
+}
+
+/*
+ * A node answers (getsockopt of an unset option needs it) and carries bundles (an empty datagram
+ * to the probe service ipn:NODE.99 is accepted, not refused with ENETUNREACH).
+ */
+static int cmd_wait_node(int seconds)
+{
+	struct sockaddr_bp probe = ipn(node, 99);
+	time_t end = time(NULL) + seconds;
+	uint64_t v;
+	socklen_t len;
+	int fd = socket(AF_BP, SOCK_DGRAM, 0);
+
+	if (fd < 0) {
+		perror("socket(AF_BP)");
+		return 1;
+	}
+	while (time(NULL) < end) {
+		len = sizeof(v);
+		if (getsockopt(fd, SOL_BP, BP_LIFETIME_MS, &v, &len) == 0 &&
+		    sendto(fd, "", 0, 0, (struct sockaddr *)&probe, sizeof(probe)) == 0) {
+			close(fd);
+			return 0;
+		}
+		usleep(200000);
+	}
+	fprintf(stderr, "no node answered within %d s (%s)\n", seconds, strerror(errno));
+	return 1;
+}
+
+static int cmd_expect_no_node(void)
+{
+	struct sockaddr_bp to = ipn(1, 1);
+	int fd = socket(AF_BP, SOCK_DGRAM, 0);
+
+	errno = 0;
+	if (sendto(fd, "x", 1, 0, (struct sockaddr *)&to, sizeof(to)) < 0 && errno == ENETDOWN)
+		return 0;
+	fprintf(stderr, "expected ENETDOWN, got %s\n", strerror(errno));
+	return 1;
+}
+
+static int cmd_recv(const char *eid, int seconds)
+{
+	struct sockaddr_bp me, from;
+	socklen_t fl = sizeof(from);
+	struct timeval tv = { .tv_sec = seconds };
+	char buf[65536];
+	ssize_t r;
+	int fd = socket(AF_BP, SOCK_DGRAM, 0);
+
+	if (parse_ipn(eid, &me) || bind(fd, (struct sockaddr *)&me, sizeof(me)) < 0) {
+		perror("bind");
+		return 1;
+	}
+	printf("bound %s\n", eid);
+	fflush(stdout);
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	r = recvfrom(fd, buf, sizeof(buf) - 1, 0, (struct sockaddr *)&from, &fl);
+	if (r < 0) {
+		perror("recvfrom");
+		return 1;
+	}
+	buf[r] = 0;
+	printf("from ipn:%u.%u: %s\n", from.bp_addr.ipn.node_id, from.bp_addr.ipn.service_id, buf);
+	return 0;
+}
+
+static int cmd_send(const char *from, const char *to, const char *text)
+{
+	struct sockaddr_bp me, dst;
+	int fd = socket(AF_BP, SOCK_DGRAM, 0);
+
+	if (parse_ipn(from, &me) || parse_ipn(to, &dst) ||
+	    bind(fd, (struct sockaddr *)&me, sizeof(me)) < 0) {
+		perror("bind");
+		return 1;
+	}
+	if (sendto(fd, text, strlen(text), 0, (struct sockaddr *)&dst, sizeof(dst)) < 0) {
+		perror("sendto");
+		return 1;
+	}
+	close(fd);
+	return 0;
+}
+
+/* ---- benchmark: a harness that prints figures; nothing here is asserted ---- */
+
+struct bench {
+	int rx;
+	size_t size;
+	long count;
+	long received;
+	double last;		/* when the last datagram arrived */
+};
+
+static double now(void);
+
+static void *bench_reader(void *arg)
+{
+	struct bench *b = arg;
+	char *buf = malloc(b->size + 1);
+
+	/* UDP may drop under load: stop after a quiet second and time to the last arrival. */
+	while (b->received < b->count && wait_readable(b->rx, 1000) &&
+	       recv(b->rx, buf, b->size + 1, 0) >= 0) {
+		b->received++;
+		b->last = now();
+	}
+	free(buf);
+	return NULL;
+}
+
+static double now(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return t.tv_sec + t.tv_nsec / 1e9;
+}
+
+static double run_bench(int tx, int rx, struct sockaddr *to, socklen_t tolen, size_t size,
+			long count, long *received)
+{
+	struct bench b = { .rx = rx, .size = size, .count = count };
+	char *buf = calloc(1, size);
+	pthread_t t;
+	double t0;
+	long i;
+
+	pthread_create(&t, NULL, bench_reader, &b);
+	t0 = now();
+	for (i = 0; i < count; i++)
+		while (sendto(tx, buf, size, 0, to, tolen) < 0 && errno == ENOBUFS)
+			;
+	pthread_join(t, NULL);
+	*received = b.received;
+	free(buf);
+	return b.last - t0;
+}
+
+static int cmd_bench(void)
+{
+	static const size_t sizes[] = { 100, 1024, 65000 };
+	static const long counts[] = { 20000, 20000, 2000 };
+	int i;
+
+	printf("# size      AF_BP msg/s   AF_BP MB/s     UDP msg/s     UDP MB/s  ratio msg/s  ratio MB/s\n");
+	for (i = 0; i < 3; i++) {
+		struct sockaddr_bp bto = ipn(node, 31);
+		struct sockaddr_in uto = { .sin_family = AF_INET, .sin_port = htons(47321),
+					   .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+		int btx = bound_socket(30), brx = bound_socket(31), rcv = 4 << 20;
+		int utx = socket(AF_INET, SOCK_DGRAM, 0), urx = socket(AF_INET, SOCK_DGRAM, 0);
+		long bgot, ugot;
+		double bt, ut, bm, um;
+
+		setsockopt(brx, SOL_SOCKET, SO_RCVBUF, &rcv, sizeof(rcv));
+		setsockopt(urx, SOL_SOCKET, SO_RCVBUF, &rcv, sizeof(rcv));
+		bind(urx, (struct sockaddr *)&uto, sizeof(uto));
+		bt = run_bench(btx, brx, (struct sockaddr *)&bto, sizeof(bto), sizes[i], counts[i], &bgot);
+		ut = run_bench(utx, urx, (struct sockaddr *)&uto, sizeof(uto), sizes[i], counts[i], &ugot);
+		bm = bgot / bt;
+		um = ugot / ut;
+		printf("# %-6zu %12.0f %12.2f %13.0f %12.2f %12.2f %11.2f  (received %ld/%ld and %ld/%ld)\n",
+		       sizes[i], bm, bm * sizes[i] / 1e6, um, um * sizes[i] / 1e6, bm / um, bm / um,
+		       bgot, counts[i], ugot, counts[i]);
+		close(btx);
+		close(brx);
+		close(utx);
+		close(urx);
+	}
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc >= 3 && !strcmp(argv[1], "test")) {
+		node = strtoul(argv[2], NULL, 10);
+		return cmd_test();
+	}
+	if (argc >= 4 && !strcmp(argv[1], "wait-node")) {
+		node = strtoul(argv[3], NULL, 10);
+		return cmd_wait_node(atoi(argv[2]));
+	}
+	if (argc >= 2 && !strcmp(argv[1], "expect-no-node"))
+		return cmd_expect_no_node();
+	if (argc >= 4 && !strcmp(argv[1], "recv"))
+		return cmd_recv(argv[2], atoi(argv[3]));
+	if (argc >= 5 && !strcmp(argv[1], "send"))
+		return cmd_send(argv[2], argv[3], argv[4]);
+	if (argc >= 3 && !strcmp(argv[1], "bench")) {
+		node = strtoul(argv[2], NULL, 10);
+		return cmd_bench();
+	}
+	fprintf(stderr, "usage: %s test NODE | wait-node SECONDS NODE | expect-no-node | recv EID SECONDS |"
+		" send FROM TO TEXT | bench NODE\n", argv[0]);
+	return 2;
+}

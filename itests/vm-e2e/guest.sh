@@ -1,0 +1,135 @@
+#!/bin/sh
+# Runs inside the test VM (see itests/vm-e2e/run): the real node (the Karaf distribution, started
+# once and restarted once) serving AF_BP sockets through the real kernel module, exercised by
+# ordinary programs. TAP on stdout; exits non-zero on any failure.
+# usage: guest.sh NODE_DIR BP_KO RESULTS_DIR [bench]
+node=$1
+ko=$2
+results=$3
+mode=${4:-}
+here=$(cd "$(dirname "$0")" && pwd)
+e2e=$here/bp_e2e
+pw=$(cat "$results/../client-password")
+export JAVA_HOME=${JAVA_HOME:-/usr/lib/jvm/java-17-openjdk-amd64}
+export PATH=$JAVA_HOME/bin:$PATH
+# Karaf under emulation: C1 only and the serial collector start it fastest (docs/performance.md).
+export EXTRA_JAVA_OPTS="-XX:TieredStopAtLevel=1 -XX:+UseSerialGC"
+n=0 failed=0
+
+check() {	# check DESCRIPTION COMMAND...: one TAP line from a command's status
+	desc=$1
+	shift
+	n=$((n + 1))
+	if "$@"; then
+		echo "ok $n - $desc"
+	else
+		echo "not ok $n - $desc"
+		failed=$((failed + 1))
+	fi
+}
+
+karaf_pid() {
+	pgrep -f "karaf.home=$node" | head -n 1
+}
+
+start_karaf() {
+	t0=$(date +%s)
+	(cd "$node" && exec bin/karaf server >"$results/karaf-$1.out" 2>&1 &)
+}
+
+# bin/client is itself a JVM: used only where a person would look at the shell. Karaf 4.4's client
+# runs a command reliably only in batch mode, from standard input.
+client() {
+	echo "$*" | timeout 300 "$node/bin/client" -u e2e -p "$pw" -r 60 -d 2 -b 2>&1
+}
+
+status_says() {
+	out=$(client bp:status)
+	echo "$out" >>"$results/status.txt"
+	echo "$out" | grep -q "$1"
+}
+
+await_karaf_exit() {
+	i=0
+	while [ -n "$(karaf_pid)" ] && [ $i -lt 300 ]; do
+		sleep 0.2
+		i=$((i + 1))
+	done
+	[ -z "$(karaf_pid)" ]
+}
+
+# pax-logging asks for the local host name; give the guest one that resolves.
+hostname bpvm
+echo "127.0.0.1 bpvm" >>/etc/hosts
+trap 'cp "$node/data/log/karaf.log" "$results/karaf.log" 2>/dev/null' EXIT
+dmesg -C
+dmesg -n 1
+
+echo "# 1. the node starts before the module is loaded"
+start_karaf first
+check "bp:status says the kernel module is not loaded" \
+	status_says "Transport:  kernel - not connected: kernel module not loaded"
+echo "# Karaf answered its shell $(( $(date +%s) - t0 )) s after start"
+check "insmod bp.ko" insmod "$ko"
+t1=$(date +%s)
+check "the running node registers when the module appears" "$e2e" wait-node 120 1
+echo "# registered $(( $(date +%s) - t1 )) s after insmod"
+check "bp:status shows the node registered" status_says "Transport:  kernel - connected: registered as node"
+
+echo "# 2. applications through module, bridge, registry and backend"
+"$e2e" test 1 >"$results/bp_e2e.tap" 2>&1
+rc=$?
+sed 's/^/    /' "$results/bp_e2e.tap"
+check "bp_e2e functional suite ($(grep -c '^ok' "$results/bp_e2e.tap") passed)" [ $rc = 0 ]
+client loopback:sent ipn:1.14 >"$results/sent.txt"
+check "the backend built the bundle with lifetime, class of service and reports from setsockopt" \
+	grep -q "lifetime=PT2M, cos=EXPEDITED, reports=\[DELIVERY\]" "$results/sent.txt"
+check "the backend built the bundle with the hop limit of the control message" \
+	grep -q "lifetime=PT2M, cos=EXPEDITED, reports=\[DELIVERY\], hopLimit=7" "$results/sent.txt"
+
+echo "# 3. kill -9 the node while an application is bound; start it again"
+"$e2e" recv ipn:1.20 600 >"$results/recv-restart.txt" 2>&1 &
+receiver=$!
+i=0
+while ! grep -q bound "$results/recv-restart.txt" && [ $i -lt 600 ]; do sleep 0.1; i=$((i + 1)); done
+kill -9 "$(karaf_pid)"
+check "the node is gone" await_karaf_exit
+check "sendto says ENETDOWN while no node is registered" "$e2e" expect-no-node
+start_karaf second
+check "the restarted node registers" "$e2e" wait-node 300 1
+echo "# registered $(( $(date +%s) - t0 )) s after the restart"
+check "a socket sends after the restart" "$e2e" send ipn:1.21 ipn:1.20 "after restart"
+wait $receiver
+check "the application bound before the crash receives without binding again" \
+	grep -q "from ipn:1.21: after restart" "$results/recv-restart.txt"
+
+echo "# 4. unload and reload the module while the node runs"
+check "rmmod bp with no socket open" rmmod bp
+check "bp:status says the module went away" status_says "Transport:  kernel - not connected: kernel module"
+check "insmod bp.ko again" insmod "$ko"
+check "the node reconnects by itself" "$e2e" wait-node 120 1
+"$e2e" recv ipn:1.22 120 >"$results/recv-reload.txt" 2>&1 &
+receiver=$!
+i=0
+while ! grep -q bound "$results/recv-reload.txt" && [ $i -lt 600 ]; do sleep 0.1; i=$((i + 1)); done
+check "a socket sends after the reload" "$e2e" send ipn:1.23 ipn:1.22 "after reload"
+wait $receiver
+check "and the datagram arrives" grep -q "from ipn:1.23: after reload" "$results/recv-reload.txt"
+
+if [ "$mode" = bench ]; then
+	echo "# 5. benchmark: AF_BP through the node against UDP on loopback, in this VM"
+	"$e2e" bench 1 | tee "$results/bench.txt"
+fi
+
+kill "$(karaf_pid)" 2>/dev/null
+await_karaf_exit || kill -9 "$(karaf_pid)" 2>/dev/null
+rmmod bp 2>/dev/null
+dmesg >"$results/dmesg.txt"
+if grep -E 'WARNING:|BUG:|Oops|general protection|scheduling while atomic|refcount_t:|Call Trace|sleeping function called' \
+	"$results/dmesg.txt"; then
+	check "kernel log is clean" false
+else
+	check "kernel log is clean" true
+fi
+echo "# $n checks, $failed failed"
+[ $failed = 0 ]
