@@ -80,7 +80,8 @@ final class GenlFamily {
                         throw new NetlinkException("nlctrl GETFAMILY " + name, errno, m.extackMessage());
                     }
                     if (m.type == Netlink.GENL_ID_CTRL) {
-                        found = m.attributes();
+                        // The next receive reuses the buffer: keep a copy, not a view.
+                        found = m.copy().attributes();
                     }
                 }
             } catch (ProtocolException e) {

@@ -47,6 +47,13 @@ final class NlMessage {
         return out;
     }
 
+    /** This message in a buffer of its own, for keeping beyond the next receive into a shared buffer. */
+    NlMessage copy() {
+        ByteBuffer own = ByteBuffer.allocate(body.remaining()).order(ByteOrder.nativeOrder());
+        own.put(body.duplicate()).flip();
+        return new NlMessage(type, flags, seq, portId, own.order(ByteOrder.nativeOrder()));
+    }
+
     boolean isError() {
         return type == Netlink.NLMSG_ERROR;
     }

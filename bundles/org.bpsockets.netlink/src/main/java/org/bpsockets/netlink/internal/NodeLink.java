@@ -362,7 +362,7 @@ final class NodeLink implements AutoCloseable {
         if (m.isError()) {
             CompletableFuture<NlMessage> ack = acks.remove(m.seq);
             if (ack != null) {
-                ack.complete(m);
+                ack.complete(m.copy());
                 return;
             }
             Dump dump = dumps.get(m.seq);
@@ -386,27 +386,18 @@ final class NodeLink implements AutoCloseable {
         if (command == BpGenl.CMD_REGISTER) {
             CompletableFuture<NlMessage> reply = replies.get(m.seq);
             if (reply != null) {
-                reply.complete(copy(m));
+                reply.complete(m.copy());
             }
         } else if (command == BpGenl.CMD_SOCKET_GET) {
             Dump dump = dumps.get(m.seq);
             if (dump != null) {
                 dump.interrupted |= (m.flags & Netlink.NLM_F_DUMP_INTR) != 0;
-                dump.parts.add(copy(m));
+                dump.parts.add(m.copy());
             }
         } else {
             KernelRequest request = KernelRequest.decode(command, m.attributes());
             requests.execute(() -> handle(request));
         }
-    }
-
-    /** A message kept beyond this receive: copied out of the shared receive buffer. */
-    private static NlMessage copy(NlMessage m) throws ProtocolException {
-        ByteBuffer whole = ByteBuffer.allocateDirect(Netlink.NLMSG_HDRLEN + m.body.remaining())
-                .order(java.nio.ByteOrder.nativeOrder());
-        whole.putInt(Netlink.NLMSG_HDRLEN + m.body.remaining()).putShort((short) m.type).putShort((short) m.flags)
-                .putInt(m.seq).putInt(m.portId).put(m.body.duplicate()).flip();
-        return NlMessage.parseAll(whole).get(0);
     }
 
     private void recoverFromOverflow() {

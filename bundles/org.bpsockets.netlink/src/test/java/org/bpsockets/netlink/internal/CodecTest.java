@@ -171,6 +171,23 @@ class CodecTest {
     }
 
     @Test
+    void aCopiedMessageSurvivesTheReuseOfTheReceiveBuffer() throws Exception {
+        MessageWriter w = new MessageWriter(64);
+        w.begin(FAMILY, 0, 9, BpGenl.CMD_REGISTER, 1).u32(BpGenl.A_MAX_PAYLOAD, 1 << 20).end();
+        ByteBuffer shared = ByteBuffer.allocateDirect(64).order(ByteOrder.nativeOrder());
+        shared.put(w.finish()).flip();
+        NlMessage kept = NlMessage.parseAll(shared).get(0).copy();
+        NlMessage view = NlMessage.parseAll(shared).get(0);
+        for (int i = 0; i < shared.limit(); i++) {
+            shared.put(i, (byte) 0);
+        }
+        assertEquals(1 << 20, kept.attributes().u32(BpGenl.A_MAX_PAYLOAD));
+        assertEquals(9, kept.seq);
+        assertThrows(ProtocolException.class, () -> view.attributes().u32(BpGenl.A_MAX_PAYLOAD),
+                "a view sees the overwritten bytes: this is why received messages are copied");
+    }
+
+    @Test
     void errorsAndExtendedAcksAreRead() throws Exception {
         ByteBuffer b = ByteBuffer.allocate(64).order(ByteOrder.nativeOrder());
         b.putInt(0, 48).putShort(4, (short) Netlink.NLMSG_ERROR)
