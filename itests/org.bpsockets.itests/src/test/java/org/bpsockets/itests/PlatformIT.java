@@ -50,6 +50,7 @@ import org.osgi.framework.ServiceReference;
 public class PlatformIT extends KarafTestSupport {
 
     static final String CORE_FEATURE = "bpsockets-core";
+    static final String EMBEDDED = "bpsockets-backend-embedded";
     static final String LOOPBACK = "bpsockets-test-loopback";
 
     @Inject
@@ -58,9 +59,13 @@ public class PlatformIT extends KarafTestSupport {
     @Inject
     SocketService socketService;
 
-    /** A transport whose sockets are queues the test reads. */
+    @Inject
+    org.osgi.service.cm.ConfigurationAdmin configAdmin;
+
+    /** A transport whose sockets are queues the test reads; a socket can be made to refuse as if full. */
     static final class TestTransport implements SocketTransport {
         final Map<Long, LinkedBlockingQueue<ReceivedBundle>> sockets = new java.util.concurrent.ConcurrentHashMap<>();
+        final java.util.Set<Long> full = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
         LinkedBlockingQueue<ReceivedBundle> socket(long id) {
             return sockets.computeIfAbsent(id, k -> new LinkedBlockingQueue<>());
@@ -78,6 +83,9 @@ public class PlatformIT extends KarafTestSupport {
 
         @Override
         public CompletionStage<DeliveryResult> deliver(long socketId, ReceivedBundle bundle) {
+            if (full.contains(socketId)) {
+                return CompletableFuture.completedFuture(DeliveryResult.FULL);
+            }
             socket(socketId).add(bundle);
             return CompletableFuture.completedFuture(DeliveryResult.ACCEPTED);
         }
@@ -115,29 +123,48 @@ public class PlatformIT extends KarafTestSupport {
     }
 
     @Test
-    public void statusSaysThereIsNoBackendUntilOneIsInstalled() throws Exception {
+    public void theEmbeddedNodeIsTheDefaultBackendAndALowerPreferenceOneWaits() throws Exception {
         String status = execute("bp:status");
-        assertTrue(status, status.contains("Backend:    none - no backend installed"));
+        assertTrue(status, status.contains("Backend:    embedded - UP (ipn:1.0"));
         assertTrue(status, status.contains("Transport:  local - connected"));
-
         addTestFeatures();
         installFeature(LOOPBACK);
         try {
-            status = execute("bp:status");
-            assertTrue(status, status.contains("Backend:    loopback - UP (delivers to its own endpoints)"));
+            assertEquals(Optional.of("embedded"), registry.status().activeBackend());
             String backends = execute("bp:backends");
             assertTrue(backends, backends.contains("loopback"));
-            assertTrue(backends, backends.contains("ipn:1.0"));
+            assertTrue(backends, backends.contains("embedded"));
         } finally {
             uninstallFeature(LOOPBACK);
         }
     }
 
     @Test
-    public void aBundleMovesFromTheShellToTheShell() throws Exception {
+    public void choosingAnotherBackendInTheConfigurationMovesEveryEndpoint() throws Exception {
         addTestFeatures();
         installFeature(LOOPBACK);
+        TestTransport transport = new TestTransport();
+        TransportSession session = socketService.attach(transport);
+        org.osgi.service.cm.Configuration config = configAdmin.getConfiguration("org.bpsockets.registry", null);
+        java.util.Dictionary<String, Object> original = config.getProperties();
         try {
+            session.bind(1, EndpointId.parse("ipn:1.30"), List.of());
+            assertEquals(Optional.of("embedded"), backendOf(1));
+            java.util.Hashtable<String, Object> prefer = new java.util.Hashtable<>();
+            prefer.put("preferredBackend", "loopback");
+            config.update(prefer);
+            await("moved to loopback", 30_000, () -> Optional.of("loopback").equals(backendOf(1)));
+            config.update(original);
+            await("back on embedded", 30_000, () -> Optional.of("embedded").equals(backendOf(1)));
+        } finally {
+            session.close();
+            uninstallFeature(LOOPBACK);
+        }
+    }
+
+    @Test
+    public void aBundleMovesFromTheShellToTheShell() throws Exception {
+        {
             // bp:recv blocks; run it in another session while bp:send runs here.
             CompletableFuture<String> received = CompletableFuture.supplyAsync(
                     () -> call(() -> execute("bp:recv -t 30 ipn:1.77")));
@@ -147,15 +174,11 @@ public class PlatformIT extends KarafTestSupport {
             String got = received.get(60, TimeUnit.SECONDS);
             assertTrue(got, got.contains("Listening on ipn:1.77"));
             assertTrue(got, got.contains("From ipn:1.131072 (20 bytes): hello from the shell"));
-        } finally {
-            uninstallFeature(LOOPBACK);
         }
     }
 
     @Test
     public void shellCommandsShowTheSocketsOfATransport() throws Exception {
-        addTestFeatures();
-        installFeature(LOOPBACK);
         TestTransport transport = new TestTransport();
         TransportSession session = socketService.attach(transport);
         try {
@@ -166,22 +189,19 @@ public class PlatformIT extends KarafTestSupport {
             String endpoints = execute("bp:endpoints");
             assertTrue(endpoints, endpoints.contains("ipn:1.41"));
             assertTrue(endpoints, endpoints.contains("test#41"));
-            assertTrue(endpoints, endpoints.contains("loopback"));
+            assertTrue(endpoints, endpoints.contains("embedded"));
             String status = execute("bp:status");
             assertTrue(status, status.contains("Transport:  test - connected: test transport"));
             String error = execute("bp:send ipn:1.x nothing");
             assertTrue(error, error.contains("invalid endpoint ID 'ipn:1.x': service number 'x' is not a decimal number"));
         } finally {
             session.close();
-            uninstallFeature(LOOPBACK);
         }
         assertFalse(execute("bp:sockets").contains("ipn:1.41"));
     }
 
     @Test
     public void theRegistryCarriesBundlesBetweenSocketsOfATestTransport() throws Exception {
-        addTestFeatures();
-        installFeature(LOOPBACK);
         TestTransport transport = new TestTransport();
         TransportSession session = socketService.attach(transport);
         try {
@@ -205,14 +225,16 @@ public class PlatformIT extends KarafTestSupport {
             assertEquals(0, info.inFlight());
         } finally {
             session.close();
-            uninstallFeature(LOOPBACK);
         }
     }
 
+    /**
+     * The embedded backend is uninstalled, installed again and updated while endpoints are bound and
+     * bundles wait in it for a full socket: the core never restarts, every endpoint is re-opened, and
+     * each bundle reaches the socket exactly once (the node's store keeps them across the update).
+     */
     @Test
     public void aBackendIsSwappedWhileEndpointsAreBoundAndTheCoreKeepsRunning() throws Exception {
-        addTestFeatures();
-        installFeature(LOOPBACK);
         TestTransport transport = new TestTransport();
         TransportSession session = socketService.attach(transport);
         Bundle api = bundle("org.bpsockets.api");
@@ -233,26 +255,40 @@ public class PlatformIT extends KarafTestSupport {
         try {
             EndpointId a = session.bind(1, EndpointId.parse("ipn:1.20"), List.of());
             EndpointId b = session.bind(2, EndpointId.parse("ipn:1.21"), List.of());
-            assertEquals(Optional.of("loopback"), backendOf(2));
+            assertEquals(Optional.of("embedded"), backendOf(2));
 
-            uninstallFeature(LOOPBACK);
+            // Socket 2 is full: five bundles wait in the node.
+            transport.full.add(2L);
+            for (int i = 0; i < 5; i++) {
+                send(session, a, b, "held " + i);
+            }
+
+            uninstallFeature(EMBEDDED);
             assertEquals(Optional.empty(), registry.status().activeBackend());
             assertEquals("endpoints stay bound without a backend", Optional.empty(), backendOf(2));
             assertEquals(2, registry.sockets().stream().filter(s -> s.transport().equals("test")).count());
 
-            installFeature(LOOPBACK);
-            assertEquals(Optional.of("loopback"), backendOf(1));
-            assertEquals(Optional.of("loopback"), backendOf(2));
-            send(session, a, b, "after reinstall");
-            assertEquals("after reinstall", payloadOf(transport.socket(2).poll(10, TimeUnit.SECONDS)));
+            installFeature(EMBEDDED);
+            assertEquals(Optional.of("embedded"), backendOf(1));
+            assertEquals(Optional.of("embedded"), backendOf(2));
 
-            Bundle loopback = bundle("org.bpsockets.itests.loopback");
-            long loopbackId = loopback.getBundleId();
-            loopback.update();
-            await("loopback active again", 30_000, () -> loopback.getState() == Bundle.ACTIVE
-                    && registry.status().activeBackend().isPresent());
-            assertEquals(loopbackId, loopback.getBundleId());
-            assertEquals(Optional.of("loopback"), backendOf(2));
+            Bundle embedded = bundle("org.bpsockets.backend.embedded");
+            long embeddedId = embedded.getBundleId();
+            embedded.update();
+            await("the node is back", 30_000, () -> embedded.getState() == Bundle.ACTIVE
+                    && Optional.of("embedded").equals(registry.status().activeBackend())
+                    && Optional.of("embedded").equals(backendOf(2)));
+            assertEquals(embeddedId, embedded.getBundleId());
+
+            transport.full.remove(2L);
+            session.drained(2);
+            List<String> got = new ArrayList<>();
+            for (int i = 0; i < 5; i++) {
+                got.add(payloadOf(transport.socket(2).poll(30, TimeUnit.SECONDS)));
+            }
+            Collections.sort(got);
+            assertEquals(List.of("held 0", "held 1", "held 2", "held 3", "held 4"), got);
+            assertEquals("nothing delivered twice", null, transport.socket(2).poll(500, TimeUnit.MILLISECONDS));
             send(session, a, b, "after update");
             assertEquals("after update", payloadOf(transport.socket(2).poll(10, TimeUnit.SECONDS)));
 
@@ -265,8 +301,8 @@ public class PlatformIT extends KarafTestSupport {
         } finally {
             bundleContext.removeBundleListener(listener);
             session.close();
-            if (features.isInstalled(features.getFeature(LOOPBACK))) {
-                uninstallFeature(LOOPBACK);
+            if (!features.isInstalled(features.getFeature(EMBEDDED))) {
+                installFeature(EMBEDDED);
             }
         }
     }

@@ -1,0 +1,245 @@
+package org.bpsockets.backend.embedded.internal;
+
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import org.bpsockets.api.BpException;
+import org.bpsockets.api.backend.Backend;
+import org.bpsockets.api.backend.BackendCapabilities;
+import org.bpsockets.api.backend.BackendHealth;
+import org.bpsockets.api.backend.DeliverySink;
+import org.bpsockets.api.backend.EndpointRegistration;
+import org.bpsockets.api.bundle.BundleId;
+import org.bpsockets.api.bundle.SendRequest;
+import org.bpsockets.api.eid.EndpointId;
+import org.bpsockets.backend.embedded.internal.config.ConfiguredContact;
+import org.bpsockets.backend.embedded.internal.config.ConfiguredLinkDefinition;
+import org.bpsockets.backend.embedded.internal.config.ConfiguredRoute;
+import org.bpsockets.backend.embedded.internal.store.MemoryBundleStore;
+import org.bpsockets.backend.embedded.internal.store.MvBundleStore;
+import org.bpsockets.node.api.cla.ClaContext;
+import org.bpsockets.node.api.cla.ConvergenceLayer;
+import org.bpsockets.node.api.cla.Link;
+import org.bpsockets.node.api.cla.Receipt;
+import org.bpsockets.node.api.routing.Router;
+import org.bpsockets.node.api.store.BundleStore;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
+import org.osgi.service.metatype.annotations.Designate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The embedded node as OSGi sees it: the "embedded" backend for the registry, the context of the
+ * convergence layers, and the consumer of routers, configured links, routes and contacts. The node
+ * itself is {@link NodeCore}.
+ */
+@Component(service = {Backend.class, ClaContext.class, EmbeddedNode.class}, configurationPid = "org.bpsockets.node",
+        property = Backend.NAME_PROPERTY + "=embedded")
+@Designate(ocd = NodeConfig.class)
+public final class EmbeddedNode implements Backend, ClaContext {
+
+    private static final Logger LOG = LoggerFactory.getLogger(EmbeddedNode.class);
+
+    private final NodeConfig config;
+    private final BundleStore store;
+    final NodeCore core;
+    private final List<Router> routers = new CopyOnWriteArrayList<>();
+    private final List<ConfiguredLinkDefinition> linkDefinitions = new CopyOnWriteArrayList<>();
+    private final List<ConfiguredRoute> routes = new CopyOnWriteArrayList<>();
+    private final List<ConfiguredContact> contacts = new CopyOnWriteArrayList<>();
+
+    @Activate
+    public EmbeddedNode(NodeConfig config) {
+        this.config = config;
+        EndpointId nodeId = EndpointId.parse(config.nodeId());
+        this.store = openStore(config);
+        NodeSettings settings = new NodeSettings(nodeId, config.maxBundleSize(), config.fragmentPayload(),
+                config.statusReports(), config.maxStoredBytes());
+        this.core = new NodeCore(settings, store, null);
+        LOG.info("Embedded node {} started ({} store)", nodeId, core.storeName());
+        selectRouter();
+        reconfigure();
+    }
+
+    private static BundleStore openStore(NodeConfig config) {
+        if ("memory".equals(config.storage())) {
+            return new MemoryBundleStore();
+        }
+        Path file = config.storePath().isBlank()
+                ? Path.of(System.getProperty("karaf.data", System.getProperty("java.io.tmpdir")), "bpnode", "bundles.mv")
+                : Path.of(config.storePath());
+        return new MvBundleStore(file, config.syncToDisk());
+    }
+
+    @Deactivate
+    void deactivate() {
+        core.close();
+        store.close();
+        LOG.info("Embedded node stopped");
+    }
+
+    // ---- plug-ins and configuration ----
+
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    void addConvergenceLayer(ConvergenceLayer layer) {
+        core.addConvergenceLayer(layer);
+    }
+
+    void removeConvergenceLayer(ConvergenceLayer layer) {
+        core.removeConvergenceLayer(layer);
+    }
+
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    void addRouter(Router router) {
+        routers.add(router);
+        if (core != null) {
+            selectRouter();
+        }
+    }
+
+    void removeRouter(Router router) {
+        routers.remove(router);
+        selectRouter();
+    }
+
+    private void selectRouter() {
+        Router chosen = routers.stream().filter(r -> r.name().equals(config.router())).findFirst().orElse(null);
+        core.setRouter(chosen);
+    }
+
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    void addLink(ConfiguredLinkDefinition link) {
+        linkDefinitions.add(link);
+        reconfigure();
+    }
+
+    void removeLink(ConfiguredLinkDefinition link) {
+        linkDefinitions.remove(link);
+        reconfigure();
+    }
+
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    void addRoute(ConfiguredRoute route) {
+        routes.add(route);
+        reconfigure();
+    }
+
+    void removeRoute(ConfiguredRoute route) {
+        routes.remove(route);
+        reconfigure();
+    }
+
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    void addContact(ConfiguredContact contact) {
+        contacts.add(contact);
+        reconfigure();
+    }
+
+    void removeContact(ConfiguredContact contact) {
+        contacts.remove(contact);
+        reconfigure();
+    }
+
+    private void reconfigure() {
+        if (core == null) {
+            return;
+        }
+        List<LinkDefinition> l = new ArrayList<>();
+        linkDefinitions.forEach(d -> l.add(d.definition()));
+        List<org.bpsockets.node.api.routing.RouteEntry> r = new ArrayList<>();
+        routes.stream().sorted((a, b) -> a.entry().name().compareTo(b.entry().name())).forEach(x -> r.add(x.entry()));
+        List<org.bpsockets.node.api.routing.Contact> c = new ArrayList<>();
+        contacts.forEach(x -> c.add(x.contact()));
+        core.configure(l, r, c);
+    }
+
+    String routerName() {
+        return config.router() + (routers.stream().anyMatch(r -> r.name().equals(config.router())) ? ""
+                : " (not installed: bundles wait)");
+    }
+
+    // ---- Backend ----
+
+    @Override
+    public String name() {
+        return core.name();
+    }
+
+    @Override
+    public BackendCapabilities capabilities() {
+        return core.capabilities();
+    }
+
+    @Override
+    public BackendHealth health() {
+        return core.health();
+    }
+
+    @Override
+    public Optional<EndpointId> nodeId() {
+        return core.nodeId();
+    }
+
+    @Override
+    public EndpointRegistration open(EndpointId endpoint, DeliverySink sink, int window) throws BpException {
+        return core.open(endpoint, sink, window);
+    }
+
+    @Override
+    public CompletionStage<BundleId> send(SendRequest request) {
+        return core.send(request);
+    }
+
+    // ---- ClaContext ----
+
+    @Override
+    public EndpointId localNodeId() {
+        return core.localNodeId();
+    }
+
+    @Override
+    public long maxBundleSize() {
+        return core.maxBundleSize();
+    }
+
+    @Override
+    public void linkUp(Link link) {
+        core.linkUp(link);
+    }
+
+    @Override
+    public void linkWritable(Link link) {
+        core.linkWritable(link);
+    }
+
+    @Override
+    public void linkDown(Link link, String reason) {
+        core.linkDown(link, reason);
+    }
+
+    @Override
+    public void received(Link link, ByteBuffer bundle, Receipt receipt) {
+        core.received(link, bundle, receipt);
+    }
+
+    Map<String, Long> statistics() {
+        return core.statistics();
+    }
+}

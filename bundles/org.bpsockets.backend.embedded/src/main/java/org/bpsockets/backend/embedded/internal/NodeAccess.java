@@ -1,0 +1,52 @@
+package org.bpsockets.backend.embedded.internal;
+
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+
+import org.bpsockets.node.api.routing.RouteEntry;
+
+/** What the shell commands read of the node; each call takes a consistent snapshot on the event thread. */
+public final class NodeAccess {
+    private final EmbeddedNode node;
+
+    public NodeAccess(EmbeddedNode node) {
+        this.node = node;
+    }
+
+    public String nodeId() {
+        return node.core.localNodeId().toString();
+    }
+
+    public String storeName() {
+        return node.core.storeName();
+    }
+
+    public String routerName() {
+        return node.routerName();
+    }
+
+    public List<String> layers() {
+        return List.copyOf(new TreeSet<>(node.core.convergenceLayerNames()));
+    }
+
+    public Map<String, Long> statistics() {
+        return node.statistics();
+    }
+
+    public List<NodeCore.LinkInfo> links() {
+        return node.core.linkInfos();
+    }
+
+    public List<NodeCore.BundleInfo> bundles(int max) {
+        return node.core.bundleInfos(max);
+    }
+
+    public List<RouteEntry> routes() {
+        return node.core.routesSnapshot();
+    }
+
+    public List<NodeCore.ContactInfo> contacts() {
+        return node.core.contactInfos();
+    }
+}

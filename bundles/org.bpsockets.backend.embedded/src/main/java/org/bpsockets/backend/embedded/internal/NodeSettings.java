@@ -1,0 +1,27 @@
+package org.bpsockets.backend.embedded.internal;
+
+import org.bpsockets.api.eid.EndpointId;
+
+/**
+ * What a node is told at start.
+ *
+ * @param nodeId its node ID ({@code ipn:N.0} or {@code dtn://name/})
+ * @param maxBundleSize the largest encoded bundle it accepts from applications and peers
+ * @param fragmentPayload proactive fragmentation: bundles whose payload is larger are sent as fragments
+ *        of this many payload bytes (0: only when a link cannot take the whole bundle)
+ * @param statusReports whether the node sends the status reports bundles ask for
+ * @param maxStoredBytes storage quota; beyond it new bundles are refused (NO_BUFFER_SPACE / NO_RESOURCES)
+ */
+public record NodeSettings(EndpointId nodeId, long maxBundleSize, long fragmentPayload, boolean statusReports,
+        long maxStoredBytes) {
+
+    public NodeSettings {
+        if (nodeId.isNull() || !nodeId.isNodeId()) {
+            throw new IllegalArgumentException("node ID must be ipn:N.0 or dtn://name/, was " + nodeId);
+        }
+    }
+
+    public static NodeSettings defaults(EndpointId nodeId) {
+        return new NodeSettings(nodeId, 64L << 20, 0, true, 1L << 30);
+    }
+}

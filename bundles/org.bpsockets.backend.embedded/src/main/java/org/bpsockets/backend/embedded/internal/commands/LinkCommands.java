@@ -1,0 +1,106 @@
+package org.bpsockets.backend.embedded.internal.commands;
+
+import java.util.List;
+
+import org.apache.karaf.shell.api.action.Action;
+import org.apache.karaf.shell.api.action.Argument;
+import org.apache.karaf.shell.api.action.Command;
+import org.apache.karaf.shell.api.action.Completion;
+import org.apache.karaf.shell.api.action.Option;
+import org.apache.karaf.shell.api.action.lifecycle.Reference;
+import org.apache.karaf.shell.api.action.lifecycle.Service;
+import org.apache.karaf.shell.support.completers.StringsCompleter;
+import org.apache.karaf.shell.support.table.ShellTable;
+import org.bpsockets.backend.embedded.internal.EmbeddedNode;
+import org.bpsockets.backend.embedded.internal.NodeAccess;
+import org.bpsockets.backend.embedded.internal.NodeCore;
+import org.bpsockets.backend.embedded.internal.config.ConfiguredLinkDefinition;
+import org.osgi.service.cm.ConfigurationAdmin;
+
+/** bp:links, bp:link-add, bp:link-del. */
+public final class LinkCommands {
+    private LinkCommands() {
+    }
+
+    @Command(scope = "bp", name = "links", description = "The node's links: configured ones and those peers opened.")
+    @Service
+    public static class List_ implements Action {
+        @Reference
+        EmbeddedNode node;
+
+        @Override
+        public Object execute() {
+            ShellTable t = new ShellTable();
+            t.column("Name");
+            t.column("Id");
+            t.column("Layer");
+            t.column("Address");
+            t.column("Peer");
+            t.column("State");
+            t.column("Queued").alignRight();
+            t.column("Rate B/s").alignRight();
+            t.column("Mode / problem");
+            for (NodeCore.LinkInfo l : new NodeAccess(node).links()) {
+                t.addRow().addContent(l.name(), l.id(), l.layer(), l.address(), l.peer(), l.state(), l.queued(),
+                        l.rate() == 0 ? "-" : Long.toString(l.rate()), l.problem());
+            }
+            t.print(System.out);
+            return null;
+        }
+    }
+
+    @Command(scope = "bp", name = "link-add", description = "Configures a link the node opens (kept in etc/).")
+    @Service
+    public static class Add implements Action {
+        @Reference
+        ConfigurationAdmin admin;
+
+        @Argument(index = 0, name = "name", required = true, description = "The link's name")
+        String name;
+
+        @Argument(index = 1, name = "cla", required = true, description = "Convergence layer")
+        @Completion(value = StringsCompleter.class, values = {"tcpclv4", "tcpclv3", "mtcp", "udp"})
+        String cla;
+
+        @Argument(index = 2, name = "address", required = true, description = "Peer address, e.g. 127.0.0.1:4556")
+        String address;
+
+        @Option(name = "-m", aliases = "--mode", description = "always-on (default), on-demand or scheduled")
+        @Completion(value = StringsCompleter.class, values = {"always-on", "on-demand", "scheduled"})
+        String mode = "always-on";
+
+        @Option(name = "-p", aliases = "--param", multiValued = true, description = "Layer parameter key=value")
+        List<String> parameters;
+
+        @Override
+        public Object execute() throws Exception {
+            ConfiguredLinkDefinition.mode(mode);
+            var p = ConfigCommands.properties();
+            p.put("cla", cla);
+            p.put("address", address);
+            p.put("mode", mode);
+            p.put("parameters", parameters == null ? new String[0] : parameters.toArray(new String[0]));
+            ConfigCommands.put(admin, ConfiguredLinkDefinition.PID, name, p);
+            System.out.println("Link " + name + ": " + cla + " " + address + " (" + mode + ")");
+            return null;
+        }
+    }
+
+    @Command(scope = "bp", name = "link-del", description = "Removes a configured link.")
+    @Service
+    public static class Delete implements Action {
+        @Reference
+        ConfigurationAdmin admin;
+
+        @Argument(index = 0, name = "name", required = true, description = "The link's name")
+        @Completion(Completers.Links.class)
+        String name;
+
+        @Override
+        public Object execute() throws Exception {
+            System.out.println(ConfigCommands.delete(admin, ConfiguredLinkDefinition.PID, name)
+                    ? "Link " + name + " removed" : "No link named " + name);
+            return null;
+        }
+    }
+}

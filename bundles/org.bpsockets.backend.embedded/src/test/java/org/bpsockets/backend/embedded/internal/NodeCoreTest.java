@@ -1,0 +1,327 @@
+package org.bpsockets.backend.embedded.internal;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+
+import org.bpsockets.api.BpError;
+import org.bpsockets.api.BpException;
+import org.bpsockets.api.backend.Delivery;
+import org.bpsockets.api.backend.DeliverySink;
+import org.bpsockets.api.backend.EndpointRegistration;
+import org.bpsockets.api.bundle.BundleId;
+import org.bpsockets.api.bundle.BundleOptions;
+import org.bpsockets.api.bundle.SendRequest;
+import org.bpsockets.api.bundle.StatusReportKind;
+import org.bpsockets.api.eid.EndpointId;
+import org.bpsockets.backend.embedded.internal.routing.StaticRouter;
+import org.bpsockets.backend.embedded.internal.store.MemoryBundleStore;
+import org.bpsockets.bpv7.AdministrativeRecord;
+import org.bpsockets.bpv7.Bundle;
+import org.bpsockets.bpv7.StatusReport;
+import org.bpsockets.node.api.cla.Receipt;
+import org.bpsockets.node.api.cla.RefusalReason;
+import org.bpsockets.node.api.routing.Contact;
+import org.bpsockets.node.api.routing.RouteEntry;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class NodeCoreTest {
+
+    static final EndpointId N1 = EndpointId.parse("ipn:1.0");
+    static final EndpointId N2 = EndpointId.parse("ipn:2.0");
+    final List<AutoCloseable> cleanup = new ArrayList<>();
+
+    @AfterEach
+    void close() throws Exception {
+        for (int i = cleanup.size() - 1; i >= 0; i--) {
+            cleanup.get(i).close();
+        }
+    }
+
+    NodeCore node(EndpointId id, NodeSettings settings) {
+        NodeCore n = new NodeCore(settings, new MemoryBundleStore(), new StaticRouter());
+        cleanup.add(n);
+        return n;
+    }
+
+    NodeCore node(EndpointId id) {
+        return node(id, NodeSettings.defaults(id));
+    }
+
+    static final class Sink implements DeliverySink {
+        final BlockingQueue<Delivery> got = new LinkedBlockingQueue<>();
+
+        @Override
+        public void deliver(Delivery delivery) {
+            got.add(delivery);
+        }
+
+        Delivery next() throws InterruptedException {
+            Delivery d = got.poll(10, TimeUnit.SECONDS);
+            assertNotNull(d, "a delivery arrived");
+            return d;
+        }
+    }
+
+    static SendRequest request(String from, String to, String text, BundleOptions options) {
+        return new SendRequest(EndpointId.parse(to), EndpointId.parse(from),
+                ByteBuffer.wrap(text.getBytes(StandardCharsets.UTF_8)), options);
+    }
+
+    static String text(Delivery d) {
+        return new String(d.bundle().payloadBytes(), StandardCharsets.UTF_8);
+    }
+
+    static void await(String what, BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("timed out waiting for " + what);
+            }
+            Thread.sleep(10);
+        }
+    }
+
+    @Test
+    void aBundleForALocalEndpointIsDeliveredAndForgottenOnceAcknowledged() throws Exception {
+        NodeCore n = node(N1);
+        Sink sink = new Sink();
+        EndpointRegistration reg = n.open(EndpointId.parse("ipn:1.5"), sink, 8);
+        BundleId id = n.send(request("ipn:1.6", "ipn:1.5", "hello", BundleOptions.DEFAULTS))
+                .toCompletableFuture().get(10, TimeUnit.SECONDS);
+        assertEquals(EndpointId.parse("ipn:1.6"), id.source());
+        Delivery d = sink.next();
+        assertEquals("hello", text(d));
+        assertEquals(EndpointId.parse("ipn:1.6"), d.bundle().source());
+        assertEquals(Duration.ofDays(1), d.bundle().lifetime());
+        assertEquals(1, n.bundleInfos(10).size(), "kept until acknowledged");
+        d.acknowledge();
+        await("forgotten", () -> n.bundleInfos(10).isEmpty());
+        assertEquals(1L, n.statistics().get("delivered"));
+        reg.close();
+    }
+
+    @Test
+    void bundlesWaitForTheirRegistrationAndAReleasedOneComesBack() throws Exception {
+        NodeCore n = node(N1);
+        n.send(request("ipn:1.6", "ipn:!.7", "early", BundleOptions.DEFAULTS)).toCompletableFuture().get(10,
+                TimeUnit.SECONDS);
+        Sink first = new Sink();
+        EndpointRegistration reg = n.open(EndpointId.parse("ipn:!.7"), first, 8);
+        Delivery d = first.next();
+        assertEquals("early", text(d));
+        d.release();
+        reg.close();
+        Sink second = new Sink();
+        n.open(EndpointId.parse("ipn:1.7"), second, 8);
+        assertEquals("early", text(second.next()), "released, then delivered to the next registration");
+    }
+
+    @Test
+    void aRegistrationGetsNoMoreThanItsWindow() throws Exception {
+        NodeCore n = node(N1);
+        Sink sink = new Sink();
+        n.open(EndpointId.parse("ipn:1.5"), sink, 2);
+        for (int i = 0; i < 5; i++) {
+            n.send(request("ipn:1.6", "ipn:1.5", "m" + i, BundleOptions.DEFAULTS)).toCompletableFuture().get();
+        }
+        Delivery a = sink.next();
+        Delivery b = sink.next();
+        assertNull(sink.got.poll(300, TimeUnit.MILLISECONDS), "the window is full");
+        a.acknowledge();
+        assertEquals("m2", text(sink.next()));
+        b.acknowledge();
+        assertEquals("m3", text(sink.next()));
+    }
+
+    @Test
+    void registrationsAreRefusedForOtherNodesTheAdminEndpointAndTwice() throws Exception {
+        NodeCore n = node(N1);
+        assertEquals(BpError.ADDRESS_NOT_AVAILABLE,
+                assertThrows(BpException.class, () -> n.open(EndpointId.parse("ipn:2.5"), new Sink(), 1)).error());
+        assertEquals(BpError.ADDRESS_NOT_AVAILABLE,
+                assertThrows(BpException.class, () -> n.open(N1, new Sink(), 1)).error());
+        n.open(EndpointId.parse("ipn:1.5"), new Sink(), 1);
+        assertEquals(BpError.ADDRESS_IN_USE,
+                assertThrows(BpException.class, () -> n.open(EndpointId.parse("ipn:1.5"), new Sink(), 1)).error());
+    }
+
+    /** Two nodes, a link from 1 to 2 and a route: 1's application reaches 2's. */
+    NodeCore[] twoNodes(NodeSettings s1, NodeSettings s2, LinkDefinition.Mode mode, List<Contact> contacts) {
+        NodeCore a = node(N1, s1);
+        NodeCore b = node(N2, s2);
+        PipeLayer la = new PipeLayer(a, "node1-" + System.nanoTime());
+        String bAddress = "node2-" + System.nanoTime();
+        PipeLayer lb = new PipeLayer(b, bAddress);
+        cleanup.add(la::unregister);
+        cleanup.add(lb::unregister);
+        a.addConvergenceLayer(la);
+        b.addConvergenceLayer(lb);
+        a.configure(List.of(new LinkDefinition("to2", "pipe", bAddress, mode, Map.of())),
+                List.of(new RouteEntry("r2", "ipn:2.*", "to2")), contacts);
+        return new NodeCore[] {a, b};
+    }
+
+    @Test
+    void twoNodesExchangeBundlesOverALinkWithReportsBack() throws Exception {
+        NodeCore[] n = twoNodes(NodeSettings.defaults(N1), NodeSettings.defaults(N2), LinkDefinition.Mode.ALWAYS_ON,
+                List.of());
+        Sink app2 = new Sink();
+        Sink reports = new Sink();
+        n[1].open(EndpointId.parse("ipn:2.1"), app2, 8);
+        n[0].open(EndpointId.parse("ipn:1.9"), reports, 8);
+        BundleOptions options = BundleOptions.builder().statusReports(EnumSet.of(StatusReportKind.DELIVERY,
+                StatusReportKind.FORWARDING)).reportTo(EndpointId.parse("ipn:1.9")).build();
+        BundleId sent = n[0].send(request("ipn:1.1", "ipn:2.1", "across", options)).toCompletableFuture().get();
+        Delivery d = app2.next();
+        assertEquals("across", text(d));
+        assertEquals(EndpointId.parse("ipn:1.1"), d.bundle().source());
+        d.acknowledge();
+        List<StatusReport> got = new ArrayList<>();
+        for (int i = 0; i < 2; i++) {
+            Delivery r = reports.next();
+            assertTrue(r.bundle().administrativeRecord());
+            got.add(AdministrativeRecord.decode(r.bundle().payload()).statusReport());
+            r.acknowledge();
+        }
+        assertTrue(got.stream().anyMatch(r -> r.forwarded().asserted()), "node 1 reported forwarding");
+        assertTrue(got.stream().anyMatch(r -> r.delivered().asserted()), "node 2 reported delivery");
+        assertTrue(got.stream().allMatch(r -> r.subject().sequence() == sent.sequence()
+                && r.subject().source().equals(sent.source())), "each report names the bundle");
+        await("node 1 forgets the forwarded bundle", () -> n[0].bundleInfos(10).isEmpty());
+        assertEquals(1L, n[0].statistics().get("forwarded"));
+        assertEquals(1L, n[1].statistics().get("received"));
+    }
+
+    @Test
+    void aBundleWaitsForItsScheduledContactAndLeavesWhenItOpens() throws Exception {
+        Instant start = Instant.now().plusMillis(1500);
+        NodeCore[] n = twoNodes(NodeSettings.defaults(N1), NodeSettings.defaults(N2), LinkDefinition.Mode.SCHEDULED,
+                List.of(new Contact("c1", "to2", start, start.plusSeconds(60), 0)));
+        Sink app2 = new Sink();
+        n[1].open(EndpointId.parse("ipn:2.1"), app2, 8);
+        n[0].send(request("ipn:1.1", "ipn:2.1", "later", BundleOptions.DEFAULTS)).toCompletableFuture().get();
+        List<NodeCore.BundleInfo> held = n[0].bundleInfos(10);
+        assertEquals(1, held.size());
+        assertEquals("forward:WAITING", held.get(0).state(), "no contact yet: the bundle waits");
+        assertNull(app2.got.poll(500, TimeUnit.MILLISECONDS));
+        Delivery d = app2.next();
+        assertFalse(Instant.now().isBefore(start), "it left when the contact opened, not before");
+        assertEquals("later", text(d));
+    }
+
+    @Test
+    void largePayloadsAreFragmentedAndReassembled() throws Exception {
+        NodeSettings fragmenting = new NodeSettings(N1, 64L << 20, 1000, true, 1L << 30);
+        NodeCore[] n = twoNodes(fragmenting, NodeSettings.defaults(N2), LinkDefinition.Mode.ALWAYS_ON, List.of());
+        Sink app2 = new Sink();
+        n[1].open(EndpointId.parse("ipn:2.1"), app2, 8);
+        byte[] payload = new byte[25_000];
+        new Random(7).nextBytes(payload);
+        n[0].send(new SendRequest(EndpointId.parse("ipn:2.1"), EndpointId.parse("ipn:1.1"), ByteBuffer.wrap(payload),
+                BundleOptions.DEFAULTS)).toCompletableFuture().get();
+        Delivery d = app2.next();
+        assertArrayEquals(payload, d.bundle().payloadBytes());
+        assertEquals(25L, n[0].statistics().get("fragments sent"));
+        assertEquals(1L, n[1].statistics().get("reassembled"));
+        d.acknowledge();
+        await("node 2 forgets the fragments", () -> n[1].bundleInfos(100).isEmpty());
+    }
+
+    @Test
+    void expiredBundlesAreDeletedWithADeletionReport() throws Exception {
+        NodeCore n = node(N1);
+        Sink reports = new Sink();
+        n.open(EndpointId.parse("ipn:1.9"), reports, 8);
+        BundleOptions shortLived = BundleOptions.builder().lifetime(Duration.ofMillis(300))
+                .statusReports(EnumSet.of(StatusReportKind.DELETION)).reportTo(EndpointId.parse("ipn:1.9")).build();
+        n.send(request("ipn:1.1", "ipn:1.2", "soon gone", shortLived)).toCompletableFuture().get();
+        Delivery r = reports.next();
+        StatusReport report = AdministrativeRecord.decode(r.bundle().payload()).statusReport();
+        assertTrue(report.deleted().asserted());
+        assertEquals(1, report.reason().code(), "lifetime expired");
+        assertEquals(1L, n.statistics().get("expired"));
+    }
+
+    @Test
+    void receivedDuplicatesMalformedBytesAndLocalNodeEidsAreRefusedAndCounted() throws Exception {
+        NodeCore n = node(N2);
+        PipeLayer layer = new PipeLayer(n, "dup-" + System.nanoTime());
+        cleanup.add(layer::unregister);
+        PipeLayer.PipeLink link = new PipeLayer.PipeLink(layer, "test", false);
+        link.peer = link;
+        Bundle b = Bundle.builder().destination(EndpointId.parse("ipn:2.1")).source(EndpointId.parse("ipn:1.1"))
+                .reportTo(EndpointId.parse("ipn:1.1")).creationTimestamp(1000, 1).lifetime(3_600_000_000L)
+                .payload("x".getBytes()).build();
+        assertEquals(null, receive(n, link, ByteBuffer.wrap(b.encode())));
+        assertEquals(RefusalReason.DUPLICATE, receive(n, link, ByteBuffer.wrap(b.encode())));
+        assertEquals(RefusalReason.MALFORMED, receive(n, link, ByteBuffer.wrap(new byte[] {(byte) 0x9f, 1, 2})));
+        Bundle local = Bundle.builder().destination(EndpointId.parse("ipn:!.1")).source(EndpointId.parse("ipn:1.1"))
+                .reportTo(EndpointId.parse("ipn:1.1")).creationTimestamp(1000, 2).lifetime(3_600_000_000L)
+                .payload("x".getBytes()).build();
+        assertEquals(RefusalReason.MALFORMED, receive(n, link, ByteBuffer.wrap(local.encode())),
+                "RFC 9758: LocalNode EIDs never arrive from outside");
+        assertEquals(1L, n.statistics().get("duplicates"));
+        assertEquals(2L, n.statistics().get("malformed"));
+    }
+
+    /** The receipt's verdict: null if accepted. */
+    private static RefusalReason receive(NodeCore n, PipeLayer.PipeLink link, ByteBuffer bytes) throws Exception {
+        CompletableFuture<RefusalReason> verdict = new CompletableFuture<>();
+        n.received(link, bytes, new Receipt() {
+            @Override
+            public void accepted() {
+                verdict.complete(null);
+            }
+
+            @Override
+            public void refused(RefusalReason reason) {
+                verdict.complete(reason);
+            }
+        });
+        return verdict.get(10, TimeUnit.SECONDS);
+    }
+
+    @Test
+    void sendsAreRefusedClearlyWhenTooLargeOrOverQuota() throws Exception {
+        NodeCore n = node(N1, new NodeSettings(N1, 10_000, 0, true, 20_000));
+        assertEquals(BpError.MESSAGE_TOO_LONG, error(n.send(request("ipn:1.1", "ipn:1.2", "x".repeat(20_000),
+                BundleOptions.DEFAULTS))));
+        n.send(request("ipn:1.1", "ipn:1.2", "x".repeat(9_000), BundleOptions.DEFAULTS)).toCompletableFuture().get();
+        n.send(request("ipn:1.1", "ipn:1.2", "x".repeat(9_000), BundleOptions.DEFAULTS)).toCompletableFuture().get();
+        assertEquals(BpError.NO_BUFFER_SPACE, error(n.send(request("ipn:1.1", "ipn:1.2", "x".repeat(9_000),
+                BundleOptions.DEFAULTS))));
+        assertEquals(BpError.INVALID_ARGUMENT, error(n.send(request("dtn:none", "ipn:1.2", "x",
+                BundleOptions.builder().statusReports(EnumSet.of(StatusReportKind.DELIVERY)).build()))));
+    }
+
+    private static BpError error(java.util.concurrent.CompletionStage<BundleId> stage) throws Exception {
+        try {
+            stage.toCompletableFuture().get(10, TimeUnit.SECONDS);
+            return null;
+        } catch (ExecutionException e) {
+            return ((BpException) e.getCause()).error();
+        }
+    }
+}
