@@ -9,6 +9,7 @@ import java.io.InputStream;
  * takes many messages out of it. Big payloads are read straight into their destination array.
  */
 public final class InBuf {
+    static final int CHUNK = 256 * 1024;
     private InputStream in;
     private byte[] buf;
     private int pos;
@@ -165,7 +166,9 @@ public final class InBuf {
             return;
         }
         while (len > 0) {
-            int r = in.read(dst, off, len);
+            // Bounded reads: the JDK stages socket reads in a temporary direct buffer of the request's
+            // size, and a cache-sized one copies faster than one as large as the bundle.
+            int r = in.read(dst, off, Math.min(len, CHUNK));
             if (r < 0) {
                 throw new EOFException("connection closed inside a message");
             }

@@ -86,9 +86,15 @@ public final class OutBuf {
     public OutBuf bytes(byte[] src, int off, int len) throws IOException {
         if (len >= DIRECT_WRITE) {
             drain();
-            out.write(src, off, len);
-            bytesOut += len;
-            flushes++;
+            while (len > 0) {
+                // Bounded writes, for the same staging-buffer reason as InBuf's reads.
+                int n = Math.min(len, InBuf.CHUNK);
+                out.write(src, off, n);
+                off += n;
+                len -= n;
+                bytesOut += n;
+                flushes++;
+            }
             return this;
         }
         while (len > 0) {

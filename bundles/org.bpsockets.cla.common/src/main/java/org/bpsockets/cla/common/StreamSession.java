@@ -289,6 +289,11 @@ public abstract class StreamSession extends AbstractLink {
         }
     }
 
+    /** Under lock: the peer began the end (its SESS_TERM or SHUTDOWN), so ours is a reply. */
+    protected final boolean terminatedByPeer() {
+        return peerInitiated;
+    }
+
     protected final boolean isTerminating() {
         lock.lock();
         try {
@@ -430,19 +435,15 @@ public abstract class StreamSession extends AbstractLink {
             if (finished) {
                 return;
             }
+            boolean wasEmpty = ctrl.isEmpty();
             message.accept(ctrl);
             ctrlPending = true;
-            work.signal();
+            if (wasEmpty) {
+                work.signal();
+            }
         } finally {
             lock.unlock();
         }
-    }
-
-    /** Under lock: the control buffer, for protocols that write several messages at once. */
-    protected final CtrlBuf ctrlLocked() {
-        ctrlPending = true;
-        work.signal();
-        return ctrl;
     }
 
     /** Writer thread, between segments of a long transfer: lets waiting acks overtake its data. */
@@ -685,9 +686,12 @@ public abstract class StreamSession extends AbstractLink {
                 return;
             }
             if (verdicts.isEmpty()) {
+                boolean wasEmpty = ctrl.isEmpty();
                 message.emit(ctrl, message.state == Incoming.REFUSED ? message.reason : null);
                 ctrlPending = true;
-                work.signal();
+                if (wasEmpty) {
+                    work.signal();
+                }
             } else if (!verdicts.peekLast().absorb(message)) {
                 verdicts.add(message);
             }
@@ -707,6 +711,7 @@ public abstract class StreamSession extends AbstractLink {
             unresolved--;
             unresolvedBytes -= receipt.heldBytes;
             room.signal();
+            boolean wasEmpty = ctrl.isEmpty();
             boolean emitted = false;
             while (!verdicts.isEmpty() && verdicts.peekFirst().state != Incoming.PENDING) {
                 Incoming head = verdicts.pollFirst();
@@ -714,8 +719,10 @@ public abstract class StreamSession extends AbstractLink {
                 head.emit(ctrl, head.state == Incoming.REFUSED ? head.reason : null);
                 emitted = true;
             }
-            if (emitted || terminating) {
+            if (emitted) {
                 ctrlPending = true;
+            }
+            if ((emitted && wasEmpty) || terminating) {
                 work.signal();
             }
         } finally {

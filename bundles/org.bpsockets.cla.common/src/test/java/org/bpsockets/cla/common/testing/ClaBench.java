@@ -92,13 +92,13 @@ public final class ClaBench {
             ByteBuffer big = ByteBuffer.wrap(Bytes.pattern(bigSize, 2));
             pump(link, big, 1, writable, arrivals);
             double bigMs = Double.MAX_VALUE;
-            for (int round = 0; round < 5; round++) {
+            for (int round = 0; round < 15; round++) {
                 long t0 = System.nanoTime();
                 pump(link, big, 1, writable, arrivals);
                 bigMs = Math.min(bigMs, (System.nanoTime() - t0) / 1e6);
             }
             double rawBigMs = Double.MAX_VALUE;
-            for (int round = 0; round < 5; round++) {
+            for (int round = 0; round < 15; round++) {
                 rawBigMs = Math.min(rawBigMs, rawTcp(1, bigSize) * 1000);
             }
             drain.interrupt();
