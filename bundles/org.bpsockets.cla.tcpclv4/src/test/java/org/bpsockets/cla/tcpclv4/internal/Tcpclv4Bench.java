@@ -7,8 +7,8 @@ import org.bpsockets.node.api.cla.ConvergenceLayer;
 
 /**
  * Throughput harness, not run by the build:
- * {@code mvn -q -o test-compile exec:java}-free form: run {@code main} from the test classpath, e.g.
- * {@code java -cp target/classes:target/test-classes:<deps> org.bpsockets.cla.tcpclv4.internal.Tcpclv4Bench 100000}.
+ * {@code java -cp target/classes:target/test-classes:<deps> org.bpsockets.cla.tcpclv4.internal.Tcpclv4Bench 200000 [tls]}
+ * (system property segmentMru to try other segment sizes).
  */
 public final class Tcpclv4Bench {
     private Tcpclv4Bench() {
