@@ -81,11 +81,12 @@ echo "# 2. applications through module, bridge, registry and backend"
 rc=$?
 sed 's/^/    /' "$results/bp_e2e.tap"
 check "bp_e2e functional suite ($(grep -c '^ok' "$results/bp_e2e.tap") passed)" [ $rc = 0 ]
-client loopback:sent ipn:1.14 >"$results/sent.txt"
-check "the backend built the bundle with lifetime, class of service and reports from setsockopt" \
-	grep -q "lifetime=PT2M, cos=EXPEDITED, reports=\[DELIVERY\]" "$results/sent.txt"
-check "the backend built the bundle with the hop limit of the control message" \
-	grep -q "lifetime=PT2M, cos=EXPEDITED, reports=\[DELIVERY\], hopLimit=7" "$results/sent.txt"
+client bp:bundles -v >"$results/bundles.txt"
+check "the node built the bundle with lifetime, priority and reports from setsockopt" \
+	grep -E -q "ipn:1.14 .*expedited.*lifetime=120000ms reports=delivery report-to=ipn:1.10" "$results/bundles.txt"
+check "the node built the bundle with the hop limit of the control message" \
+	grep -E -q "ipn:1.14 .*lifetime=120000ms reports=delivery report-to=ipn:1.10 hop-limit=7 hops=0" \
+	"$results/bundles.txt"
 
 echo "# 3. kill -9 the node while an application is bound; start it again"
 "$e2e" recv ipn:1.20 600 >"$results/recv-restart.txt" 2>&1 &

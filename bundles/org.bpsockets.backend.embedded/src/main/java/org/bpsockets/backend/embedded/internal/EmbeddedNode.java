@@ -66,7 +66,7 @@ public final class EmbeddedNode implements Backend, ClaContext {
         EndpointId nodeId = EndpointId.parse(config.nodeId());
         this.store = openStore(config);
         NodeSettings settings = new NodeSettings(nodeId, config.maxBundleSize(), config.fragmentPayload(),
-                config.statusReports(), config.maxStoredBytes());
+                config.statusReports(), config.maxStoredBytes(), config.echo());
         this.core = new NodeCore(settings, store, null);
         LOG.info("Embedded node {} started ({} store)", nodeId, core.storeName());
         selectRouter();

@@ -39,4 +39,8 @@ public @interface NodeConfig {
 
     @AttributeDefinition(name = "Router", description = "Name of the router service to use (bp.router.name)")
     String router() default "static";
+
+    @AttributeDefinition(name = "Echo agent", description = "Answer bundles sent to ipn:N.9002 (dtn://node/echo) "
+            + "with their payload, for ping")
+    boolean echo() default true;
 }

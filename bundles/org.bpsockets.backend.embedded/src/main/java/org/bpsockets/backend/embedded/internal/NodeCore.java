@@ -249,6 +249,9 @@ public final class NodeCore implements Backend, ClaContext, AutoCloseable {
             throw new BpException(BpError.ADDRESS_NOT_AVAILABLE,
                     local + " is the node's administrative endpoint; applications use other services");
         }
+        if (settings.echo() && local.equals(settings.echoEndpoint())) {
+            throw new BpException(BpError.ADDRESS_IN_USE, local + " is the node's echo agent");
+        }
         NodeRegistration registration = new NodeRegistration(this, local, sink, Math.max(1, window));
         BpException refused = call(() -> {
             NodeRegistration old = registrations.get(local);
@@ -541,6 +544,11 @@ public final class NodeCore implements Backend, ClaContext, AutoCloseable {
             administrativeRecord(e);
             return;
         }
+        if (settings.echo() && destination.equals(settings.echoEndpoint()) && !e.bundle.primary().isFragment()
+                && e.delivery != BundleEntry.Delivery.DONE) {
+            echo(e);
+            return;
+        }
         if (e.delivery == BundleEntry.Delivery.DONE) {
             finishIfDone(e);
             return;
@@ -592,6 +600,23 @@ public final class NodeCore implements Backend, ClaContext, AutoCloseable {
                 fragmentKeys.remove(whole);
                 break;
         }
+    }
+
+    /** The echo agent: the payload goes back to the source, from the echo endpoint. */
+    private void echo(BundleEntry e) {
+        e.delivery = BundleEntry.Delivery.DONE;
+        EndpointId source = e.bundle.primary().source();
+        if (!source.isNull() && !e.bundle.primary().isAdminRecord()) {
+            byte[] payload = new byte[e.bundle.payloadLength()];
+            e.bundle.payload().duplicate().get(payload);
+            long[] ts = nextCreationTimestamp();
+            Bundle reply = Bundle.builder().destination(source).source(settings.echoEndpoint())
+                    .reportTo(settings.echoEndpoint()).creationTimestamp(ts[0], ts[1])
+                    .lifetime(e.bundle.primary().lifetime()).payload(payload).build();
+            stats.delivered.incrementAndGet();
+            accept(reply, reply.encode(), ClassOfService.NORMAL, null, null, null);
+        }
+        finishIfDone(e);
     }
 
     private void administrativeRecord(BundleEntry e) {

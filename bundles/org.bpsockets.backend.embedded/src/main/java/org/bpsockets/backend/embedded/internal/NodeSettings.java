@@ -11,9 +11,14 @@ import org.bpsockets.api.eid.EndpointId;
  *        of this many payload bytes (0: only when a link cannot take the whole bundle)
  * @param statusReports whether the node sends the status reports bundles ask for
  * @param maxStoredBytes storage quota; beyond it new bundles are refused (NO_BUFFER_SPACE / NO_RESOURCES)
+ * @param echo whether the node answers bundles sent to its echo endpoint (ipn:N.9002, dtn://node/echo)
+ *        with their payload, as µD3TN does (for ping)
  */
 public record NodeSettings(EndpointId nodeId, long maxBundleSize, long fragmentPayload, boolean statusReports,
-        long maxStoredBytes) {
+        long maxStoredBytes, boolean echo) {
+
+    /** The echo agent's ipn service, the same as µD3TN's. */
+    public static final long ECHO_SERVICE = 9002;
 
     public NodeSettings {
         if (nodeId.isNull() || !nodeId.isNodeId()) {
@@ -21,7 +26,15 @@ public record NodeSettings(EndpointId nodeId, long maxBundleSize, long fragmentP
         }
     }
 
+    /** This node's echo endpoint. */
+    public EndpointId echoEndpoint() {
+        if (nodeId instanceof org.bpsockets.api.eid.IpnEndpointId ipn) {
+            return ipn.withService(ECHO_SERVICE);
+        }
+        return ((org.bpsockets.api.eid.DtnEndpointId) nodeId).withDemux("echo");
+    }
+
     public static NodeSettings defaults(EndpointId nodeId) {
-        return new NodeSettings(nodeId, 64L << 20, 0, true, 1L << 30);
+        return new NodeSettings(nodeId, 64L << 20, 0, true, 1L << 30, true);
     }
 }
