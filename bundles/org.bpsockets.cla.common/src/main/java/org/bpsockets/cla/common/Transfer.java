@@ -48,6 +48,11 @@ public final class Transfer {
         return length;
     }
 
+    /** The link it was handed to. */
+    public AbstractLink link() {
+        return link;
+    }
+
     /** The backing array, or null for a direct buffer (then use {@link #copy}). */
     public byte[] array() {
         return array;
