@@ -66,7 +66,6 @@ class UdpLayerTest {
         UdpLayer a = layer(ctxA);
         UdpLayer b = layer(ctxB);
         Link out = b.connect("127.0.0.1:" + a.localPort(), Map.of("peer", "ipn:1.0"));
-        assertEquals(LinkState.CONNECTING, out.state());
         assertSame(out, ctxB.awaitUp(T));
         assertEquals(Optional.of(EndpointId.parse("ipn:1.0")), out.peerNodeId());
         assertEquals(65_507, out.maxBundleSize());
@@ -219,11 +218,18 @@ class UdpLayerTest {
         ctxA.mode = FakeClaContext.Mode.HOLD;
         UdpLayer a = layer(ctxA, "queueLimit", 2);
         InetSocketAddress target = new InetSocketAddress(InetAddress.getLoopbackAddress(), a.localPort());
-        try (DatagramSocket raw = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
+        try (DatagramSocket raw = new DatagramSocket(0, InetAddress.getLoopbackAddress());
+                DatagramSocket marker = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
             for (int i = 0; i < 3; i++) {
                 raw.send(new DatagramPacket(bundle(10, i), 10, target));
             }
             FakeClaContext.Received r0 = ctxA.awaitReceived(T);
+            ctxA.awaitReceived(T);
+            ctxA.awaitUp(T);
+            // Loopback queues datagrams in send order: once the marker's link is up, the third was seen.
+            marker.send(new DatagramPacket(bundle(10, 5), 10, target));
+            Link markerLink = ctxA.awaitUp(T);
+            assertEquals("127.0.0.1:" + marker.getLocalPort(), markerLink.remoteAddress());
             ctxA.awaitReceived(T);
             r0.receipt().accepted();
             raw.send(new DatagramPacket(bundle(10, 9), 10, target));
