@@ -42,6 +42,9 @@ import org.bpsockets.api.eid.EndpointId;
 import org.bpsockets.api.eid.IpnEndpointId;
 import org.bpsockets.api.eid.Scheme;
 import org.bpsockets.bpv7.AdministrativeRecord;
+import org.bpsockets.bpv7.BlockFlags;
+import org.bpsockets.bpv7.BlockType;
+import org.bpsockets.bpv7.CanonicalBlock;
 import org.bpsockets.bpv7.Bundle;
 import org.bpsockets.bpv7.BundleBuilder;
 import org.bpsockets.bpv7.BundleCodec;
@@ -91,7 +94,9 @@ public final class NodeCore implements Backend, ClaContext, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(NodeCore.class);
     private static final long TICK_MILLIS = 1000;
     private static final long MAX_BACKOFF_MILLIS = 60_000;
-    private static final int LINK_QUEUE_SOFT_LIMIT = 4096;
+    /** The block types this node processes; others are handled as their processing flags say. */
+    private static final Set<Long> PROCESSED_BLOCKS = Set.of(BlockType.PAYLOAD, BlockType.PREVIOUS_NODE,
+            BlockType.BUNDLE_AGE, BlockType.HOP_COUNT);
     private static final Set<BundleOption> HONOURED = EnumSet.of(BundleOption.LIFETIME, BundleOption.CLASS_OF_SERVICE,
             BundleOption.ORDINAL, BundleOption.STATUS_REPORTS, BundleOption.REPORT_TO, BundleOption.HOP_LIMIT,
             BundleOption.MUST_NOT_FRAGMENT, BundleOption.APPLICATION_ACK);
@@ -460,6 +465,37 @@ public final class NodeCore implements Backend, ClaContext, AutoCloseable {
             receipt.refused(RefusalReason.DUPLICATE);
             return;
         }
+        // RFC 9171 §5.6 step 3: blocks this node cannot process are handled as their flags say.
+        BundleEditor edit = null;
+        boolean report = false;
+        for (CanonicalBlock block : bundle.blocks()) {
+            if (PROCESSED_BLOCKS.contains(block.type())) {
+                continue;
+            }
+            stats.unprocessableBlocks.incrementAndGet();
+            report |= block.hasFlag(BlockFlags.REPORT_IF_UNPROCESSABLE);
+            if (block.hasFlag(BlockFlags.DELETE_BUNDLE_IF_UNPROCESSABLE)) {
+                receipt.accepted();
+                if (report) {
+                    report(bundle, StatusReportKind.RECEPTION, StatusReportReason.BLOCK_UNSUPPORTED, true);
+                }
+                stats.deleted.incrementAndGet();
+                report(bundle, StatusReportKind.DELETION, StatusReportReason.BLOCK_UNSUPPORTED, false);
+                seenUntil.put(bundle.bundleId(), expiry(bundle, System.currentTimeMillis()));
+                return;
+            }
+            if (block.hasFlag(BlockFlags.DISCARD_BLOCK_IF_UNPROCESSABLE)) {
+                edit = edit == null ? bundle.edit() : edit;
+                edit.removeBlock(block.number());
+            }
+        }
+        if (report) {
+            report(bundle, StatusReportKind.RECEPTION, StatusReportReason.BLOCK_UNSUPPORTED, true);
+        }
+        if (edit != null) {
+            bundle = edit.build();
+            bytes = bundle.encode();
+        }
         accept(bundle, bytes, ClassOfService.NORMAL, link.id(), null, receipt);
     }
 
@@ -808,7 +844,7 @@ public final class NodeCore implements Backend, ClaContext, AutoCloseable {
                 return List.of();
             }
         }
-        if (b.primary().creationTime() == 0 || b.firstBlockOfType(org.bpsockets.bpv7.BlockType.BUNDLE_AGE) != null) {
+        if (b.primary().creationTime() == 0 || b.firstBlockOfType(BlockType.BUNDLE_AGE) != null) {
             long dwell = System.currentTimeMillis() - e.arrivedAt;
             edit.setBundleAge(Math.max(0, b.bundleAge()) + dwell, CrcType.NONE);
         }
@@ -1119,8 +1155,15 @@ public final class NodeCore implements Backend, ClaContext, AutoCloseable {
     // =====================================================================================
 
     private void report(BundleEntry subject, StatusReportKind kind, StatusReportReason reason) {
-        Bundle b = subject.bundle;
-        if (!settings.statusReports() || !b.primary().reportRequested(kind) || b.primary().isAdminRecord()
+        report(subject.bundle, kind, reason, false);
+    }
+
+    /**
+     * Sends a status report about a bundle if reporting is on and the bundle asked for this kind (or a
+     * block's "report if unprocessable" flag asked for it: {@code forced}).
+     */
+    private void report(Bundle b, StatusReportKind kind, StatusReportReason reason, boolean forced) {
+        if (!settings.statusReports() || !(forced || b.primary().reportRequested(kind)) || b.primary().isAdminRecord()
                 || b.primary().reportTo().isNull() || b.primary().source().isNull()) {
             return;
         }

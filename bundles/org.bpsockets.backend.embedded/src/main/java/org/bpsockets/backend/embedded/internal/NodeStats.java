@@ -10,6 +10,7 @@ final class NodeStats {
     final AtomicLong received = new AtomicLong();
     final AtomicLong malformed = new AtomicLong();
     final AtomicLong duplicates = new AtomicLong();
+    final AtomicLong unprocessableBlocks = new AtomicLong();
     final AtomicLong refusedNoSpace = new AtomicLong();
     final AtomicLong forwarded = new AtomicLong();
     final AtomicLong transmitFailures = new AtomicLong();
@@ -28,6 +29,7 @@ final class NodeStats {
         m.put("received", received.get());
         m.put("malformed", malformed.get());
         m.put("duplicates", duplicates.get());
+        m.put("unprocessable blocks", unprocessableBlocks.get());
         m.put("refused (no space)", refusedNoSpace.get());
         m.put("forwarded", forwarded.get());
         m.put("transmit failures", transmitFailures.get());

@@ -300,6 +300,43 @@ class NodeCoreTest {
         assertEquals(2L, n.statistics().get("malformed"));
     }
 
+    @Test
+    void unknownBlocksAreKeptDiscardedOrDeleteTheBundleAsTheirFlagsSay() throws Exception {
+        NodeCore n = node(N2);
+        PipeLayer layer = new PipeLayer(n, "blocks-" + System.nanoTime());
+        cleanup.add(layer::unregister);
+        PipeLayer.PipeLink link = new PipeLayer.PipeLink(layer, "test", false);
+        link.peer = link;
+        Sink app = new Sink();
+        Sink reports = new Sink();
+        n.open(EndpointId.parse("ipn:2.1"), app, 8);
+        n.open(EndpointId.parse("ipn:2.9"), reports, 8);
+        // Kept: an unknown block without flags travels on untouched (here: delivered with the bundle).
+        assertNull(receive(n, link, ByteBuffer.wrap(withBlock(1, 0).encode())));
+        assertEquals("payload 1", text(app.next()));
+        // Discarded: the block goes, the bundle stays.
+        assertNull(receive(n, link, ByteBuffer.wrap(withBlock(2, org.bpsockets.bpv7.BlockFlags.DISCARD_BLOCK_IF_UNPROCESSABLE).encode())));
+        assertEquals("payload 2", text(app.next()));
+        // Deleted, with the reception and deletion reports the flags ask for, reason "block unsupported".
+        assertNull(receive(n, link, ByteBuffer.wrap(withBlock(3, org.bpsockets.bpv7.BlockFlags.DELETE_BUNDLE_IF_UNPROCESSABLE
+                | org.bpsockets.bpv7.BlockFlags.REPORT_IF_UNPROCESSABLE).encode())));
+        for (int i = 0; i < 2; i++) {
+            StatusReport r = AdministrativeRecord.decode(reports.next().bundle().payload()).statusReport();
+            assertEquals(11, r.reason().code());
+        }
+        assertNull(app.got.poll(300, TimeUnit.MILLISECONDS), "the deleted bundle is not delivered");
+        assertEquals(3L, n.statistics().get("unprocessable blocks"));
+    }
+
+    private static Bundle withBlock(int seq, long blockFlags) {
+        return Bundle.builder().destination(EndpointId.parse("ipn:2.1")).source(EndpointId.parse("ipn:1.1"))
+                .reportTo(EndpointId.parse("ipn:2.9")).creationTimestamp(org.bpsockets.api.bundle.DtnTime.now(), seq)
+                .lifetime(3_600_000L)
+                .flags(org.bpsockets.bpv7.BundleFlags.REPORT_DELETION)
+                .addBlock(200, blockFlags, org.bpsockets.bpv7.CrcType.NONE, new byte[] {1, 2, 3})
+                .payload(("payload " + seq).getBytes()).build();
+    }
+
     /** The receipt's verdict: null if accepted. */
     private static RefusalReason receive(NodeCore n, PipeLayer.PipeLink link, ByteBuffer bytes) throws Exception {
         CompletableFuture<RefusalReason> verdict = new CompletableFuture<>();
