@@ -11,6 +11,7 @@ import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
@@ -37,6 +38,8 @@ public abstract class StreamSession extends AbstractLink {
     }
 
     private static final int BATCH = 512;
+    /** Control bytes the writer has not taken yet beyond which the reader stops reading (a peer not reading). */
+    private static final int CONTROL_LIMIT = 1 << 20;
 
     protected final Logger log;
     protected final Settings settings;
@@ -70,6 +73,7 @@ public abstract class StreamSession extends AbstractLink {
     private volatile boolean ctrlPending;
     private volatile Thread writer;
     private Runnable onFinish = () -> { };
+    private final CountDownLatch ended = new CountDownLatch(1);
 
     // Writer thread only.
     private CtrlBuf spare = new CtrlBuf(512);
@@ -287,6 +291,19 @@ public abstract class StreamSession extends AbstractLink {
         for (Transfer t : dropped) {
             t.fail("link closing: " + reason);
         }
+        // The writer enforces the close deadline, unless a peer that reads nothing has it blocked in a
+        // write: then this closes the connection under both threads.
+        long grace = settings.closeTimeoutMillis() + 1000L;
+        ClaThreads.start("bp-" + id() + "-closer", () -> {
+            try {
+                if (!ended.await(grace, TimeUnit.MILLISECONDS)) {
+                    log.debug("{}: still not closed {} ms after the close began; closing the connection", id(), grace);
+                    closeQuietly();
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
     }
 
     /** Under lock: the peer began the end (its SESS_TERM or SHUTDOWN), so ours is a reply. */
@@ -357,6 +374,7 @@ public abstract class StreamSession extends AbstractLink {
         }
         failInFlight("link down: " + reason);
         reportDown(reason);
+        ended.countDown();
         try {
             onFinish.run();
         } catch (RuntimeException e) {
@@ -465,6 +483,9 @@ public abstract class StreamSession extends AbstractLink {
             ctrl = spare;
             spare = c;
             ctrlPending = false;
+            if (c.size() > CONTROL_LIMIT) {
+                room.signalAll();
+            }
         } finally {
             lock.unlock();
         }
@@ -539,6 +560,9 @@ public abstract class StreamSession extends AbstractLink {
                     ctrl = spare;
                     spare = c;
                     ctrlPending = false;
+                    if (c.size() > CONTROL_LIMIT) {
+                        room.signalAll();
+                    }
                     if (sending) {
                         for (int i = 0; i < BATCH && !queue.isEmpty(); i++) {
                             batch.add(queue.poll());
@@ -730,12 +754,15 @@ public abstract class StreamSession extends AbstractLink {
         }
     }
 
-    /** Reader thread: waits while the node holds as many received bundles as the queue limits allow. */
+    /**
+     * Reader thread: waits while the node holds as many received bundles as the queue limits allow,
+     * or while the peer leaves our acknowledgements unread.
+     */
     protected final void awaitReceiveRoom() throws IOException {
         lock.lock();
         try {
-            while (!terminating && !finished
-                    && (unresolved >= settings.queueLimit() || unresolvedBytes >= settings.queueBytes())) {
+            while (!finished && !terminating && (unresolved >= settings.queueLimit()
+                    || unresolvedBytes >= settings.queueBytes() || ctrl.size() > CONTROL_LIMIT)) {
                 room.await();
             }
         } catch (InterruptedException e) {
@@ -749,6 +776,16 @@ public abstract class StreamSession extends AbstractLink {
     /** Under lock: received bundles the node has not decided yet. */
     protected final boolean verdictsPending() {
         return !verdicts.isEmpty();
+    }
+
+    /** Control bytes queued and not yet taken by the writer (for tests and statistics). */
+    public final int pendingControlBytes() {
+        lock.lock();
+        try {
+            return ctrl.size();
+        } finally {
+            lock.unlock();
+        }
     }
 
     /** For tests and statistics: bytes written and write calls issued so far. */

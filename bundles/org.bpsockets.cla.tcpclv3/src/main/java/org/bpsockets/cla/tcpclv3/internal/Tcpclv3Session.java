@@ -162,6 +162,7 @@ final class Tcpclv3Session extends StreamSession {
     @Override
     protected void readLoop() throws IOException {
         while (in.awaitMessage()) {
+            awaitReceiveRoom();
             int header = in.u8();
             int type = header >>> 4;
             int flags = header & 0x0F;

@@ -356,6 +356,7 @@ final class Tcpclv4Session extends StreamSession {
     @Override
     protected void readLoop() throws IOException {
         while (in.awaitMessage()) {
+            awaitReceiveRoom();
             int type = in.u8();
             switch (type) {
                 case XFER_SEGMENT -> segment();
@@ -722,6 +723,12 @@ final class Tcpclv4Session extends StreamSession {
         @Override
         protected void emit(CtrlBuf ctrl, RefusalReason refusal) {
             ctrl.u8(XFER_REFUSE).u8(code).u64(tid);
+        }
+
+        @Override
+        protected boolean absorb(Incoming next) {
+            // The refusal of every further segment of a refused transfer says nothing new.
+            return next instanceof Refusal r && r.tid == tid;
         }
     }
 

@@ -182,6 +182,49 @@ class Tcpclv4MalformedInputTest {
     }
 
     @Test
+    void peerThatReadsNothingStallsOnlyItsOwnSessionAndIsStillClosedInTime() throws Exception {
+        layer.shutdown(1000);
+        layer = new Tcpclv4Layer(ctx, TestConfigs.of(Tcpclv4Config.class, "listenPort", 0, "closeTimeoutSeconds", 1));
+        try (RawPeer p = peer().handshake(0, "ipn:9.0")) {
+            org.bpsockets.node.api.cla.Link in = ctx.awaitUp(T);
+            p.socket.setReceiveBufferSize(4096);
+            // One-byte continuation segments: each earns an 18-byte XFER_ACK the peer never reads.
+            java.io.ByteArrayOutputStream flood = new java.io.ByteArrayOutputStream();
+            for (int i = 0; i < 20_000; i++) {
+                flood.write(Bytes.hex("01 00 0000000000000001 0000000000000001 00"));
+            }
+            byte[] chunk = flood.toByteArray();
+            p.segment(0x02, 1, new byte[0], Bytes.hex("00"));
+            Thread writer = new Thread(() -> {
+                try {
+                    while (true) {
+                        p.out.write(chunk);
+                    }
+                } catch (IOException e) {
+                    // the layer closed the connection
+                }
+            });
+            writer.setDaemon(true);
+            writer.start();
+            // Its acks pile up until the layer stops reading: the pile reaches the limit and stops there.
+            org.bpsockets.cla.common.StreamSession session = (org.bpsockets.cla.common.StreamSession) in;
+            long end = System.nanoTime() + T.toNanos();
+            while (session.pendingControlBytes() <= 1 << 20) {
+                assertTrue(System.nanoTime() < end, "acks never piled up: " + session.pendingControlBytes());
+                Thread.sleep(10);
+            }
+            assertTrue(session.pendingControlBytes() <= (1 << 20) + 18, "bounded: " + session.pendingControlBytes());
+            long t0 = System.nanoTime();
+            in.close();
+            FakeClaContext.Down down = ctx.awaitDown(T);
+            double s = (System.nanoTime() - t0) / 1e9;
+            assertEquals("closed by the node", down.reason());
+            assertTrue(s < 5, "closed after " + s + " s");
+            writer.join(10_000);
+        }
+    }
+
+    @Test
     void randomGarbageNeverEscapesAsAnException() throws Exception {
         java.util.SplittableRandom r = new java.util.SplittableRandom(42);
         for (int round = 0; round < 30; round++) {
