@@ -12,11 +12,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 
-import org.bpsockets.api.eid.EndpointId;
-import org.bpsockets.bpv7.Bundle;
-import org.bpsockets.bpv7.CrcType;
 
 /**
  * A µD3TN node started from the binary BPSOCKETS_UD3TN_BIN names (v0.13.0 was used), bound to
@@ -24,9 +20,6 @@ import org.bpsockets.bpv7.CrcType;
  */
 public final class Ud3tnPeer implements AutoCloseable {
     public static final String ENV = "BPSOCKETS_UD3TN_BIN";
-    /** DTN time: seconds since 2000-01-01T00:00:00Z. */
-    private static final long DTN_EPOCH = 946_684_800L;
-    private static final AtomicLong SEQUENCE = new AtomicLong();
 
     public final String nodeId;
     public final int tcpclv3Port;
@@ -130,10 +123,7 @@ public final class Ud3tnPeer implements AutoCloseable {
 
     /** An encoded BPv7 bundle as µD3TN makes them (primary CRC-16, payload without CRC). */
     public static byte[] bundle(String source, String destination, byte[] payload) {
-        long dtnMillis = (Instant.now().getEpochSecond() - DTN_EPOCH) * 1000;
-        return Bundle.builder().source(EndpointId.parse(source)).destination(EndpointId.parse(destination))
-                .creationTimestamp(dtnMillis, SEQUENCE.incrementAndGet()).lifetime(120_000)
-                .primaryCrc(CrcType.CRC16).payload(payload).build().encode();
+        return TestBundles.bundle(source, destination, payload);
     }
 
     /**
@@ -141,7 +131,7 @@ public final class Ud3tnPeer implements AutoCloseable {
      * {@code cla} ("tcpclv3:127.0.0.1:4557") for the next hour.
      */
     public byte[] contactBundle(String source, String peer, String cla) {
-        long now = Instant.now().getEpochSecond() - DTN_EPOCH;
+        long now = Instant.now().getEpochSecond() - TestBundles.DTN_EPOCH;
         String command = "1(" + peer + "):(" + cla + ")::[{" + (now - 5) + "," + (now + 3600) + ",100000000}];";
         String agent = nodeId.substring(0, nodeId.lastIndexOf('.')) + ".9000";
         return bundle(source, agent, command.getBytes(StandardCharsets.US_ASCII));
