@@ -149,9 +149,59 @@ public final class IonPeer implements AutoCloseable {
         // With ION_NODE_LIST_DIR set, ionstop stops this node's daemons through their admin programs
         // (never killm, which would kill every ION process on the machine).
         try {
-            run(90, "ionstop");
+            run(60, "ionstop");
         } catch (IOException e) {
             // a node that did not start has nothing to stop
+        }
+        // ionstop can hang or leave daemons behind; ours are the processes carrying our node directory.
+        String mark = "\nION_NODE_LIST_DIR=" + dir + "\n";
+        List<ProcessHandle> ours = ProcessHandle.allProcesses().filter(p -> environment(p.pid()).contains(mark))
+                .toList();
+        ours.forEach(ProcessHandle::destroyForcibly);
+        for (ProcessHandle p : ours) {
+            try {
+                p.onExit().get(5, TimeUnit.SECONDS);
+            } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+                // gone or stuck: the segments below stay attached and are left alone
+            }
+        }
+        removeStaleSegments();
+        try (java.util.stream.Stream<Path> files = Files.walk(dir)) {
+            files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+        } catch (IOException e) {
+            // a temporary directory left behind
+        }
+    }
+
+    /**
+     * ION (wmKey 0) keeps its working memory and SDR in System V segments with these keys, and a node
+     * started later attaches to leftovers instead of starting afresh. Only unattached ones go.
+     */
+    private static void removeStaleSegments() {
+        List<String> ionKeys = List.of("0x0000ff00", "0x0000ff01", "0x0000ee08", "0x00001002");
+        try {
+            Process ipcs = new ProcessBuilder("ipcs", "-m").redirectErrorStream(true).start();
+            String table = new String(ipcs.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
+            ipcs.waitFor(10, TimeUnit.SECONDS);
+            for (String line : table.split("\n")) {
+                String[] f = line.trim().split("\\s+");
+                if (f.length >= 6 && ionKeys.contains(f[0]) && f[5].equals("0")) {
+                    new ProcessBuilder("ipcrm", "-m", f[1]).start().waitFor(10, TimeUnit.SECONDS);
+                }
+            }
+        } catch (IOException e) {
+            // no ipcs here: nothing to clean
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static String environment(long pid) {
+        try {
+            return "\n" + new String(Files.readAllBytes(Path.of("/proc", Long.toString(pid), "environ")),
+                    StandardCharsets.ISO_8859_1).replace('\0', '\n') + "\n";
+        } catch (IOException | RuntimeException e) {
+            return "";
         }
     }
 }
