@@ -15,7 +15,16 @@ final class RawPeer implements AutoCloseable {
     final DataOutputStream out;
 
     RawPeer(int port) throws IOException {
-        socket = new Socket(InetAddress.getLoopbackAddress(), port);
+        this(port, -1);
+    }
+
+    /** With a receive buffer fixed before connecting, so the window stays that small. */
+    RawPeer(int port, int receiveBuffer) throws IOException {
+        socket = new Socket();
+        if (receiveBuffer > 0) {
+            socket.setReceiveBufferSize(receiveBuffer);
+        }
+        socket.connect(new java.net.InetSocketAddress(InetAddress.getLoopbackAddress(), port));
         socket.setTcpNoDelay(true);
         socket.setSoTimeout(10_000);
         in = new DataInputStream(socket.getInputStream());

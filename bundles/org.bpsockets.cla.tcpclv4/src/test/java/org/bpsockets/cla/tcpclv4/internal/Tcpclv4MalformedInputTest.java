@@ -185,9 +185,8 @@ class Tcpclv4MalformedInputTest {
     void peerThatReadsNothingStallsOnlyItsOwnSessionAndIsStillClosedInTime() throws Exception {
         layer.shutdown(1000);
         layer = new Tcpclv4Layer(ctx, TestConfigs.of(Tcpclv4Config.class, "listenPort", 0, "closeTimeoutSeconds", 1));
-        try (RawPeer p = peer().handshake(0, "ipn:9.0")) {
+        try (RawPeer p = new RawPeer(layer.localPort(), 4096).handshake(0, "ipn:9.0")) {
             org.bpsockets.node.api.cla.Link in = ctx.awaitUp(T);
-            p.socket.setReceiveBufferSize(4096);
             // One-byte continuation segments: each earns an 18-byte XFER_ACK the peer never reads.
             java.io.ByteArrayOutputStream flood = new java.io.ByteArrayOutputStream();
             for (int i = 0; i < 20_000; i++) {
