@@ -117,37 +117,108 @@ void bp_node_complete(struct bp_net *bn, struct bp_req *req, int err)
 	complete(&req->done);
 }
 
+/* Small messages travel to the node several per datagram, so one receive reads them all. */
+#define BP_PACK_SMALL	(8 * 1024)
+#define BP_PACK_MAX	(64 * 1024)
+
+static bool bp_fits_window(struct bp_net *bn, struct bp_req *req, unsigned int pending)
+{
+	return req->kind == BP_REQ_NOTIFY || !(bn->in_flight + pending) ||
+	       bn->in_flight + pending + req->len <= bn->window;
+}
+
+/* The node has @req: a notification is done with, a request waits for its reply. */
+static void bp_req_sent(struct bp_net *bn, struct bp_req *req)
+{
+	if (req->kind == BP_REQ_NOTIFY) {
+		list_del(&req->list);
+		bp_req_free(req);
+		return;
+	}
+	list_move_tail(&req->list, &bn->sent);
+	req->sent = true;
+	bn->in_flight += req->len;
+}
+
 /*
- * Sends what the window allows, in order. A unicast that fails leaves the message at the head of
- * the queue: -EAGAIN means the node's socket overflowed (it reads ENOBUFS and says READY again),
- * -ECONNREFUSED that it is closing (NETLINK_URELEASE follows).
+ * Packs the small messages at the head of the queue (as many as the window and BP_PACK_MAX allow)
+ * into one datagram and sends it. Returns the number sent, or a negative errno with none sent.
+ */
+static int bp_node_send_packed(struct bp_net *bn)
+{
+	struct bp_req *req, *tmp, *last = NULL;
+	unsigned int size = 0, pending = 0, n = 0;
+	struct sk_buff *skb;
+	int err;
+
+	list_for_each_entry(req, &bn->unsent, list) {
+		if (req->skb->len > BP_PACK_SMALL || size + req->skb->len > BP_PACK_MAX ||
+		    !bp_fits_window(bn, req, pending))
+			break;
+		size += req->skb->len;
+		if (req->kind != BP_REQ_NOTIFY)
+			pending += req->len;
+		last = req;
+		n++;
+	}
+	if (!n)
+		return 0;
+	skb = alloc_skb(size, GFP_KERNEL);
+	if (!skb)
+		return -ENOMEM;
+	list_for_each_entry(req, &bn->unsent, list) {
+		/* Each message is NLMSG_ALIGNed already: they follow each other as netlink expects. */
+		if (skb_copy_bits(req->skb, 0, skb_put(skb, req->skb->len), req->skb->len)) {
+			kfree_skb(skb);
+			return -EFAULT;
+		}
+		if (req == last)
+			break;
+	}
+	err = genlmsg_unicast(bn->net, skb, bn->owner_portid);
+	if (err)
+		return err;
+	list_for_each_entry_safe(req, tmp, &bn->unsent, list) {
+		bool done = req == last;
+
+		bp_req_sent(bn, req);
+		if (done)
+			break;
+	}
+	return n;
+}
+
+/*
+ * Sends what the window allows, in order: small messages packed several per datagram, large ones
+ * (a SEND with a big payload) as clones of their own message. A unicast that fails leaves the
+ * messages at the head of the queue: -EAGAIN means the node's socket overflowed (it reads ENOBUFS
+ * and says READY again), -ECONNREFUSED that it is closing (NETLINK_URELEASE follows).
  */
 void bp_node_pump(struct bp_net *bn)
 {
 	struct bp_req *req;
 	struct sk_buff *skb;
+	int sent;
 
 	lockdep_assert_held(&bn->lock);
 	if (!bn->registered || !bn->ready)
 		return;
 	while (!list_empty(&bn->unsent)) {
 		req = list_first_entry(&bn->unsent, struct bp_req, list);
-		if (req->kind != BP_REQ_NOTIFY && bn->in_flight &&
-		    bn->in_flight + req->len > bn->window)
+		if (!bp_fits_window(bn, req, 0))
 			break;
+		if (req->skb->len <= BP_PACK_SMALL) {
+			sent = bp_node_send_packed(bn);
+			if (sent <= 0)
+				break;
+			continue;
+		}
 		skb = skb_clone(req->skb, GFP_KERNEL);
 		if (!skb)
 			break;
 		if (genlmsg_unicast(bn->net, skb, bn->owner_portid))
 			break;
-		if (req->kind == BP_REQ_NOTIFY) {
-			list_del(&req->list);
-			bp_req_free(req);
-			continue;
-		}
-		list_move_tail(&req->list, &bn->sent);
-		req->sent = true;
-		bn->in_flight += req->len;
+		bp_req_sent(bn, req);
 	}
 }
 

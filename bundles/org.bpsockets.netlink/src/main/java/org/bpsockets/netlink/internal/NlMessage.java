@@ -47,6 +47,12 @@ final class NlMessage {
         return out;
     }
 
+    /** A successful acknowledgement of {@code seq}, for messages whose success another ack vouched for. */
+    static NlMessage implicitAck(int seq) {
+        ByteBuffer body = ByteBuffer.allocate(4 + Netlink.NLMSG_HDRLEN).order(ByteOrder.nativeOrder());
+        return new NlMessage(Netlink.NLMSG_ERROR, Netlink.NLM_F_CAPPED, seq, 0, body);
+    }
+
     /** This message in a buffer of its own, for keeping beyond the next receive into a shared buffer. */
     NlMessage copy() {
         ByteBuffer own = ByteBuffer.allocate(body.remaining()).order(ByteOrder.nativeOrder());

@@ -50,6 +50,8 @@ final class NodeLink implements AutoCloseable {
     private final Consumer<String> onFailure;
     private final AtomicInteger seq = new AtomicInteger(1);
     private final Map<Integer, CompletableFuture<NlMessage>> acks = new ConcurrentHashMap<>();
+    private final Map<Integer, int[]> vouches = new ConcurrentHashMap<>();
+    private final BatchWriter writer;
     private final Map<Integer, CompletableFuture<NlMessage>> replies = new ConcurrentHashMap<>();
     private final Map<Integer, Dump> dumps = new ConcurrentHashMap<>();
     private final ExecutorService requests;
@@ -87,6 +89,7 @@ final class NodeLink implements AutoCloseable {
         this.backendReady = backendReady;
         this.onFailure = onFailure;
         this.receiveBuffer = ByteBuffer.allocateDirect(receiveBufferFor(1 << 20));
+        this.writer = new BatchWriter(socket, acks, vouches, 1 << 20);
         this.requests = Executors.newSingleThreadExecutor(r -> daemon(r, "bp-netlink-requests"));
         this.reader = daemon(this::receiveLoop, "bp-netlink-receiver");
     }
@@ -161,7 +164,7 @@ final class NodeLink implements AutoCloseable {
             MessageWriter w = writer();
             w.begin(familyId, Netlink.NLM_F_REQUEST | Netlink.NLM_F_DUMP, s, BpGenl.CMD_SOCKET_GET,
                     BpGenl.FAMILY_VERSION).end();
-            socket.send(w.finish());
+            writer.submit(w.finish(), s, null, false);
             List<NlMessage> parts;
             try {
                 parts = dump.done.get(ANSWER_TIMEOUT_SECONDS, TimeUnit.SECONDS);
@@ -225,7 +228,6 @@ final class NodeLink implements AutoCloseable {
     CompletionStage<DeliveryResult> deliver(long socketId, ReceivedBundle bundle) {
         int s = seq.getAndIncrement();
         CompletableFuture<NlMessage> ack = new CompletableFuture<>();
-        acks.put(s, ack);
         MessageWriter w = writer();
         w.begin(familyId, Netlink.NLM_F_REQUEST | Netlink.NLM_F_ACK, s, BpGenl.CMD_DELIVER, BpGenl.FAMILY_VERSION)
                 .u64(BpGenl.A_SOCKET_ID, socketId);
@@ -236,12 +238,7 @@ final class NodeLink implements AutoCloseable {
                         | (bundle.applicationAckRequested() ? BpGenl.DELIVERY_F_ACK_REQUESTED : 0));
         writePayload(w, bundle.payload());
         w.end();
-        try {
-            socket.send(w.finish());
-        } catch (NetlinkException e) {
-            acks.remove(s);
-            return CompletableFuture.failedFuture(e);
-        }
+        writer.submit(w.finish(), s, ack, true);
         return ack.thenApply(m -> {
             int errno;
             try {
@@ -280,9 +277,8 @@ final class NodeLink implements AutoCloseable {
 
     private NlMessage request(int s, MessageWriter w) throws NetlinkException {
         CompletableFuture<NlMessage> ack = new CompletableFuture<>();
-        acks.put(s, ack);
         try {
-            socket.send(w.finish());
+            writer.submit(w.finish(), s, ack, false);
             return ack.get(ANSWER_TIMEOUT_SECONDS, TimeUnit.SECONDS);
         } catch (ExecutionException e) {
             throw e.getCause() instanceof NetlinkException ne ? ne
@@ -360,6 +356,16 @@ final class NodeLink implements AutoCloseable {
 
     private void dispatch(NlMessage m) throws ProtocolException {
         if (m.isError()) {
+            // Earlier messages of the batch that failed were acknowledged (and removed) before this.
+            int[] vouched = vouches.remove(m.seq);
+            if (vouched != null) {
+                for (int earlier : vouched) {
+                    CompletableFuture<NlMessage> ok = acks.remove(earlier);
+                    if (ok != null) {
+                        ok.complete(NlMessage.implicitAck(earlier));
+                    }
+                }
+            }
             CompletableFuture<NlMessage> ack = acks.remove(m.seq);
             if (ack != null) {
                 ack.complete(m.copy());
@@ -508,13 +514,7 @@ final class NodeLink implements AutoCloseable {
             EidCodec.writeOption(w, BpGenl.A_OPTION, answer.option());
         }
         w.end();
-        try {
-            socket.send(w.finish());
-        } catch (NetlinkException e) {
-            if (!closing) {
-                LOG.warn("REPLY to cookie {} could not be sent: {}", cookie, e.getMessage());
-            }
-        }
+        writer.submit(w.finish(), 0, null, false);
     }
 
     @Override
