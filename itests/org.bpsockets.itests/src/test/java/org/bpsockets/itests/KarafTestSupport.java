@@ -15,7 +15,9 @@ import java.io.PrintStream;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.EnumSet;
+import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
@@ -48,8 +50,32 @@ public abstract class KarafTestSupport {
     @Inject
     protected SessionFactory sessionFactory;
 
+    /** Listener ports of this container's convergence layers: free ones, so nothing collides. */
+    static final java.util.Map<String, Integer> CLA_PORTS = java.util.Map.of("tcpclv4", freePort(), "tcpclv3",
+            freePort(), "mtcp", freePort(), "udp", freeUdpPort());
+
     @Configuration
     public Option[] config() {
+        List<Option> options = new ArrayList<>(List.of(baseOptions()));
+        CLA_PORTS.forEach((cla, port) -> {
+            options.add(editConfigurationFilePut("etc/org.bpsockets.cla." + cla + ".cfg", "listenPort", port.toString()));
+            options.add(org.ops4j.pax.exam.CoreOptions.systemProperty("bp.test.port." + cla).value(port.toString()));
+        });
+        options.addAll(List.of(extraOptions()));
+        return options.toArray(new Option[0]);
+    }
+
+    /** The listener port of one of this container's layers, as the container was configured. */
+    protected static int claPort(String cla) {
+        return Integer.parseInt(System.getProperty("bp.test.port." + cla));
+    }
+
+    /** More options for a test class. */
+    protected Option[] extraOptions() {
+        return new Option[0];
+    }
+
+    private Option[] baseOptions() {
         String localRepo = System.getProperty("maven.repo.local", System.getProperty("user.home") + "/.m2/repository");
         MavenArtifactUrlReference distribution = maven().groupId("org.bpsockets")
                 .artifactId("org.bpsockets.distribution").type("tar.gz").versionAsInProject();
@@ -58,6 +84,8 @@ public abstract class KarafTestSupport {
             karafDistributionConfiguration().frameworkUrl(distribution).name("BP Sockets")
                     .unpackDirectory(new File("target/exam")).useDeployFolder(false),
             configureConsole().ignoreLocalConsole(),
+            // Kept under target/exam for a post-mortem of a failed run (data/log/karaf.log).
+            org.ops4j.pax.exam.karaf.options.KarafDistributionOption.keepRuntimeFolder(),
             logLevel(LogLevel.INFO),
             systemTimeout(TimeUnit.MINUTES.toMillis(3)),
             editConfigurationFilePut("etc/org.apache.karaf.shell.cfg", "sshPort", Integer.toString(freePort())),
@@ -82,6 +110,14 @@ public abstract class KarafTestSupport {
                     "--add-exports=java.security.sasl/com.sun.security.sasl=ALL-UNNAMED",
                     "-Xshare:auto", "-XX:TieredStopAtLevel=1"),
         };
+    }
+
+    static int freeUdpPort() {
+        try (java.net.DatagramSocket s = new java.net.DatagramSocket(0, java.net.InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     static int freePort() {

@@ -1,6 +1,5 @@
 package org.bpsockets.backend.embedded.internal;
 
-import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -25,10 +24,10 @@ import org.bpsockets.backend.embedded.internal.store.MemoryBundleStore;
 import org.bpsockets.backend.embedded.internal.store.MvBundleStore;
 import org.bpsockets.node.api.cla.ClaContext;
 import org.bpsockets.node.api.cla.ConvergenceLayer;
-import org.bpsockets.node.api.cla.Link;
-import org.bpsockets.node.api.cla.Receipt;
 import org.bpsockets.node.api.routing.Router;
 import org.bpsockets.node.api.store.BundleStore;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.ServiceRegistration;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
@@ -44,11 +43,15 @@ import org.slf4j.LoggerFactory;
  * The embedded node as OSGi sees it: the "embedded" backend for the registry, the context of the
  * convergence layers, and the consumer of routers, configured links, routes and contacts. The node
  * itself is {@link NodeCore}.
+ *
+ * <p>The layers' {@link ClaContext} is registered by hand, not as a service of this component: a
+ * layer needs the context to start, and this component binds the layers, so a DS-provided context
+ * would make a service-factory cycle when the first layer starts.
  */
-@Component(service = {Backend.class, ClaContext.class, EmbeddedNode.class}, configurationPid = "org.bpsockets.node",
+@Component(service = {Backend.class, EmbeddedNode.class}, configurationPid = "org.bpsockets.node",
         property = Backend.NAME_PROPERTY + "=embedded")
 @Designate(ocd = NodeConfig.class)
-public final class EmbeddedNode implements Backend, ClaContext {
+public final class EmbeddedNode implements Backend {
 
     private static final Logger LOG = LoggerFactory.getLogger(EmbeddedNode.class);
 
@@ -60,8 +63,10 @@ public final class EmbeddedNode implements Backend, ClaContext {
     private final List<ConfiguredRoute> routes = new CopyOnWriteArrayList<>();
     private final List<ConfiguredContact> contacts = new CopyOnWriteArrayList<>();
 
+    private final ServiceRegistration<ClaContext> claContext;
+
     @Activate
-    public EmbeddedNode(NodeConfig config) {
+    public EmbeddedNode(NodeConfig config, BundleContext context) {
         this.config = config;
         EndpointId nodeId = EndpointId.parse(config.nodeId());
         this.store = openStore(config);
@@ -71,6 +76,7 @@ public final class EmbeddedNode implements Backend, ClaContext {
         LOG.info("Embedded node {} started ({} store)", nodeId, core.storeName());
         selectRouter();
         reconfigure();
+        this.claContext = context.registerService(ClaContext.class, core, null);
     }
 
     private static BundleStore openStore(NodeConfig config) {
@@ -85,6 +91,7 @@ public final class EmbeddedNode implements Backend, ClaContext {
 
     @Deactivate
     void deactivate() {
+        claContext.unregister();
         core.close();
         store.close();
         LOG.info("Embedded node stopped");
@@ -205,38 +212,6 @@ public final class EmbeddedNode implements Backend, ClaContext {
     @Override
     public CompletionStage<BundleId> send(SendRequest request) {
         return core.send(request);
-    }
-
-    // ---- ClaContext ----
-
-    @Override
-    public EndpointId localNodeId() {
-        return core.localNodeId();
-    }
-
-    @Override
-    public long maxBundleSize() {
-        return core.maxBundleSize();
-    }
-
-    @Override
-    public void linkUp(Link link) {
-        core.linkUp(link);
-    }
-
-    @Override
-    public void linkWritable(Link link) {
-        core.linkWritable(link);
-    }
-
-    @Override
-    public void linkDown(Link link, String reason) {
-        core.linkDown(link, reason);
-    }
-
-    @Override
-    public void received(Link link, ByteBuffer bundle, Receipt receipt) {
-        core.received(link, bundle, receipt);
     }
 
     Map<String, Long> statistics() {
