@@ -12,8 +12,13 @@ e2e=$here/bp_e2e
 pw=$(cat "$results/../client-password")
 export JAVA_HOME=${JAVA_HOME:-/usr/lib/jvm/java-17-openjdk-amd64}
 export PATH=$JAVA_HOME/bin:$PATH
-# Karaf under emulation: C1 only and the serial collector start it fastest (docs/performance.md).
-export EXTRA_JAVA_OPTS="-XX:TieredStopAtLevel=1 -XX:+UseSerialGC"
+# Karaf under emulation: C1 only and the serial collector start it fastest (docs/performance.md);
+# the benchmark keeps the optimising compiler, which costs start time but not throughput.
+if [ "$mode" = bench ]; then
+	export EXTRA_JAVA_OPTS="-XX:+UseSerialGC"
+else
+	export EXTRA_JAVA_OPTS="-XX:TieredStopAtLevel=1 -XX:+UseSerialGC"
+fi
 n=0 failed=0
 
 check() {	# check DESCRIPTION COMMAND...: one TAP line from a command's status
@@ -64,6 +69,19 @@ echo "127.0.0.1 bpvm" >>/etc/hosts
 trap 'cp "$node/data/log/karaf.log" "$results/karaf.log" 2>/dev/null' EXIT
 dmesg -C
 dmesg -n 1
+
+if [ "$mode" = bench ]; then
+	insmod "$ko"
+	start_karaf bench
+	# With the optimising compiler the node starts slowly under emulation: wait as long as it takes.
+	check "the node registers" "$e2e" wait-node 900 1
+	echo "# node ready $(( $(date +%s) - t0 )) s after start"
+	echo "# benchmark: AF_BP through the node against UDP on loopback, in this VM"
+	"$e2e" bench 1 | tee "$results/bench.txt"
+	kill "$(karaf_pid)" 2>/dev/null
+	await_karaf_exit
+	exit 0
+fi
 
 echo "# 1. the node starts before the module is loaded"
 start_karaf first
@@ -116,11 +134,6 @@ while ! grep -q bound "$results/recv-reload.txt" && [ $i -lt 600 ]; do sleep 0.1
 check "a socket sends after the reload" "$e2e" send ipn:1.23 ipn:1.22 "after reload"
 wait $receiver
 check "and the datagram arrives" grep -q "from ipn:1.23: after reload" "$results/recv-reload.txt"
-
-if [ "$mode" = bench ]; then
-	echo "# 5. benchmark: AF_BP through the node against UDP on loopback, in this VM"
-	"$e2e" bench 1 | tee "$results/bench.txt"
-fi
 
 kill "$(karaf_pid)" 2>/dev/null
 await_karaf_exit || kill -9 "$(karaf_pid)" 2>/dev/null
