@@ -167,7 +167,7 @@ static int bp_node_send_packed(struct bp_net *bn)
 	if (!skb)
 		return -ENOMEM;
 	list_for_each_entry(req, &bn->unsent, list) {
-		/* Each message is NLMSG_ALIGNed already: they follow each other as netlink expects. */
+		/* Messages are NLMSG_ALIGNed already, so they abut as netlink expects. */
 		if (skb_copy_bits(req->skb, 0, skb_put(skb, req->skb->len), req->skb->len)) {
 			kfree_skb(skb);
 			return -EFAULT;
