@@ -1,0 +1,273 @@
+package org.bpsockets.backend.ud3tn.internal;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+
+import org.bpsockets.api.BpError;
+import org.bpsockets.api.BpException;
+import org.bpsockets.api.backend.BackendHealth;
+import org.bpsockets.api.backend.Delivery;
+import org.bpsockets.api.backend.EndpointRegistration;
+import org.bpsockets.api.bundle.BundleId;
+import org.bpsockets.api.bundle.SendRequest;
+import org.bpsockets.api.eid.EndpointId;
+import org.bpsockets.backend.ud3tn.internal.aap2.Aap2.ResponseStatus;
+import org.bpsockets.cla.common.testing.TestConfigs;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The backend against the in-process AAP 2.0 agent, which enforces µD3TN v0.13.0's rules. */
+class Ud3tnBackendTest {
+    static final EndpointId A = EndpointId.parse("ipn:1.44");
+    static final EndpointId B = EndpointId.parse("ipn:1.45");
+
+    @TempDir
+    Path dir;
+    Aap2TestServer server;
+    Ud3tnBackend backend;
+
+    @BeforeEach
+    void start() throws IOException {
+        server = new Aap2TestServer(dir.resolve("aap2.socket"), "ipn:1.0", 1 << 20);
+    }
+
+    @AfterEach
+    void stop() throws IOException {
+        if (backend != null) {
+            backend.deactivate();
+        }
+        server.close();
+        assertEquals(List.of(), server.violations, "AAP 2.0 rules broken");
+        assertEquals(0, server.lostToTimeout.get(), "ADUs µD3TN would have lost to the 1-second rule");
+    }
+
+    private Ud3tnBackend backend(Object... settings) throws Exception {
+        Object[] all = new Object[settings.length + 2];
+        all[0] = "socket";
+        all[1] = server.path.toString();
+        System.arraycopy(settings, 0, all, 2, settings.length);
+        backend = new Ud3tnBackend(TestConfigs.of(Ud3tnConfig.class, all));
+        await(() -> backend.nodeId().isPresent(), "the backend learns the node ID");
+        return backend;
+    }
+
+    static void await(BooleanSupplier condition, String what) throws InterruptedException {
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > end) {
+                throw new AssertionError("timed out waiting until " + what);
+            }
+            Thread.sleep(10);
+        }
+    }
+
+    /** A sink that keeps what it gets, acknowledging only when told. */
+    static final class Sink {
+        final BlockingQueue<Delivery> got = new LinkedBlockingQueue<>();
+        final boolean autoAck;
+
+        Sink(boolean autoAck) {
+            this.autoAck = autoAck;
+        }
+
+        void deliver(Delivery d) {
+            got.add(d);
+            if (autoAck) {
+                d.acknowledge();
+            }
+        }
+
+        Delivery next() throws InterruptedException {
+            Delivery d = got.poll(10, TimeUnit.SECONDS);
+            if (d == null) {
+                throw new AssertionError("nothing delivered");
+            }
+            return d;
+        }
+    }
+
+    static BpError error(CompletionStage<?> stage) throws InterruptedException {
+        try {
+            stage.toCompletableFuture().get(10, TimeUnit.SECONDS);
+        } catch (ExecutionException e) {
+            return ((BpException) e.getCause()).error();
+        } catch (java.util.concurrent.TimeoutException e) {
+            throw new AssertionError("the send neither completed nor failed");
+        }
+        throw new AssertionError("the send succeeded");
+    }
+
+    @Test
+    void sendsAndReceivesThroughTheAgent() throws Exception {
+        backend();
+        assertEquals(EndpointId.parse("ipn:1.0"), backend.nodeId().orElseThrow());
+        Sink sink = new Sink(true);
+        try (EndpointRegistration reg = backend.open(A, sink::deliver, 4)) {
+            assertTrue(server.subscribed("ipn:1.44"));
+            backend.open(B, d -> { }, 1);
+            byte[] payload = "hello µD3TN".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            BundleId id = backend.send(SendRequest.of(A, B, payload)).toCompletableFuture().get(10, TimeUnit.SECONDS);
+            assertEquals(B, id.source(), "the bundle ID comes from the headers µD3TN created");
+            Delivery d = sink.next();
+            assertArrayEquals(payload, d.bundle().payloadBytes());
+            assertEquals(B, d.bundle().source());
+            assertEquals(A, d.bundle().destination());
+            assertEquals(id.sequence(), d.bundle().id().sequence());
+            assertEquals(ResponseStatus.RESPONSE_STATUS_SUCCESS, server.answers.poll(10, TimeUnit.SECONDS));
+        }
+    }
+
+    @Test
+    void answersMicroD3tnOnlyOnceTheApplicationHasTheAdu() throws Exception {
+        backend("ackWaitMillis", 5000);
+        Sink sink = new Sink(false);
+        backend.open(A, sink::deliver, 4);
+        backend.open(B, d -> { }, 1);
+        backend.send(SendRequest.of(A, B, new byte[] {1, 2, 3})).toCompletableFuture().get(10, TimeUnit.SECONDS);
+        Delivery d = sink.next();
+        assertNull(server.answers.poll(100, TimeUnit.MILLISECONDS), "answered before the application took it");
+        d.acknowledge();
+        assertEquals(ResponseStatus.RESPONSE_STATUS_SUCCESS, server.answers.poll(10, TimeUnit.SECONDS));
+    }
+
+    @Test
+    void holdsWhatASlowApplicationHasNotTakenAndDeliversItToTheNextRegistration() throws Exception {
+        backend();
+        Sink slow = new Sink(false);
+        EndpointRegistration first = backend.open(A, slow::deliver, 1);
+        backend.open(B, d -> { }, 1);
+        for (int i = 0; i < 3; i++) {
+            backend.send(SendRequest.of(A, B, new byte[] {(byte) i})).toCompletableFuture().get(10, TimeUnit.SECONDS);
+        }
+        for (int i = 0; i < 3; i++) {
+            // Within µD3TN's 1 s: the backend holds the ADU and says SUCCESS, or µD3TN would lose it.
+            assertEquals(ResponseStatus.RESPONSE_STATUS_SUCCESS, server.answers.poll(10, TimeUnit.SECONDS));
+        }
+        Delivery handed = slow.next();
+        assertEquals(0, handed.bundle().payloadBytes()[0]);
+        assertNull(slow.got.poll(100, TimeUnit.MILLISECONDS), "the window is 1");
+        assertTrue(backend.health().detail().contains("3 ADUs held"), backend.health().toString());
+        first.close();
+        handed.release();
+
+        Sink next = new Sink(true);
+        backend.open(A, next::deliver, 8);
+        for (int i = 0; i < 3; i++) {
+            assertEquals(i, next.next().bundle().payloadBytes()[0], "in arrival order, none lost");
+        }
+        await(() -> backend.health().detail().contains("0 ADUs held"), "nothing is held any more");
+    }
+
+    @Test
+    void refusesBeyondTheHoldLimitAndCountsIt() throws Exception {
+        backend("holdLimit", 1);
+        Sink slow = new Sink(false);
+        backend.open(A, slow::deliver, 1);
+        backend.open(B, d -> { }, 1);
+        backend.send(SendRequest.of(A, B, new byte[] {1})).toCompletableFuture().get(10, TimeUnit.SECONDS);
+        backend.send(SendRequest.of(A, B, new byte[] {2})).toCompletableFuture().get(10, TimeUnit.SECONDS);
+        assertEquals(ResponseStatus.RESPONSE_STATUS_SUCCESS, server.answers.poll(10, TimeUnit.SECONDS));
+        assertEquals(ResponseStatus.RESPONSE_STATUS_ERROR, server.answers.poll(10, TimeUnit.SECONDS));
+        assertTrue(backend.health().detail().contains("1 refused"), backend.health().toString());
+    }
+
+    @Test
+    void clearErrorsForEndpointsItCannotRegister() throws Exception {
+        backend();
+        backend.open(A, d -> { }, 1);
+        assertEquals(BpError.ADDRESS_IN_USE, assertThrows(BpException.class, () -> backend.open(A, d -> { }, 1)).error());
+        server.occupy("ipn:1.46");
+        BpException taken = assertThrows(BpException.class, () -> backend.open(EndpointId.parse("ipn:1.46"), d -> { }, 1));
+        assertEquals(BpError.ADDRESS_IN_USE, taken.error());
+        assertTrue(taken.getMessage().contains("another µD3TN client"), taken.getMessage());
+        assertEquals(BpError.ADDRESS_NOT_AVAILABLE,
+                assertThrows(BpException.class, () -> backend.open(EndpointId.parse("ipn:2.1"), d -> { }, 1)).error());
+        assertEquals(BpError.ADDRESS_NOT_AVAILABLE,
+                assertThrows(BpException.class, () -> backend.open(EndpointId.parse("dtn://x/y"), d -> { }, 1)).error());
+        // ipn:!.S is this node.
+        try (EndpointRegistration r = backend.open(EndpointId.parse("ipn:!.47"), d -> { }, 1)) {
+            assertEquals(EndpointId.parse("ipn:1.47"), r.endpoint());
+        }
+    }
+
+    @Test
+    void refusesOversizedAndAnonymousSendsWithoutTouchingTheWire() throws Exception {
+        backend("maxPayload", 1000L);
+        assertEquals(1000L, backend.capabilities().maxPayload());
+        assertTrue(backend.capabilities().options().isEmpty(), "v0.13.0 sets no bundle option per ADU");
+        backend.open(B, d -> { }, 1);
+        assertEquals(BpError.MESSAGE_TOO_LONG, error(backend.send(SendRequest.of(A, B, new byte[1001]))));
+        assertEquals(BpError.INVALID_ARGUMENT, error(backend.send(SendRequest.of(A, EndpointId.parse("dtn:none"), new byte[1]))));
+        backend.send(SendRequest.of(EndpointId.parse("ipn:7.1"), B, new byte[1000])).toCompletableFuture().get(10,
+                TimeUnit.SECONDS);
+        assertEquals(1000, server.elsewhere.poll(10, TimeUnit.SECONDS).payload().length);
+    }
+
+    @Test
+    void keepsBothKeepaliveRules() throws Exception {
+        backend("keepaliveSeconds", 1);
+        backend.open(A, d -> { }, 1);
+        backend.send(SendRequest.of(EndpointId.parse("ipn:7.1"), A, new byte[1])).toCompletableFuture().get(10,
+                TimeUnit.SECONDS);
+        int connections = server.connections.get();
+        await(() -> server.keepalivesAnswered.get() >= 2 && server.keepalivesReceived.get() >= 1,
+                "keepalives flow both ways");
+        // Still the same connections: neither side timed the other out.
+        backend.send(SendRequest.of(EndpointId.parse("ipn:7.1"), A, new byte[1])).toCompletableFuture().get(10,
+                TimeUnit.SECONDS);
+        assertEquals(connections, server.connections.get());
+    }
+
+    @Test
+    void reRegistersEveryEndpointAfterMicroD3tnRestarts() throws Exception {
+        backend();
+        Sink sink = new Sink(true);
+        backend.open(A, sink::deliver, 4);
+        backend.open(B, d -> { }, 1);
+        server.close();
+        await(() -> backend.health().state() == BackendHealth.State.DOWN, "the backend notices µD3TN is gone");
+        assertEquals(BpError.NO_BACKEND, assertThrows(BpException.class, () -> backend.open(EndpointId.parse("ipn:1.9"), d -> { }, 1)).error());
+        server = new Aap2TestServer(server.path, "ipn:1.0", 1 << 20);
+        await(() -> server.subscribed("ipn:1.44") && server.subscribed("ipn:1.45"), "both endpoints subscribe again");
+        await(() -> backend.health().state() == BackendHealth.State.UP, "the backend is up again");
+        backend.send(SendRequest.of(A, B, new byte[] {9})).toCompletableFuture().get(10, TimeUnit.SECONDS);
+        assertEquals(9, sink.next().bundle().payloadBytes()[0]);
+    }
+
+    @Test
+    void aSendInFlightFailsClearlyWhenMicroD3tnGoesAway() throws Exception {
+        backend();
+        backend.open(B, d -> { }, 1);
+        backend.send(SendRequest.of(A, B, new byte[1])).toCompletableFuture().get(10, TimeUnit.SECONDS);
+        server.close();
+        BpError e = error(backend.send(SendRequest.of(A, B, ByteBuffer.allocate(100_000).array())));
+        assertTrue(e == BpError.BACKEND_FAILURE || e == BpError.NO_BACKEND, e.toString());
+        server = new Aap2TestServer(server.path, "ipn:1.0", 1 << 20);
+    }
+
+    @Test
+    void isDownWithTheReasonWhenNothingListens() throws Exception {
+        backend = new Ud3tnBackend(TestConfigs.of(Ud3tnConfig.class, "socket", dir.resolve("nothing").toString()));
+        await(() -> backend.health().detail().contains("nothing"), "health names the socket");
+        assertEquals(BackendHealth.State.DOWN, backend.health().state());
+        assertEquals(BpError.NO_BACKEND, assertThrows(BpException.class, () -> backend.open(A, d -> { }, 1)).error());
+        assertTrue(Files.notExists(dir.resolve("nothing")));
+    }
+}

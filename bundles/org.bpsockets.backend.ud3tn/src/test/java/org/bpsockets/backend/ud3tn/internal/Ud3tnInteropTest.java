@@ -1,0 +1,74 @@
+package org.bpsockets.backend.ud3tn.internal;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.util.concurrent.TimeUnit;
+
+import org.bpsockets.api.BpError;
+import org.bpsockets.api.BpException;
+import org.bpsockets.api.backend.BackendHealth;
+import org.bpsockets.api.backend.Delivery;
+import org.bpsockets.api.bundle.BundleId;
+import org.bpsockets.api.bundle.SendRequest;
+import org.bpsockets.api.eid.EndpointId;
+import org.bpsockets.cla.common.testing.Bytes;
+import org.bpsockets.cla.common.testing.TestConfigs;
+import org.bpsockets.cla.common.testing.Ud3tnPeer;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The backend against a real µD3TN (BPSOCKETS_UD3TN_BIN): an application on one of its endpoints
+ * reaches another, and µD3TN's echo agent answers, with payloads below and above 64 KiB.
+ */
+class Ud3tnInteropTest {
+
+    @Test
+    void applicationsOnMicroD3tnReachEachOtherAndItsEchoAgent() throws Exception {
+        assumeTrue(Ud3tnPeer.binary() != null, Ud3tnPeer.skipMessage());
+        Ud3tnPeer peer = Ud3tnPeer.start("ipn:2.0");
+        Ud3tnBackend backend = new Ud3tnBackend(TestConfigs.of(Ud3tnConfig.class, "socket",
+                peer.dir.resolve("aap2.socket").toString(), "keepaliveSeconds", 1));
+        try {
+            Ud3tnBackendTest.await(() -> backend.nodeId().isPresent(), "the backend reaches µD3TN");
+            assertEquals(EndpointId.parse("ipn:2.0"), backend.nodeId().orElseThrow());
+            Ud3tnBackendTest.Sink a = new Ud3tnBackendTest.Sink(true);
+            Ud3tnBackendTest.Sink b = new Ud3tnBackendTest.Sink(true);
+            EndpointId epA = EndpointId.parse("ipn:2.44");
+            EndpointId epB = EndpointId.parse("ipn:2.45");
+            backend.open(epA, a::deliver, 4);
+            backend.open(epB, b::deliver, 4);
+            for (int size : new int[] {1, 1000, 100_000}) {
+                byte[] payload = Bytes.pattern(size, size);
+                BundleId id = backend.send(SendRequest.of(epA, epB, payload)).toCompletableFuture().get(10,
+                        TimeUnit.SECONDS);
+                assertEquals(epB, id.source());
+                Delivery d = a.next();
+                assertArrayEquals(payload, d.bundle().payloadBytes(), size + " bytes B -> A");
+                assertEquals(epB, d.bundle().source());
+
+                backend.send(SendRequest.of(EndpointId.parse(peer.echoEndpoint()), epA, payload)).toCompletableFuture()
+                        .get(10, TimeUnit.SECONDS);
+                Delivery echo = a.next();
+                assertArrayEquals(payload, echo.bundle().payloadBytes(), size + "-byte echo");
+                assertEquals(EndpointId.parse(peer.echoEndpoint()), echo.bundle().source());
+            }
+            // Past µD3TN's keepalive timing: both connections are still up and carry bundles.
+            Thread.sleep(3000);
+            backend.send(SendRequest.of(epA, epB, new byte[] {7})).toCompletableFuture().get(10, TimeUnit.SECONDS);
+            assertEquals(7, a.next().bundle().payloadBytes()[0]);
+            assertEquals(BackendHealth.State.UP, backend.health().state(), backend.health().toString());
+            BpException taken = org.junit.jupiter.api.Assertions.assertThrows(BpException.class,
+                    () -> backend.open(epA, d -> { }, 1));
+            assertEquals(BpError.ADDRESS_IN_USE, taken.error());
+            assertTrue(peer.alive(), "µD3TN survived");
+        } catch (AssertionError | RuntimeException e) {
+            throw new AssertionError(e.getMessage() + "\n--- µD3TN log ---\n" + peer.log(), e);
+        } finally {
+            backend.deactivate();
+            peer.close();
+        }
+    }
+}
