@@ -1,10 +1,10 @@
 package org.bpsockets.backend.ud3tn.internal;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.security.SecureRandom;
 import java.util.EnumSet;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -24,7 +24,9 @@ import org.bpsockets.api.backend.DeliverySink;
 import org.bpsockets.api.backend.EndpointRegistration;
 import org.bpsockets.api.bundle.BundleId;
 import org.bpsockets.api.bundle.SendRequest;
+import org.bpsockets.api.eid.DtnEndpointId;
 import org.bpsockets.api.eid.EndpointId;
+import org.bpsockets.api.eid.IpnEndpointId;
 import org.bpsockets.api.eid.Scheme;
 import org.bpsockets.backend.ud3tn.internal.aap2.Aap2.AAPMessage;
 import org.bpsockets.backend.ud3tn.internal.aap2.Aap2.AAPResponse;
@@ -33,6 +35,10 @@ import org.bpsockets.backend.ud3tn.internal.aap2.Aap2.BundleADU;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
 import org.osgi.service.metatype.annotations.Designate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -43,7 +49,7 @@ import org.slf4j.LoggerFactory;
  * its first send), with one random secret per endpoint. A monitor connection learns µD3TN's node ID
  * and notices at once when µD3TN goes away; subscriptions then reconnect on their own.
  */
-@Component(service = Backend.class, configurationPid = "org.bpsockets.backend.ud3tn",
+@Component(service = {Backend.class, Ud3tnBackend.class}, configurationPid = "org.bpsockets.backend.ud3tn",
         property = Backend.NAME_PROPERTY + "=ud3tn")
 @Designate(ocd = Ud3tnConfig.class)
 public final class Ud3tnBackend implements Backend {
@@ -58,6 +64,7 @@ public final class Ud3tnBackend implements Backend {
     private final Map<EndpointId, Sender> senders = new ConcurrentHashMap<>();
     private final ScheduledExecutorService timer;
     private final Thread monitor;
+    private final java.util.List<Ud3tnContact> contacts = new java.util.concurrent.CopyOnWriteArrayList<>();
     private volatile EndpointId nodeId;
     private volatile String down = "not connected yet";
     private volatile Aap2Wire monitorWire;
@@ -113,6 +120,8 @@ public final class Ud3tnBackend implements Backend {
                 nodeId = id;
                 down = null;
                 backoff = 50;
+                // A µD3TN that was away may have restarted, and it keeps contacts in RAM only.
+                contacts.forEach(c -> applyContact(c, true));
                 w.readMessage();
                 throw new IOException("µD3TN sent an unexpected message to an idle connection");
             } catch (IOException | RuntimeException e) {
@@ -303,14 +312,55 @@ public final class Ud3tnBackend implements Backend {
         }
     }
 
-    /** Sends a configuration command to µD3TN's config agent, from {@code from} (an endpoint of its node). */
-    CompletionStage<BundleId> configure(EndpointId from, String command) throws BpException {
-        EndpointId node = requireNode();
-        return send(SendRequest.of(Aap2Dialect.configAgent(node), from,
-                command.getBytes(java.nio.charset.StandardCharsets.US_ASCII)));
+    // ---- contacts ----
+
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    void addContact(Ud3tnContact contact) {
+        contacts.add(contact);
+        if (down == null && nodeId != null) {
+            applyContact(contact, true);
+        }
     }
 
-    static ByteBuffer empty() {
-        return ByteBuffer.allocate(0);
+    void removeContact(Ud3tnContact contact) {
+        contacts.remove(contact);
+        if (down == null && nodeId != null && !closed) {
+            applyContact(contact, false);
+        }
+    }
+
+    public List<Ud3tnContact> contacts() {
+        return List.copyOf(contacts);
+    }
+
+    /**
+     * Gives µD3TN's config agent a contact command. It answers nothing (success shows only in its
+     * log): what we can tell is that µD3TN accepted the bundle, and that is logged.
+     */
+    private void applyContact(Ud3tnContact contact, boolean add) {
+        String command = add ? contact.addCommand() : contact.deleteCommand();
+        try {
+            EndpointId node = requireNode();
+            send(SendRequest.of(Aap2Dialect.configAgent(node), controlEndpoint(node),
+                    command.getBytes(java.nio.charset.StandardCharsets.US_ASCII))).whenComplete((id, e) -> {
+                        if (e == null) {
+                            LOG.info("µD3TN contact {} {}", add ? "given:" : "removed:", contact);
+                        } else {
+                            LOG.warn("µD3TN contact {} could not be {}: {}", contact.name(), add ? "given" : "removed",
+                                    e.getMessage());
+                        }
+                    });
+        } catch (BpException e) {
+            LOG.warn("µD3TN contact {} not {}: {}", contact.name(), add ? "given" : "removed", e.getMessage());
+        }
+    }
+
+    private EndpointId controlEndpoint(EndpointId node) {
+        if (!config.controlEndpoint().isBlank()) {
+            return EndpointId.parse(config.controlEndpoint());
+        }
+        return node instanceof IpnEndpointId ipn ? ipn.withService(4094)
+                : ((DtnEndpointId) node).withDemux("bpsockets-control");
     }
 }

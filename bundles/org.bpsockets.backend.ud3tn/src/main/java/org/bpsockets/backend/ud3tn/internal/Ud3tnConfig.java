@@ -22,6 +22,9 @@ public @interface Ud3tnConfig {
     @AttributeDefinition(description = "Largest ADU sent or received, in bytes (µD3TN's own limit is 1 GiB)")
     long maxPayload() default 64L << 20;
 
+    @AttributeDefinition(description = "The endpoint contact configuration is sent from (µD3TN accepts it only from its own node); empty: ipn:N.4094 or dtn://node/bpsockets-control")
+    String controlEndpoint() default "";
+
     @AttributeDefinition(description = "Longest pause between attempts to reach µD3TN, in ms")
     int reconnectMaxMillis() default 5000;
 }

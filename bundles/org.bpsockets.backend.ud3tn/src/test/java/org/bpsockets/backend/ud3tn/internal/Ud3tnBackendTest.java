@@ -263,6 +263,35 @@ class Ud3tnBackendTest {
     }
 
     @Test
+    void givesMicroD3tnItsContactsAndGivesThemAgainAfterItRestarts() throws Exception {
+        backend();
+        Ud3tnContact contact = new Ud3tnContact("to2", EndpointId.parse("ipn:2.0"), "tcpclv3:127.0.0.1:4556",
+                List.of(EndpointId.parse("ipn:3.0")), java.time.Instant.parse("2030-01-01T00:00:00Z"),
+                java.time.Instant.parse("2030-01-01T01:00:00Z"), 1000);
+        backend.addContact(contact);
+        Aap2TestServer.Pushed command = server.elsewhere.poll(10, TimeUnit.SECONDS);
+        assertEquals("ipn:1.9000", command.destination(), "µD3TN's config agent");
+        assertEquals("ipn:1.4094", command.source(), "from an endpoint of µD3TN's own node");
+        // DTN time: Unix seconds - 946684800.
+        assertEquals("1(ipn:2.0):(tcpclv3:127.0.0.1:4556):[(ipn:3.0)]:[{946771200,946774800,1000}];",
+                new String(command.payload(), java.nio.charset.StandardCharsets.US_ASCII));
+
+        server.close();
+        await(() -> backend.health().state() == BackendHealth.State.DOWN, "the backend notices µD3TN is gone");
+        server = new Aap2TestServer(server.path, "ipn:1.0", 1 << 20);
+        Aap2TestServer.Pushed again = server.elsewhere.poll(10, TimeUnit.SECONDS);
+        assertEquals(new String(command.payload()), new String(again.payload()), "given again after the restart");
+
+        backend.removeContact(contact);
+        assertEquals("3(ipn:2.0);", new String(server.elsewhere.poll(10, TimeUnit.SECONDS).payload()));
+        assertEquals(List.of(), backend.contacts());
+        IllegalArgumentException bad = assertThrows(IllegalArgumentException.class, () -> new Ud3tnContact("x",
+                EndpointId.parse("ipn:2.0"), "127.0.0.1:4556", List.of(), java.time.Instant.EPOCH,
+                java.time.Instant.now(), 1));
+        assertTrue(bad.getMessage().contains("<cla>:<address>"), bad.getMessage());
+    }
+
+    @Test
     void isDownWithTheReasonWhenNothingListens() throws Exception {
         backend = new Ud3tnBackend(TestConfigs.of(Ud3tnConfig.class, "socket", dir.resolve("nothing").toString()));
         await(() -> backend.health().detail().contains("nothing"), "health names the socket");

@@ -71,4 +71,27 @@ class Ud3tnInteropTest {
             peer.close();
         }
     }
+
+    /** Two µD3TN nodes, each served by a backend: a contact given through the backend carries bundles across. */
+    @Test
+    void aContactGivenThroughTheBackendCarriesBundlesToAnotherMicroD3tn() throws Exception {
+        assumeTrue(Ud3tnPeer.binary() != null, Ud3tnPeer.skipMessage());
+        try (Ud3tnPair pair = Ud3tnPair.start()) {
+            Ud3tnBackendTest.Sink atB = new Ud3tnBackendTest.Sink(true);
+            Ud3tnBackendTest.Sink atA = new Ud3tnBackendTest.Sink(true);
+            EndpointId a1 = EndpointId.parse("ipn:1.1");
+            EndpointId b1 = EndpointId.parse("ipn:2.1");
+            pair.backendA.open(a1, atA::deliver, 8);
+            pair.backendB.open(b1, atB::deliver, 8);
+            byte[] payload = Bytes.pattern(70_000, 3);
+            pair.backendA.send(SendRequest.of(b1, a1, payload)).toCompletableFuture().get(10, TimeUnit.SECONDS);
+            Delivery d = atB.next();
+            assertArrayEquals(payload, d.bundle().payloadBytes());
+            assertEquals(a1, d.bundle().source());
+            // Back through B's echo agent and B's contact to A.
+            pair.backendA.send(SendRequest.of(EndpointId.parse("ipn:2.9002"), a1, payload)).toCompletableFuture()
+                    .get(10, TimeUnit.SECONDS);
+            assertArrayEquals(payload, atA.next().bundle().payloadBytes());
+        }
+    }
 }
