@@ -24,4 +24,9 @@ public @interface RegistryConfig {
             description = "How many recently delivered bundle IDs each socket remembers, to recognise a "
                     + "bundle a backend delivers again after a swap.")
     int duplicateMemory() default 4096;
+
+    @AttributeDefinition(name = "Re-open interval", min = "1", max = "3600",
+            description = "Seconds between attempts to open again the endpoints the active backend could "
+                    + "not open (for example while its node is not running).")
+    int reopenSeconds() default 2;
 }

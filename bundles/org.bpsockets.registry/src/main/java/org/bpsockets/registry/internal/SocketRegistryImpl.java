@@ -84,10 +84,67 @@ public final class SocketRegistryImpl implements SocketRegistry, SocketService {
     private record BackendEntry(Backend backend, int ranking, long serviceId) {
     }
 
+    /** Tries again the endpoints the active backend could not open: its node may come up later. */
+    private final java.util.concurrent.ScheduledExecutorService reopener =
+            java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "bp-registry-reopen");
+                t.setDaemon(true);
+                return t;
+            });
+
     @Activate
     public SocketRegistryImpl(RegistryConfig config) {
         this.config = config;
         this.localTransport = new LocalTransport(this);
+        scheduleReopen();
+    }
+
+    private void scheduleReopen() {
+        try {
+            reopener.schedule(() -> {
+                try {
+                    reopenFailed();
+                } finally {
+                    scheduleReopen();
+                }
+            }, Math.max(1, config.reopenSeconds()), java.util.concurrent.TimeUnit.SECONDS);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            // deactivated
+        }
+    }
+
+    private void reopenFailed() {
+        if (!moveLock.tryLock()) {
+            return;
+        }
+        try {
+            Backend backend;
+            List<SocketState> failed = new ArrayList<>();
+            synchronized (lock) {
+                backend = active;
+                if (backend == null) {
+                    return;
+                }
+                for (SocketState s : boundSockets()) {
+                    if (s.registration == null && s.sink == null && s.registrationProblem != null) {
+                        failed.add(s);
+                    }
+                }
+            }
+            for (SocketState s : failed) {
+                try {
+                    open(s, backend);
+                    LOG.info("Endpoint {} opened on backend '{}'", s.endpoint, backend.name());
+                } catch (BpException e) {
+                    LOG.debug("Endpoint {} still cannot be opened on '{}': {}", s.endpoint, backend.name(),
+                            e.getMessage());
+                }
+            }
+        } catch (RuntimeException e) {
+            LOG.warn("Re-opening endpoints failed", e);
+        } finally {
+            moveLock.unlock();
+        }
     }
 
     @Modified
@@ -98,6 +155,7 @@ public final class SocketRegistryImpl implements SocketRegistry, SocketService {
 
     @Deactivate
     void deactivate() {
+        reopener.shutdownNow();
         List<TransportSessionImpl> all;
         synchronized (lock) {
             all = new ArrayList<>(sessions);

@@ -73,6 +73,11 @@ class SocketRegistryTest {
             public int duplicateMemory() {
                 return 100;
             }
+
+            @Override
+            public int reopenSeconds() {
+                return 1;
+            }
         };
     }
 
@@ -119,6 +124,25 @@ class SocketRegistryTest {
         assertTrue(registry.sockets().isEmpty());
         backend.refuseOpen = null;
         assertEquals(A, session.bind(2, A, List.of()), "the endpoint is free again");
+    }
+
+    @Test
+    void endpointsTheNewBackendCouldNotOpenAreOpenedOnceItCan() throws Exception {
+        addBackend("embedded", 0);
+        session.bind(1, A, List.of());
+        FakeBackend ion = new FakeBackend("ion", 7);
+        ion.refuseOpen = FakeBackend.error(BpError.NO_BACKEND);
+        registry.addBackend(ion, java.util.Map.of("service.id", 99L));
+        registry.modified(config("ion", 4));
+        assertEquals(null, ion.openRegistration(A), "its node is not running");
+        assertTrue(registry.sockets().get(0).backend().isEmpty());
+        ion.refuseOpen = null;
+        long end = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+        while (ion.openRegistration(A) == null && System.nanoTime() < end) {
+            Thread.sleep(20);
+        }
+        assertNotNull(ion.openRegistration(A), "opened again once the backend could");
+        assertEquals(java.util.Optional.of("ion"), registry.sockets().get(0).backend());
     }
 
     @Test
