@@ -61,8 +61,21 @@ public abstract class KarafTestSupport {
             options.add(editConfigurationFilePut("etc/org.bpsockets.cla." + cla + ".cfg", "listenPort", port.toString()));
             options.add(org.ops4j.pax.exam.CoreOptions.systemProperty("bp.test.port." + cla).value(port.toString()));
         });
+        options.add(org.ops4j.pax.exam.CoreOptions.systemProperty(AAP2_AGENT_CLASSPATH).value(aap2AgentClasspath()));
         options.addAll(List.of(extraOptions()));
         return options.toArray(new Option[0]);
+    }
+
+    /** System property: the classpath of the AAP 2.0 test agent, which stands in for µD3TN. */
+    static final String AAP2_AGENT_CLASSPATH = "bp.test.aap2agent.classpath";
+
+    /** The jars of this test run that the agent needs, read where Maven's test runner put them. */
+    private static String aap2AgentClasspath() {
+        String all = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
+        return java.util.Arrays.stream(all.split(java.io.File.pathSeparator))
+                .filter(e -> e.contains("org.bpsockets.backend.ud3tn") || e.contains("protobuf-java")
+                        || e.contains("org.bpsockets.api"))
+                .collect(java.util.stream.Collectors.joining(java.io.File.pathSeparator));
     }
 
     /** The listener port of one of this container's layers, as the container was configured. */

@@ -52,6 +52,7 @@ public class PlatformIT extends KarafTestSupport {
     static final String CORE_FEATURE = "bpsockets-core";
     static final String EMBEDDED = "bpsockets-backend-embedded";
     static final String LOOPBACK = "bpsockets-test-loopback";
+    static final String UD3TN = "bpsockets-backend-ud3tn";
 
     @Inject
     SocketRegistry registry;
@@ -304,6 +305,74 @@ public class PlatformIT extends KarafTestSupport {
             if (!features.isInstalled(features.getFeature(EMBEDDED))) {
                 installFeature(EMBEDDED);
             }
+        }
+    }
+
+    /**
+     * The µD3TN backend, against the AAP 2.0 test agent run as a process (it enforces µD3TN v0.13.0's
+     * rules): with sockets bound it is installed and chosen, carries bundles, is updated and removed,
+     * and the sockets follow each time while the core keeps running.
+     */
+    @Test
+    public void theMicroD3tnBackendTakesOverBoundSocketsAndGivesThemBack() throws Exception {
+        java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("aap2");
+        java.nio.file.Path socket = dir.resolve("aap2.socket");
+        Process agent = new ProcessBuilder(System.getProperty("java.home") + "/bin/java", "-cp",
+                System.getProperty(AAP2_AGENT_CLASSPATH), "org.bpsockets.backend.ud3tn.internal.Aap2TestServer",
+                socket.toString(), "ipn:1.0").redirectErrorStream(true).start();
+        TestTransport transport = new TestTransport();
+        TransportSession session = socketService.attach(transport);
+        org.osgi.service.cm.Configuration registryConfig = configAdmin.getConfiguration("org.bpsockets.registry", null);
+        java.util.Dictionary<String, Object> original = registryConfig.getProperties();
+        org.osgi.service.cm.Configuration ud3tnConfig = configAdmin.getConfiguration("org.bpsockets.backend.ud3tn", null);
+        long coreId = bundle("org.bpsockets.registry").getBundleId();
+        try {
+            assertEquals("ready", new java.io.BufferedReader(new java.io.InputStreamReader(agent.getInputStream(),
+                    StandardCharsets.UTF_8)).readLine());
+            java.util.Hashtable<String, Object> settings = new java.util.Hashtable<>();
+            settings.put("socket", socket.toString());
+            ud3tnConfig.update(settings);
+            EndpointId a = session.bind(1, EndpointId.parse("ipn:1.40"), List.of());
+            EndpointId b = session.bind(2, EndpointId.parse("ipn:1.41"), List.of());
+            assertEquals(Optional.of("embedded"), backendOf(2));
+
+            installFeature(UD3TN);
+            java.util.Hashtable<String, Object> prefer = new java.util.Hashtable<>();
+            prefer.put("preferredBackend", "ud3tn");
+            registryConfig.update(prefer);
+            await("the sockets moved to µD3TN", 30_000,
+                    () -> Optional.of("ud3tn").equals(backendOf(1)) && Optional.of("ud3tn").equals(backendOf(2)));
+            String backends = execute("bp:backends");
+            assertTrue(backends, backends.contains("ud3tn") && backends.contains("µD3TN ipn:1.0"));
+            send(session, a, b, "through µD3TN");
+            assertEquals("through µD3TN", payloadOf(transport.socket(2).poll(10, TimeUnit.SECONDS)));
+            String refused = execute("bp:send --lifetime 60 ipn:1.41 x");
+            assertTrue("v0.13.0 cannot set a lifetime per bundle: " + refused,
+                    refused.contains("'ud3tn' cannot honour") && refused.contains("LIFETIME"));
+
+            Bundle backend = bundle("org.bpsockets.backend.ud3tn");
+            backend.update();
+            await("back on µD3TN after an update", 30_000, () -> backend.getState() == Bundle.ACTIVE
+                    && Optional.of("ud3tn").equals(backendOf(2)));
+            send(session, a, b, "after update");
+            assertEquals("after update", payloadOf(transport.socket(2).poll(10, TimeUnit.SECONDS)));
+
+            uninstallFeature(UD3TN);
+            await("the sockets fell back to the embedded node", 30_000,
+                    () -> Optional.of("embedded").equals(backendOf(2)));
+            send(session, a, b, "embedded again");
+            assertEquals("embedded again", payloadOf(transport.socket(2).poll(10, TimeUnit.SECONDS)));
+            assertEquals("the core was not refreshed", coreId, bundle("org.bpsockets.registry").getBundleId());
+            assertEquals(Bundle.ACTIVE, bundle("org.bpsockets.registry").getState());
+        } finally {
+            session.close();
+            registryConfig.update(original);
+            ud3tnConfig.delete();
+            if (features.isInstalled(features.getFeature(UD3TN))) {
+                uninstallFeature(UD3TN);
+            }
+            agent.destroy();
+            agent.waitFor(10, TimeUnit.SECONDS);
         }
     }
 

@@ -69,6 +69,7 @@ public final class Ud3tnBackend implements Backend {
     private volatile String down = "not connected yet";
     private volatile Aap2Wire monitorWire;
     private volatile boolean closed;
+    private final java.util.concurrent.CountDownLatch firstAttempt = new java.util.concurrent.CountDownLatch(1);
 
     @Activate
     public Ud3tnBackend(Ud3tnConfig config) {
@@ -86,6 +87,12 @@ public final class Ud3tnBackend implements Backend {
         this.monitor = new Thread(this::watch, "bp-ud3tn-monitor");
         monitor.setDaemon(true);
         monitor.start();
+        // A running µD3TN is known before the registry sees this backend and moves endpoints to it.
+        try {
+            firstAttempt.await(2, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     @Deactivate
@@ -119,6 +126,7 @@ public final class Ud3tnBackend implements Backend {
                 }
                 nodeId = id;
                 down = null;
+                firstAttempt.countDown();
                 backoff = 50;
                 // A µD3TN that was away may have restarted, and it keeps contacts in RAM only.
                 contacts.forEach(c -> applyContact(c, true));
@@ -132,6 +140,7 @@ public final class Ud3tnBackend implements Backend {
                     LOG.warn("µD3TN at {} went away: {}", config.socket(), e.getMessage());
                 }
                 down = e.getMessage();
+                firstAttempt.countDown();
             } finally {
                 Aap2Wire w = monitorWire;
                 if (w != null) {

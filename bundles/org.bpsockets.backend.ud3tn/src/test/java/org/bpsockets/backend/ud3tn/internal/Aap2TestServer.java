@@ -67,6 +67,20 @@ final class Aap2TestServer implements AutoCloseable {
     private final List<SocketChannel> open = new CopyOnWriteArrayList<>();
     private volatile boolean closed;
 
+    /**
+     * Runs the agent as a process of its own (for the Pax Exam tests): {@code SOCKET NODE-ID}; prints
+     * "ready" once it listens and stops when its standard input closes.
+     */
+    public static void main(String[] args) throws IOException {
+        try (Aap2TestServer server = new Aap2TestServer(Path.of(args[0]), args[1], 1 << 20)) {
+            System.out.println("ready");
+            System.out.flush();
+            while (System.in.read() >= 0) {
+                // until the parent goes away
+            }
+        }
+    }
+
     Aap2TestServer(Path path, String nodeId, long maxPayload) throws IOException {
         this.path = path;
         this.nodeId = nodeId;
