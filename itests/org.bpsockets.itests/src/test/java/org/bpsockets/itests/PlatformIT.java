@@ -317,9 +317,15 @@ public class PlatformIT extends KarafTestSupport {
     public void theMicroD3tnBackendTakesOverBoundSocketsAndGivesThemBack() throws Exception {
         java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("aap2");
         java.nio.file.Path socket = dir.resolve("aap2.socket");
-        Process agent = new ProcessBuilder(System.getProperty("java.home") + "/bin/java", "-cp",
-                System.getProperty(AAP2_AGENT_CLASSPATH), "org.bpsockets.backend.ud3tn.internal.Aap2TestServer",
-                socket.toString(), "ipn:1.0").redirectErrorStream(true).start();
+        // The real µD3TN when BPSOCKETS_UD3TN_BIN names one; otherwise the AAP 2.0 test agent.
+        String ud3tn = System.getenv("BPSOCKETS_UD3TN_BIN");
+        Process agent = ud3tn == null || ud3tn.isBlank()
+                ? new ProcessBuilder(System.getProperty("java.home") + "/bin/java", "-cp",
+                        System.getProperty(AAP2_AGENT_CLASSPATH), "org.bpsockets.backend.ud3tn.internal.Aap2TestServer",
+                        socket.toString(), "ipn:1.0").redirectErrorStream(true).start()
+                : new ProcessBuilder(ud3tn.trim(), "-e", "ipn:1.0", "-S", socket.toString(), "-s",
+                        dir.resolve("aap.socket").toString(), "-c", "mtcp:127.0.0.1," + freePort(), "-l", "120")
+                        .redirectErrorStream(true).redirectOutput(dir.resolve("ud3tn.log").toFile()).start();
         TestTransport transport = new TestTransport();
         TransportSession session = socketService.attach(transport);
         org.osgi.service.cm.Configuration registryConfig = configAdmin.getConfiguration("org.bpsockets.registry", null);
@@ -327,8 +333,7 @@ public class PlatformIT extends KarafTestSupport {
         org.osgi.service.cm.Configuration ud3tnConfig = configAdmin.getConfiguration("org.bpsockets.backend.ud3tn", null);
         long coreId = bundle("org.bpsockets.registry").getBundleId();
         try {
-            assertEquals("ready", new java.io.BufferedReader(new java.io.InputStreamReader(agent.getInputStream(),
-                    StandardCharsets.UTF_8)).readLine());
+            await("the AAP 2.0 socket exists", 15_000, () -> java.nio.file.Files.exists(socket));
             java.util.Hashtable<String, Object> settings = new java.util.Hashtable<>();
             settings.put("socket", socket.toString());
             ud3tnConfig.update(settings);
@@ -346,6 +351,24 @@ public class PlatformIT extends KarafTestSupport {
             assertTrue(backends, backends.contains("ud3tn") && backends.contains("µD3TN ipn:1.0"));
             send(session, a, b, "through µD3TN");
             assertEquals("through µD3TN", payloadOf(transport.socket(2).poll(10, TimeUnit.SECONDS)));
+            // A person at the shell and an application on µD3TN, both ways.
+            String sent = execute("bp:send -s ipn:1.42 ipn:1.41 from the shell");
+            assertTrue(sent, sent.contains("Sent 14 bytes to ipn:1.41"));
+            ReceivedBundle fromShell = transport.socket(2).poll(10, TimeUnit.SECONDS);
+            assertEquals("from the shell", payloadOf(fromShell));
+            assertEquals(EndpointId.parse("ipn:1.42"), fromShell.source());
+            CompletableFuture<String> recv = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return execute("bp:recv -t 20 ipn:1.43");
+                } catch (Exception e) {
+                    return e.toString();
+                }
+            });
+            awaitEndpoint(EndpointId.parse("ipn:1.43"));
+            session.send(2, b, EndpointId.parse("ipn:1.43"), ByteBuffer.wrap("back to the shell".getBytes(
+                    StandardCharsets.UTF_8)), List.of()).toCompletableFuture().get(10, TimeUnit.SECONDS);
+            String received = recv.get(30, TimeUnit.SECONDS);
+            assertTrue(received, received.contains("From ipn:1.41") && received.contains("back to the shell"));
             String refused = execute("bp:send --lifetime 60 ipn:1.41 x");
             assertTrue("v0.13.0 cannot set a lifetime per bundle: " + refused,
                     refused.contains("'ud3tn' cannot honour") && refused.contains("LIFETIME"));
@@ -373,6 +396,9 @@ public class PlatformIT extends KarafTestSupport {
             }
             agent.destroy();
             agent.waitFor(10, TimeUnit.SECONDS);
+            try (java.util.stream.Stream<java.nio.file.Path> files = java.nio.file.Files.walk(dir)) {
+                files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+            }
         }
     }
 
