@@ -74,6 +74,23 @@ class Aap2WireTest {
     }
 
     @Test
+    void speaksTheSameOverTcpWhereANodeOffersIt() throws Exception {
+        try (ServerSocketChannel server = ServerSocketChannel.open()) {
+            server.bind(new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0));
+            int port = ((java.net.InetSocketAddress) server.getLocalAddress()).getPort();
+            byte[] keepalive = hex("02 32 00");
+            CompletableFuture<byte[]> written = rawPeer(server, hex("2f 0b 0a 09 0a 07 69 70 6e 3a 31 2e 30"),
+                    keepalive.length, hex("02 08 02"));
+            try (Aap2Wire wire = Aap2Wire.connect("127.0.0.1:" + port)) {
+                assertEquals("ipn:1.0", wire.welcome().getNodeId());
+                wire.write(AAPMessage.newBuilder().setKeepalive(Keepalive.getDefaultInstance()).build(), null);
+                assertArrayEquals(keepalive, written.get(10, TimeUnit.SECONDS));
+                assertEquals(ResponseStatus.RESPONSE_STATUS_ACK, wire.readResponse().getResponseStatus());
+            }
+        }
+    }
+
+    @Test
     void refusesAPeerThatIsNotAnAap2Agent() throws Exception {
         Path socket = dir.resolve("other.socket");
         try (ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
