@@ -53,6 +53,7 @@ public class PlatformIT extends KarafTestSupport {
     static final String EMBEDDED = "bpsockets-backend-embedded";
     static final String LOOPBACK = "bpsockets-test-loopback";
     static final String UD3TN = "bpsockets-backend-ud3tn";
+    static final String ION = "bpsockets-backend-ion";
 
     @Inject
     SocketRegistry registry;
@@ -396,6 +397,72 @@ public class PlatformIT extends KarafTestSupport {
             }
             agent.destroy();
             agent.waitFor(10, TimeUnit.SECONDS);
+            try (java.util.stream.Stream<java.nio.file.Path> files = java.nio.file.Files.walk(dir)) {
+                files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+            }
+        }
+    }
+
+    /**
+     * The ION backend, hot-swapped with sockets bound: first without ION (DOWN with the reason, the
+     * container healthy, the sockets stay on the embedded node), then attached to the C test double
+     * of libbp/libici (compiled here): the sockets move to it, carry a bundle, and come back.
+     */
+    @Test
+    public void theIonBackendWaitsForIonThenTakesOverBoundSockets() throws Exception {
+        java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("ion-double");
+        java.nio.file.Path library = dir.resolve("libion_double.so");
+        Process cc = new ProcessBuilder("cc", "-O1", "-shared", "-fPIC", "-Wl,-Bsymbolic", "-o", library.toString(),
+                System.getProperty(ION_DOUBLE_SOURCE), "-lpthread").redirectErrorStream(true).start();
+        String ccLog = new String(cc.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertEquals("cc: " + ccLog, 0, cc.waitFor());
+        TestTransport transport = new TestTransport();
+        TransportSession session = socketService.attach(transport);
+        org.osgi.service.cm.Configuration registryConfig = configAdmin.getConfiguration("org.bpsockets.registry", null);
+        java.util.Dictionary<String, Object> original = registryConfig.getProperties();
+        org.osgi.service.cm.Configuration ionConfig = configAdmin.getConfiguration("org.bpsockets.backend.ion", null);
+        try {
+            java.util.Hashtable<String, Object> absent = new java.util.Hashtable<>();
+            absent.put("bpLibrary", dir.resolve("absent-libbp.so.0").toString());
+            absent.put("iciLibrary", dir.resolve("absent-libici.so.0").toString());
+            absent.put("retrySeconds", 1);
+            ionConfig.update(absent);
+            EndpointId a = session.bind(1, EndpointId.parse("ipn:1.50"), List.of());
+            EndpointId b = session.bind(2, EndpointId.parse("ipn:1.51"), List.of());
+            installFeature(ION);
+            java.util.Hashtable<String, Object> prefer = new java.util.Hashtable<>();
+            prefer.put("preferredBackend", "ion");
+            registryConfig.update(prefer);
+            await("ION says why it is down", 30_000, () -> {
+                try {
+                    return execute("bp:backends").contains("cannot be loaded");
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            assertEquals(Bundle.ACTIVE, bundle("org.bpsockets.backend.ion").getState());
+
+            java.util.Hashtable<String, Object> present = new java.util.Hashtable<>();
+            present.put("bpLibrary", library.toString());
+            present.put("iciLibrary", library.toString());
+            present.put("retrySeconds", 1);
+            ionConfig.update(present);
+            await("the sockets are on ION", 30_000,
+                    () -> Optional.of("ion").equals(backendOf(1)) && Optional.of("ion").equals(backendOf(2)));
+            send(session, a, b, "through libbp");
+            assertEquals("through libbp", payloadOf(transport.socket(2).poll(10, TimeUnit.SECONDS)));
+
+            uninstallFeature(ION);
+            await("back on the embedded node", 30_000, () -> Optional.of("embedded").equals(backendOf(2)));
+            send(session, a, b, "embedded again");
+            assertEquals("embedded again", payloadOf(transport.socket(2).poll(10, TimeUnit.SECONDS)));
+        } finally {
+            session.close();
+            registryConfig.update(original);
+            ionConfig.delete();
+            if (features.isInstalled(features.getFeature(ION))) {
+                uninstallFeature(ION);
+            }
             try (java.util.stream.Stream<java.nio.file.Path> files = java.nio.file.Files.walk(dir)) {
                 files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
             }

@@ -72,10 +72,13 @@ public final class IonPeer implements AutoCloseable {
                 "a protocol " + protocol + " 1400 100",
                 "a induct " + protocol + " 127.0.0.1:" + port + " " + cli,
                 "a outduct " + protocol + " 127.0.0.1:" + ourPort + " " + clo,
+                "a outduct " + protocol + " 127.0.0.1:" + port + " " + clo,
                 "s",
                 "## end bpadmin",
                 "## begin ipnadmin",
                 "a plan 1 " + protocol + "/127.0.0.1:" + ourPort,
+                // Bundles between its own endpoints loop through its own induct.
+                "a plan 2 " + protocol + "/127.0.0.1:" + port,
                 "## end ipnadmin",
                 "");
         Files.writeString(dir.resolve("node2.rc"), rc, StandardCharsets.US_ASCII);

@@ -1,0 +1,27 @@
+package org.bpsockets.backend.ion.internal;
+
+import org.osgi.service.metatype.annotations.AttributeDefinition;
+import org.osgi.service.metatype.annotations.ObjectClassDefinition;
+
+@ObjectClassDefinition(name = "BP Sockets ION backend",
+        description = "Carries the sockets' bundles through a running ION node (libbp). Configured in etc/org.bpsockets.backend.ion.cfg.")
+public @interface IonConfig {
+
+    @AttributeDefinition(description = "libbp: a file name the dynamic loader finds, or a full path (e.g. /usr/local/lib/libbp.so.0)")
+    String bpLibrary() default "libbp.so.0";
+
+    @AttributeDefinition(description = "libici: a file name the dynamic loader finds, or a full path")
+    String iciLibrary() default "libici.so.0";
+
+    @AttributeDefinition(description = "ION_NODE_LIST_DIR for multi-node machines; empty: ION's single-node default")
+    String nodeListDir() default "";
+
+    @AttributeDefinition(description = "The ION node's working directory (ION_NODE_WDNAME), with nodeListDir")
+    String nodeDirectory() default "";
+
+    @AttributeDefinition(description = "Seconds between attempts to attach while ION is not running")
+    int retrySeconds() default 5;
+
+    @AttributeDefinition(description = "Largest ADU sent or received, in bytes")
+    long maxPayload() default 64L << 20;
+}

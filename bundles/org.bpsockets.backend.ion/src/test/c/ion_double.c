@@ -1,0 +1,442 @@
+/*
+ * A test double of the libbp / libici symbols the ION backend calls (ION 4.1.3 signatures and struct
+ * layouts, shared/ref/ion-libbp.md), compiled by the tests. One node, in memory: bp_send to an endpoint
+ * opened here queues a delivery on it. It checks what ION would punish (transactions begun and ended on
+ * different threads or left open, ZCOs leaked, calls before bp_attach) and counts each violation, and it
+ * can be told to fail the ways ION fails (attach refused, no ZCO space, a spurious interrupt, a user
+ * error from bp_send).
+ */
+#include <pthread.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+typedef unsigned long Object;
+typedef long vast;
+typedef unsigned long uvast;
+
+typedef struct { uvast msec; unsigned int count; } BpTimestamp;
+
+typedef struct {
+	int result;
+	char *bundleSourceEid;
+	BpTimestamp bundleCreationTime;
+	unsigned int timeToLive;
+	int ackRequested;
+	int adminRecord;
+	Object adu;
+	unsigned char metadataType;
+	unsigned char metadataLen;
+	unsigned char metadata[30];
+} BpDelivery;
+
+typedef struct {
+	Object zco;
+	int trackFileOffset;
+	vast headerLengthCopied, sourceLengthCopied, trailerLengthCopied, lengthCopied;
+} ZcoReader;
+
+typedef struct {
+	unsigned int dataLabel;
+	unsigned char flags, ordinal, metadataType, metadataLen;
+	unsigned char metadata[30];
+	void *extensions;
+	int extensionsCt;
+	uint32_t imcRegionNbr;
+	unsigned char doNotFragment;
+} BpAncillaryData;
+
+struct zco { int live; unsigned char *data; long length; };
+struct queued { Object zco; char source[64]; uvast msec; unsigned int count; unsigned int ttl; int ack; struct queued *next; };
+struct sap { char eid[64]; int receiver; int interrupted; int closed; struct queued *head, *tail; };
+
+#define MAX_OBJECTS 65536
+static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t arrived = PTHREAD_COND_INITIALIZER;
+static int attached, fail_attach, no_space, spurious, send_user_error;
+static unsigned long node_nbr = 1, sequence;
+static struct zco zcos[MAX_OBJECTS];
+static void *objects[MAX_OBJECTS];
+static struct sap *saps[256];
+static int violations;
+static char errmsg[256];
+static __thread int xn_depth;
+static int xn_open;
+static char last_dest[64], last_report_to[64];
+static int last_lifespan, last_cos, last_custody, last_srr, last_ack, last_ordinal, last_dnf, last_anc_flags;
+static int sends;
+
+static void violation(const char *what)
+{
+	violations++;
+	snprintf(errmsg, sizeof(errmsg), "test double: %s", what);
+}
+
+/* ---- what the tests steer and read ---- */
+int double_violations(void) { return violations; }
+int double_live_zcos(void)
+{
+	int n = 0;
+
+	for (int i = 1; i < MAX_OBJECTS; i++)
+		n += zcos[i].live;
+	return n;
+}
+int double_open_transactions(void) { return xn_open; }
+int double_live_objects(void)
+{
+	int n = 0;
+
+	for (int i = 1; i < MAX_OBJECTS; i++)
+		n += objects[i] != NULL;
+	return n;
+}
+/* The C sizes of the structs JNA must match: BpDelivery, ZcoReader, BpAncillaryData. */
+void double_sizes(int *out)
+{
+	out[0] = sizeof(BpDelivery);
+	out[1] = sizeof(ZcoReader);
+	out[2] = sizeof(BpAncillaryData);
+}
+void double_fail_attach(int on) { fail_attach = on; }
+void double_no_zco_space(int times) { no_space = times; }
+void double_spurious_interrupts(int times) { spurious = times; }
+void double_send_user_error(int on) { send_user_error = on; }
+void double_set_node(unsigned long nbr) { node_nbr = nbr; }
+int double_sends(void) { return sends; }
+const char *double_last_dest(void) { return last_dest; }
+const char *double_last_report_to(void) { return last_report_to; }
+/* lifespan, cos, custody, srr, ack, ordinal, doNotFragment, ancillary flags */
+void double_last_send(int *out)
+{
+	int v[] = { last_lifespan, last_cos, last_custody, last_srr, last_ack, last_ordinal, last_dnf,
+		    last_anc_flags };
+
+	memcpy(out, v, sizeof(v));
+}
+int double_saps_open(void)
+{
+	int n = 0;
+
+	for (int i = 0; i < 256; i++)
+		n += saps[i] != NULL;
+	return n;
+}
+
+/* ---- libici ---- */
+int getErrmsg(char *buffer)
+{
+	if (!errmsg[0])
+		return 0;
+	strcpy(buffer, errmsg);
+	errmsg[0] = 0;
+	return 1;
+}
+uvast getOwnNodeNbr(void) { return node_nbr; }
+int sdr_begin_xn(void *sdr)
+{
+	if (!attached)
+		violation("transaction without bp_attach");
+	if (xn_depth++ == 0)
+		__sync_fetch_and_add(&xn_open, 1);
+	return 1;
+}
+static void end_xn(void)
+{
+	if (xn_depth == 0) {
+		violation("transaction ended on a thread that did not begin it");
+		return;
+	}
+	if (--xn_depth == 0)
+		__sync_fetch_and_sub(&xn_open, 1);
+}
+int sdr_end_xn(void *sdr) { end_xn(); return 0; }
+void sdr_exit_xn(void *sdr) { end_xn(); }
+void sdr_cancel_xn(void *sdr) { end_xn(); }
+static void need_xn(const char *what)
+{
+	if (xn_depth == 0)
+		violation(what);
+}
+Object Sdr_malloc(const char *file, int line, void *sdr, size_t n)
+{
+	need_xn("sdr_malloc outside a transaction");
+	pthread_mutex_lock(&lock);
+	for (int i = 1; i < MAX_OBJECTS; i++) {
+		if (!objects[i]) {
+			objects[i] = malloc(n ? n : 1);
+			pthread_mutex_unlock(&lock);
+			return (Object)i;
+		}
+	}
+	pthread_mutex_unlock(&lock);
+	return 0;
+}
+void Sdr_write(const char *file, int line, void *sdr, Object into, char *from, size_t n)
+{
+	need_xn("sdr_write outside a transaction");
+	memcpy(objects[into], from, n);
+}
+void Sdr_free(const char *file, int line, void *sdr, Object obj)
+{
+	need_xn("sdr_free outside a transaction");
+	free(objects[obj]);
+	objects[obj] = NULL;
+}
+Object ionCreateZco(int medium, Object location, vast offset, vast length, unsigned char cos,
+		    unsigned char fine, int acct, void *attendant)
+{
+	if (xn_depth)
+		violation("ionCreateZco inside a transaction (it runs its own)");
+	pthread_mutex_lock(&lock);
+	if (no_space > 0) {
+		no_space--;
+		pthread_mutex_unlock(&lock);
+		return 0;
+	}
+	for (int i = 1; i < MAX_OBJECTS; i++) {
+		if (!zcos[i].live) {
+			zcos[i].live = 1;
+			zcos[i].data = malloc(length ? length : 1);
+			memcpy(zcos[i].data, (char *)objects[location] + offset, length);
+			zcos[i].length = length;
+			/* The ZCO owns the SDR object now. */
+			free(objects[location]);
+			objects[location] = NULL;
+			pthread_mutex_unlock(&lock);
+			return (Object)i;
+		}
+	}
+	pthread_mutex_unlock(&lock);
+	return (Object)-1;
+}
+vast zco_source_data_length(void *sdr, Object zco)
+{
+	need_xn("zco_source_data_length outside a transaction");
+	return zcos[zco].length;
+}
+void zco_start_receiving(Object zco, ZcoReader *r)
+{
+	memset(r, 0, sizeof(*r));
+	r->zco = zco;
+}
+vast zco_receive_source(void *sdr, ZcoReader *r, vast length, char *buffer)
+{
+	struct zco *z = &zcos[r->zco];
+	vast n = z->length - r->sourceLengthCopied;
+
+	need_xn("zco_receive_source outside a transaction");
+	if (n > length)
+		n = length;
+	memcpy(buffer, z->data + r->sourceLengthCopied, n);
+	r->sourceLengthCopied += n;
+	return n;
+}
+void zco_destroy(void *sdr, Object zco)
+{
+	need_xn("zco_destroy outside a transaction");
+	if (!zcos[zco].live)
+		violation("zco destroyed twice");
+	zcos[zco].live = 0;
+	free(zcos[zco].data);
+}
+int ionStartAttendant(void *a) { return 0; }
+void ionStopAttendant(void *a) { }
+void ionPauseAttendant(void *a) { }
+
+/* ---- libbp ---- */
+int bp_attach(void)
+{
+	if (fail_attach) {
+		snprintf(errmsg, sizeof(errmsg), "Can't attach to ION: ION is not running");
+		return -1;
+	}
+	attached = 1;
+	return 0;
+}
+void bp_detach(void)
+{
+	if (double_saps_open())
+		violation("bp_detach with endpoints still open");
+	attached = 0;
+}
+void *bp_get_sdr(void) { return (void *)0x5d5; }
+static int open_sap(const char *eid, struct sap **out, int receiver)
+{
+	char mine[32];
+
+	if (!attached) {
+		violation("bp_open before bp_attach");
+		return -1;
+	}
+	snprintf(mine, sizeof(mine), "ipn:%lu.", node_nbr);
+	if (strncmp(eid, mine, strlen(mine)) != 0) {
+		snprintf(errmsg, sizeof(errmsg), "Endpoint not known: %s", eid);
+		return -1;
+	}
+	pthread_mutex_lock(&lock);
+	for (int i = 0; i < 256; i++) {
+		if (receiver && saps[i] && saps[i]->receiver && !strcmp(saps[i]->eid, eid)) {
+			pthread_mutex_unlock(&lock);
+			snprintf(errmsg, sizeof(errmsg), "Endpoint is already open: %s", eid);
+			return -1;
+		}
+	}
+	for (int i = 0; i < 256; i++) {
+		if (!saps[i]) {
+			saps[i] = calloc(1, sizeof(struct sap));
+			strncpy(saps[i]->eid, eid, sizeof(saps[i]->eid) - 1);
+			saps[i]->receiver = receiver;
+			*out = saps[i];
+			pthread_mutex_unlock(&lock);
+			return 0;
+		}
+	}
+	pthread_mutex_unlock(&lock);
+	return -1;
+}
+int bp_open(char *eid, struct sap **sap) { return open_sap(eid, sap, 1); }
+int bp_open_source(char *eid, struct sap **sap, int detain) { return open_sap(eid, sap, 0); }
+void bp_close(struct sap *sap)
+{
+	pthread_mutex_lock(&lock);
+	for (int i = 0; i < 256; i++) {
+		if (saps[i] == sap) {
+			saps[i] = NULL;
+			sap->closed = 1;
+			/* Bundles queued for a closed endpoint stay in ION; here they go. */
+			while (sap->head) {
+				struct queued *q = sap->head;
+
+				sap->head = q->next;
+				zcos[q->zco].live = 0;
+				free(q);
+			}
+			free(sap);
+		}
+	}
+	pthread_mutex_unlock(&lock);
+}
+int bp_send(struct sap *sap, char *dest, char *reportTo, int lifespan, int cos, int custody,
+	    unsigned char srr, int ack, BpAncillaryData *anc, Object adu, Object *newBundle)
+{
+	if (!attached) {
+		violation("bp_send before bp_attach");
+		return -1;
+	}
+	if (xn_depth)
+		violation("bp_send inside a transaction");
+	if (!zcos[adu].live)
+		violation("bp_send of a ZCO that does not exist");
+	if (send_user_error || lifespan <= 0 || (!sap && srr)) {
+		snprintf(errmsg, sizeof(errmsg), "bp_send: invalid argument");
+		return 0;
+	}
+	pthread_mutex_lock(&lock);
+	sends++;
+	snprintf(last_dest, sizeof(last_dest), "%s", dest);
+	snprintf(last_report_to, sizeof(last_report_to), "%s", reportTo ? reportTo : "");
+	last_lifespan = lifespan; last_cos = cos; last_custody = custody; last_srr = srr; last_ack = ack;
+	last_ordinal = anc ? anc->ordinal : -1;
+	last_dnf = anc ? anc->doNotFragment : -1;
+	last_anc_flags = anc ? anc->flags : -1;
+	for (int i = 0; i < 256; i++) {
+		if (saps[i] && saps[i]->receiver && !strcmp(saps[i]->eid, dest)) {
+			struct queued *q = calloc(1, sizeof(*q));
+
+			q->zco = adu;
+			snprintf(q->source, sizeof(q->source), "%s", sap ? sap->eid : "dtn:none");
+			q->msec = 800000000000UL;
+			q->count = ++sequence;
+			q->ttl = lifespan * 1000;
+			q->ack = ack ? 0x20 : 0;
+			if (saps[i]->tail)
+				saps[i]->tail->next = q;
+			else
+				saps[i]->head = q;
+			saps[i]->tail = q;
+			pthread_cond_broadcast(&arrived);
+			pthread_mutex_unlock(&lock);
+			return 1;
+		}
+	}
+	/* Not for a local endpoint: "forwarded", the ZCO goes with the bundle. */
+	zcos[adu].live = 0;
+	free(zcos[adu].data);
+	pthread_mutex_unlock(&lock);
+	return 1;
+}
+int bp_receive(struct sap *sap, BpDelivery *dlv, int timeout)
+{
+	struct timespec until;
+
+	memset(dlv, 0, sizeof(*dlv));
+	if (xn_depth)
+		violation("bp_receive inside a transaction");
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_sec += timeout > 0 ? timeout : 0;
+	pthread_mutex_lock(&lock);
+	for (;;) {
+		if (sap->interrupted) {
+			sap->interrupted = 0;
+			dlv->result = 3;
+			break;
+		}
+		if (spurious > 0 && sap->head) {
+			spurious--;
+			dlv->result = 3;
+			break;
+		}
+		if (sap->head) {
+			struct queued *q = sap->head;
+
+			sap->head = q->next;
+			if (!sap->head)
+				sap->tail = NULL;
+			dlv->result = 1;
+			dlv->bundleSourceEid = strdup(q->source);
+			dlv->bundleCreationTime.msec = q->msec;
+			dlv->bundleCreationTime.count = q->count;
+			dlv->timeToLive = q->ttl;
+			dlv->ackRequested = q->ack;
+			dlv->adu = q->zco;
+			free(q);
+			break;
+		}
+		if (timeout == 0) {
+			dlv->result = 2;
+			break;
+		}
+		if (timeout > 0) {
+			if (pthread_cond_timedwait(&arrived, &lock, &until)) {
+				dlv->result = 2;
+				break;
+			}
+		} else {
+			pthread_cond_wait(&arrived, &lock);
+		}
+	}
+	pthread_mutex_unlock(&lock);
+	return 0;
+}
+void bp_interrupt(struct sap *sap)
+{
+	pthread_mutex_lock(&lock);
+	sap->interrupted = 1;
+	pthread_cond_broadcast(&arrived);
+	pthread_mutex_unlock(&lock);
+}
+void bp_release_delivery(BpDelivery *dlv, int releaseAdu)
+{
+	if (dlv->result == 1 && releaseAdu && dlv->adu) {
+		if (!zcos[dlv->adu].live)
+			violation("delivery released twice");
+		zcos[dlv->adu].live = 0;
+		free(zcos[dlv->adu].data);
+		dlv->adu = 0;
+	}
+	free(dlv->bundleSourceEid);
+	dlv->bundleSourceEid = NULL;
+}

@@ -1,0 +1,83 @@
+package org.bpsockets.backend.ion.internal;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.time.Duration;
+import java.util.EnumSet;
+import java.util.concurrent.TimeUnit;
+
+import org.bpsockets.api.backend.Delivery;
+import org.bpsockets.api.backend.EndpointRegistration;
+import org.bpsockets.api.bundle.BundleOptions;
+import org.bpsockets.api.bundle.ClassOfService;
+import org.bpsockets.api.bundle.SendRequest;
+import org.bpsockets.api.bundle.StatusReportKind;
+import org.bpsockets.api.eid.EndpointId;
+import org.bpsockets.cla.common.testing.Bytes;
+import org.bpsockets.cla.common.testing.IonPeer;
+import org.bpsockets.cla.common.testing.TestConfigs;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The backend attached to a real ION node (BPSOCKETS_ION_PREFIX): applications on two of its
+ * endpoints reach each other, with options, and ION's bpecho answers.
+ */
+class IonInteropTest {
+
+    static int freePort() throws java.io.IOException {
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        }
+    }
+
+    @Test
+    void applicationsOnIonReachEachOtherAndBpecho() throws Exception {
+        assumeTrue(IonPeer.prefix() != null, IonPeer.skipMessage());
+        // Node 2's plan to node 1 goes nowhere here: nothing listens on that port.
+        IonPeer peer = IonPeer.start("tcp", freePort());
+        String lib = IonPeer.prefix() + "/lib/";
+        IonBackend backend = new IonBackend(TestConfigs.of(IonConfig.class, "bpLibrary", lib + "libbp.so.0",
+                "iciLibrary", lib + "libici.so.0", "nodeListDir", peer.dir.toString(), "nodeDirectory",
+                peer.dir.toString()));
+        try {
+            IonBackendTest.await(() -> backend.nodeId().isPresent(), "attached to ION: " + backend.health());
+            assertEquals(EndpointId.parse("ipn:2.0"), backend.nodeId().orElseThrow());
+            EndpointId two = EndpointId.parse("ipn:2.2");
+            EndpointId three = EndpointId.parse("ipn:2.3");
+            IonBackendTest.Sink at2 = new IonBackendTest.Sink(true);
+            IonBackendTest.Sink at3 = new IonBackendTest.Sink(true);
+            try (EndpointRegistration r2 = backend.open(two, at2::deliver, 8);
+                    EndpointRegistration r3 = backend.open(three, at3::deliver, 8)) {
+                for (int size : new int[] {1, 1000, 100_000}) {
+                    byte[] payload = Bytes.pattern(size, size);
+                    BundleOptions o = BundleOptions.builder().lifetime(Duration.ofMinutes(5))
+                            .classOfService(ClassOfService.EXPEDITED).applicationAck(true).build();
+                    backend.send(new SendRequest(two, three, java.nio.ByteBuffer.wrap(payload), o))
+                            .toCompletableFuture().get(30, TimeUnit.SECONDS);
+                    Delivery d = at2.next();
+                    assertArrayEquals(payload, d.bundle().payloadBytes(), size + " bytes 2.3 -> 2.2");
+                    assertEquals(three, d.bundle().source());
+                    assertEquals(Duration.ofMinutes(5), d.bundle().lifetime());
+                    assertEquals(true, d.bundle().applicationAckRequested());
+                }
+                byte[] ping = Bytes.pattern(500, 9);
+                backend.send(SendRequest.of(EndpointId.parse("ipn:2.1"), three, ping)).toCompletableFuture().get(30,
+                        TimeUnit.SECONDS);
+                assertArrayEquals(ping, at3.next().bundle().payloadBytes(), "bpecho's answer");
+                // A delivery report to the sender's own endpoint: ION's admin record reaches it.
+                backend.send(new SendRequest(two, three, java.nio.ByteBuffer.wrap(new byte[] {1}), BundleOptions
+                        .builder().statusReports(EnumSet.of(StatusReportKind.DELIVERY)).build()))
+                        .toCompletableFuture().get(30, TimeUnit.SECONDS);
+                at2.next();
+                assertEquals(true, at3.next().bundle().administrativeRecord(), "the status report");
+            }
+        } catch (AssertionError | RuntimeException e) {
+            throw new AssertionError(e.getMessage() + "\n" + peer.log(), e);
+        } finally {
+            backend.deactivate();
+            peer.close();
+        }
+    }
+}
