@@ -412,7 +412,7 @@ public class PlatformIT extends KarafTestSupport {
     public void theIonBackendWaitsForIonThenTakesOverBoundSockets() throws Exception {
         java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("ion-double");
         java.nio.file.Path library = dir.resolve("libion_double.so");
-        Process cc = new ProcessBuilder("cc", "-O1", "-shared", "-fPIC", "-Wl,-Bsymbolic", "-o", library.toString(),
+        Process cc = new ProcessBuilder("gcc", "-O1", "-shared", "-fPIC", "-Wl,-Bsymbolic", "-o", library.toString(),
                 System.getProperty(ION_DOUBLE_SOURCE), "-lpthread").redirectErrorStream(true).start();
         String ccLog = new String(cc.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertEquals("cc: " + ccLog, 0, cc.waitFor());

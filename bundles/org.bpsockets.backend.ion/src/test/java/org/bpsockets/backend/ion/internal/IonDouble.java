@@ -8,7 +8,7 @@ import java.util.concurrent.TimeUnit;
 import com.sun.jna.Library;
 import com.sun.jna.Native;
 
-/** The C test double of libbp/libici (src/test/c/ion_double.c), compiled here with the system's cc. */
+/** The C test double of libbp/libici (src/test/c/ion_double.c), compiled here with gcc. */
 interface IonDouble extends Library {
     int double_violations();
 
@@ -47,11 +47,11 @@ interface IonDouble extends Library {
         Path source = Path.of("src", "test", "c", "ion_double.c").toAbsolutePath();
         if (!Files.exists(out) || Files.getLastModifiedTime(out).compareTo(Files.getLastModifiedTime(source)) < 0) {
             Files.createDirectories(out.getParent());
-            Process cc = new ProcessBuilder("cc", "-Wall", "-Werror", "-O1", "-shared", "-fPIC", "-Wl,-Bsymbolic", "-o", out.toString(),
+            Process cc = new ProcessBuilder("gcc", "-Wall", "-Werror", "-O1", "-shared", "-fPIC", "-Wl,-Bsymbolic", "-o", out.toString(),
                     source.toString(), "-lpthread").redirectErrorStream(true).start();
             String log = new String(cc.getInputStream().readAllBytes());
             if (!cc.waitFor(60, TimeUnit.SECONDS) || cc.exitValue() != 0) {
-                throw new IOException("cc could not build the libbp test double: " + log);
+                throw new IOException("gcc could not build the libbp test double: " + log);
             }
         }
         return out;
