@@ -451,6 +451,25 @@ public class PlatformIT extends KarafTestSupport {
                     () -> Optional.of("ion").equals(backendOf(1)) && Optional.of("ion").equals(backendOf(2)));
             send(session, a, b, "through libbp");
             assertEquals("through libbp", payloadOf(transport.socket(2).poll(10, TimeUnit.SECONDS)));
+            String sent = execute("bp:send -s ipn:1.52 --lifetime 60 -p expedited ipn:1.51 from the shell");
+            assertTrue(sent, sent.contains("Sent 14 bytes to ipn:1.51"));
+            ReceivedBundle fromShell = transport.socket(2).poll(10, TimeUnit.SECONDS);
+            assertEquals("from the shell", payloadOf(fromShell));
+            assertEquals(java.time.Duration.ofSeconds(60), fromShell.lifetime());
+            CompletableFuture<String> recv = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return execute("bp:recv -t 20 ipn:1.53");
+                } catch (Exception e) {
+                    return e.toString();
+                }
+            });
+            awaitEndpoint(EndpointId.parse("ipn:1.53"));
+            session.send(2, b, EndpointId.parse("ipn:1.53"), ByteBuffer.wrap("back to the shell".getBytes(
+                    StandardCharsets.UTF_8)), List.of()).toCompletableFuture().get(10, TimeUnit.SECONDS);
+            String received = recv.get(30, TimeUnit.SECONDS);
+            assertTrue(received, received.contains("From ipn:1.51") && received.contains("back to the shell"));
+            String hop = execute("bp:send --hop-limit 3 ipn:1.51 x");
+            assertTrue("libbp cannot set a hop limit: " + hop, hop.contains("'ion' cannot honour") && hop.contains("HOP_LIMIT"));
 
             uninstallFeature(ION);
             await("back on the embedded node", 30_000, () -> Optional.of("embedded").equals(backendOf(2)));
