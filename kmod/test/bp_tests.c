@@ -795,9 +795,27 @@ struct sender {
 	int count;
 	pid_t tid;
 	volatile int started;
-	int sent;
+	volatile int sent;
 	int err;
 };
+
+/*
+ * The node stopped reading: the sender makes no more progress and sleeps in sendto. One look at
+ * the thread's state is not enough: it also sleeps while the node answers what it had already read.
+ */
+static int sender_stalled(struct sender *s)
+{
+	int i, last = -1, stable = 0;
+
+	for (i = 0; i < 10000 && stable < 200; i++) {
+		int now = s->sent;
+
+		stable = now == last && thread_blocked(s->tid) ? stable + 1 : 0;
+		last = now;
+		usleep(1000);	/* polling progress, not synchronising on time */
+	}
+	return stable >= 200;
+}
 
 static void *sender_main(void *arg)
 {
@@ -854,7 +872,7 @@ static void t_flow_control(void)
 	pthread_create(&t, NULL, sender_main, &s);
 	while (!s.started)
 		sched_yield();
-	CHECK(thread_blocked(s.tid), "a blocking sendto blocks while the node does not read");
+	CHECK(sender_stalled(&s), "a blocking sendto blocks while the node does not read");
 	setsockopt(a, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
 	CHECK_ERR(send_to(a, 26, buf, sizeof(buf), 0), EAGAIN, "SO_SNDTIMEO expires: EAGAIN");
 	tn_pause(node, 0);
