@@ -320,6 +320,9 @@ public class PlatformIT extends KarafTestSupport {
         java.nio.file.Path socket = dir.resolve("aap2.socket");
         // The real µD3TN when BPSOCKETS_UD3TN_BIN names one; otherwise the AAP 2.0 test agent.
         String ud3tn = System.getenv("BPSOCKETS_UD3TN_BIN");
+        System.out.println(ud3tn == null || ud3tn.isBlank()
+                ? "µD3TN swap: the AAP 2.0 test agent, not a real µD3TN (set BPSOCKETS_UD3TN_BIN for one)"
+                : "µD3TN swap: the real µD3TN " + ud3tn);
         Process agent = ud3tn == null || ud3tn.isBlank()
                 ? new ProcessBuilder(System.getProperty("java.home") + "/bin/java", "-cp",
                         System.getProperty(AAP2_AGENT_CLASSPATH), "org.bpsockets.backend.ud3tn.internal.Aap2TestServer",
@@ -411,11 +414,7 @@ public class PlatformIT extends KarafTestSupport {
     @Test
     public void theIonBackendWaitsForIonThenTakesOverBoundSockets() throws Exception {
         java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("ion-double");
-        java.nio.file.Path library = dir.resolve("libion_double.so");
-        Process cc = new ProcessBuilder("gcc", "-O1", "-shared", "-fPIC", "-Wl,-Bsymbolic", "-o", library.toString(),
-                System.getProperty(ION_DOUBLE_SOURCE), "-lpthread").redirectErrorStream(true).start();
-        String ccLog = new String(cc.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertEquals("cc: " + ccLog, 0, cc.waitFor());
+        java.nio.file.Path library = compileIonDouble(dir);
         TestTransport transport = new TestTransport();
         TransportSession session = socketService.attach(transport);
         org.osgi.service.cm.Configuration registryConfig = configAdmin.getConfiguration("org.bpsockets.registry", null);
@@ -486,6 +485,98 @@ public class PlatformIT extends KarafTestSupport {
                 files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
             }
         }
+    }
+
+    /**
+     * bp:send reaches an application on an ION node and back: a real ION node (ipn:2.0) when
+     * BPSOCKETS_ION_PREFIX names an installation, otherwise the C test double (ipn:1.0). Which one ran
+     * is printed, so a run without ION says so instead of passing silently.
+     */
+    @Test
+    public void theShellReachesAnApplicationOnAnIonNodeAndBack() throws Exception {
+        boolean real = org.bpsockets.cla.common.testing.IonPeer.prefix() != null;
+        java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("ion");
+        org.bpsockets.cla.common.testing.IonPeer peer = real ? org.bpsockets.cla.common.testing.IonPeer.start("tcp",
+                freePort()) : null;
+        System.out.println(real ? "ION round trip: a real ION node from " + org.bpsockets.cla.common.testing.IonPeer.prefix()
+                : "ION round trip: the libbp test double, not a real ION node (set "
+                        + org.bpsockets.cla.common.testing.IonPeer.ENV + " to an ION 4.1.3 prefix for one)");
+        TestTransport transport = new TestTransport();
+        TransportSession session = socketService.attach(transport);
+        org.osgi.service.cm.Configuration registryConfig = configAdmin.getConfiguration("org.bpsockets.registry", null);
+        java.util.Dictionary<String, Object> original = registryConfig.getProperties();
+        org.osgi.service.cm.Configuration ionConfig = configAdmin.getConfiguration("org.bpsockets.backend.ion", null);
+        long node = real ? 2 : 1;
+        try {
+            java.util.Hashtable<String, Object> settings = new java.util.Hashtable<>();
+            if (real) {
+                String lib = org.bpsockets.cla.common.testing.IonPeer.prefix() + "/lib/";
+                settings.put("bpLibrary", lib + "libbp.so.0");
+                settings.put("iciLibrary", lib + "libici.so.0");
+                settings.put("nodeListDir", peer.dir.toString());
+                settings.put("nodeDirectory", peer.dir.toString());
+            } else {
+                String library = compileIonDouble(dir).toString();
+                settings.put("bpLibrary", library);
+                settings.put("iciLibrary", library);
+            }
+            settings.put("retrySeconds", 1);
+            ionConfig.update(settings);
+            installFeature(ION);
+            java.util.Hashtable<String, Object> prefer = new java.util.Hashtable<>();
+            prefer.put("preferredBackend", "ion");
+            registryConfig.update(prefer);
+            await("attached to ION", 30_000, () -> Optional.of(EndpointId.parse("ipn:" + node + ".0")).equals(ionNode()));
+            EndpointId app = session.bind(1, EndpointId.parse("ipn:" + node + ".2"), List.of());
+            String sent = execute("bp:send -s ipn:" + node + ".3 --lifetime 120 ipn:" + node + ".2 from the shell");
+            assertTrue(sent, sent.contains("Sent 14 bytes to ipn:" + node + ".2"));
+            ReceivedBundle got = transport.socket(1).poll(30, TimeUnit.SECONDS);
+            assertEquals("from the shell", payloadOf(got));
+            assertEquals(EndpointId.parse("ipn:" + node + ".3"), got.source());
+            assertEquals(java.time.Duration.ofSeconds(120), got.lifetime());
+            CompletableFuture<String> recv = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return execute("bp:recv -t 30 ipn:" + node + ".3");
+                } catch (Exception e) {
+                    return e.toString();
+                }
+            });
+            awaitEndpoint(EndpointId.parse("ipn:" + node + ".3"));
+            session.send(1, app, EndpointId.parse("ipn:" + node + ".3"), ByteBuffer.wrap("back to the shell".getBytes(
+                    StandardCharsets.UTF_8)), List.of()).toCompletableFuture().get(30, TimeUnit.SECONDS);
+            String received = recv.get(60, TimeUnit.SECONDS);
+            assertTrue(received, received.contains("From ipn:" + node + ".2") && received.contains("back to the shell"));
+        } catch (AssertionError | RuntimeException e) {
+            throw new AssertionError(e.getMessage() + (real ? "\n" + peer.log() : ""), e);
+        } finally {
+            session.close();
+            registryConfig.update(original);
+            ionConfig.delete();
+            if (features.isInstalled(features.getFeature(ION))) {
+                uninstallFeature(ION);
+            }
+            if (peer != null) {
+                peer.close();
+            }
+            try (java.util.stream.Stream<java.nio.file.Path> files = java.nio.file.Files.walk(dir)) {
+                files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+            }
+        }
+    }
+
+    /** Builds src/test/c/ion_double.c of the ION backend, the libbp/libici test double, into {@code dir}. */
+    private static java.nio.file.Path compileIonDouble(java.nio.file.Path dir) throws Exception {
+        java.nio.file.Path library = dir.resolve("libion_double.so");
+        Process cc = new ProcessBuilder("gcc", "-O1", "-shared", "-fPIC", "-Wl,-Bsymbolic", "-o", library.toString(),
+                System.getProperty(ION_DOUBLE_SOURCE), "-lpthread").redirectErrorStream(true).start();
+        String log = new String(cc.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertEquals("gcc: " + log, 0, cc.waitFor());
+        return library;
+    }
+
+    private Optional<EndpointId> ionNode() {
+        return registry.backends().stream().filter(b -> b.name().equals("ion") && b.active()).findFirst()
+                .flatMap(b -> b.nodeId());
     }
 
     @Test
