@@ -60,16 +60,6 @@ static struct sockaddr_bp ipn(uint32_t n, uint32_t s)
 	return a;
 }
 
-static int parse_ipn(const char *text, struct sockaddr_bp *a)
-{
-	unsigned int n, s;
-
-	if (sscanf(text, "ipn:%u.%u", &n, &s) != 2)
-		return -1;
-	*a = ipn(n, s);
-	return 0;
-}
-
 static int bound_socket(uint32_t service)
 {
 	struct sockaddr_bp a = ipn(node, service);
@@ -400,50 +390,6 @@ static int cmd_expect_no_node(void)
 	return 1;
 }
 
-static int cmd_recv(const char *eid, int seconds)
-{
-	struct sockaddr_bp me, from;
-	socklen_t fl = sizeof(from);
-	struct timeval tv = { .tv_sec = seconds };
-	char buf[65536];
-	ssize_t r;
-	int fd = socket(AF_BP, SOCK_DGRAM, 0);
-
-	if (parse_ipn(eid, &me) || bind(fd, (struct sockaddr *)&me, sizeof(me)) < 0) {
-		perror("bind");
-		return 1;
-	}
-	printf("bound %s\n", eid);
-	fflush(stdout);
-	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-	r = recvfrom(fd, buf, sizeof(buf) - 1, 0, (struct sockaddr *)&from, &fl);
-	if (r < 0) {
-		perror("recvfrom");
-		return 1;
-	}
-	buf[r] = 0;
-	printf("from ipn:%u.%u: %s\n", from.bp_addr.ipn.node_id, from.bp_addr.ipn.service_id, buf);
-	return 0;
-}
-
-static int cmd_send(const char *from, const char *to, const char *text)
-{
-	struct sockaddr_bp me, dst;
-	int fd = socket(AF_BP, SOCK_DGRAM, 0);
-
-	if (parse_ipn(from, &me) || parse_ipn(to, &dst) ||
-	    bind(fd, (struct sockaddr *)&me, sizeof(me)) < 0) {
-		perror("bind");
-		return 1;
-	}
-	if (sendto(fd, text, strlen(text), 0, (struct sockaddr *)&dst, sizeof(dst)) < 0) {
-		perror("sendto");
-		return 1;
-	}
-	close(fd);
-	return 0;
-}
-
 /* ---- benchmark: a harness that prints figures; nothing here is asserted ---- */
 
 struct bench {
@@ -555,15 +501,10 @@ int main(int argc, char **argv)
 	}
 	if (argc >= 2 && !strcmp(argv[1], "expect-no-node"))
 		return cmd_expect_no_node();
-	if (argc >= 4 && !strcmp(argv[1], "recv"))
-		return cmd_recv(argv[2], atoi(argv[3]));
-	if (argc >= 5 && !strcmp(argv[1], "send"))
-		return cmd_send(argv[2], argv[3], argv[4]);
 	if (argc >= 3 && !strcmp(argv[1], "bench")) {
 		node = strtoul(argv[2], NULL, 10);
 		return cmd_bench();
 	}
-	fprintf(stderr, "usage: %s test NODE | wait-node SECONDS NODE | expect-no-node | recv EID SECONDS |"
-		" send FROM TO TEXT | bench NODE\n", argv[0]);
+	fprintf(stderr, "usage: %s test NODE | wait-node SECONDS NODE | expect-no-node | bench NODE\n", argv[0]);
 	return 2;
 }

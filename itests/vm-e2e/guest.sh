@@ -9,6 +9,8 @@ results=$3
 mode=${4:-}
 here=$(cd "$(dirname "$0")" && pwd)
 e2e=$here/bp_e2e
+# The user tools (tools/bp), as a user runs them.
+PATH=$here/../../tools/bp:$PATH
 pw=$(cat "$results/../client-password")
 export JAVA_HOME=${JAVA_HOME:-/usr/lib/jvm/java-17-openjdk-amd64}
 export PATH=$JAVA_HOME/bin:$PATH
@@ -28,6 +30,22 @@ check() {	# check DESCRIPTION COMMAND...: one TAP line from a command's status
 		echo "not ok $n - $desc"
 		failed=$((failed + 1))
 	fi
+}
+
+# receive EID FILE SECONDS: bprecv in the background ($receiver), once it is bound; its -v lines in
+# $results/EID.log.
+receive() {
+	bprecv -v -t "$3" -o "$2" "$1" 2>"$results/$1.log" &
+	receiver=$!
+	i=0
+	while ! grep -q bound "$results/$1.log" && [ $i -lt 600 ]; do sleep 0.1; i=$((i + 1)); done
+}
+
+expect_exit() {	# expect_exit CODE COMMAND...: true if the command exits with CODE
+	want=$1
+	shift
+	"$@" >/dev/null 2>&1
+	[ $? = "$want" ]
 }
 
 karaf_pid() {
@@ -107,34 +125,46 @@ check "the node built the bundle with the hop limit of the control message" \
 	grep -E -q "ipn:1.14 .*lifetime=120000ms reports=delivery report-to=ipn:1.10 hop-limit=7 hops=0" \
 	"$results/bundles.txt"
 
-echo "# 3. kill -9 the node while an application is bound; start it again"
-"$e2e" recv ipn:1.20 600 >"$results/recv-restart.txt" 2>&1 &
-receiver=$!
-i=0
-while ! grep -q bound "$results/recv-restart.txt" && [ $i -lt 600 ]; do sleep 0.1; i=$((i + 1)); done
+echo "# 3. the bp* tools"
+check "bpping: the node's echo service answers 3 of 3" sh -c \
+	"bpping -c 3 -i 200 ipn:1.9002 >'$results/bpping.txt' && grep -q '3 bundles sent, 3 answered, 0% lost' '$results/bpping.txt'"
+bpecho -n 1 ipn:1.40 2>"$results/bpecho.log" &
+echo_pid=$!
+check "bpping: bpecho answers" sh -c "bpping -c 1 -W 60 ipn:1.40 >'$results/bpping-echo.txt'"
+wait $echo_pid
+head -c 100000 /dev/urandom >"$results/payload.bin"
+receive ipn:1.41 "$results/payload-got.bin" 120
+check "bpsend -f: 100 kB from a file" bpsend -s ipn:1.42 -f "$results/payload.bin" ipn:1.41
+wait $receiver
+check "bprecv -o: the same bytes arrive" cmp "$results/payload.bin" "$results/payload-got.bin"
+check "bprecv -v names the source" grep -q "from ipn:1.42, 100000 bytes" "$results/ipn:1.41.log"
+check "bpsend: a malformed EID is a usage error (exit 64)" expect_exit 64 bpsend ipn:1 text
+check "bprecv: nothing within the timeout (exit 1)" expect_exit 1 bprecv -t 1 ipn:1.43
+check "bpsend: the kernel refuses the null endpoint as destination (exit 2)" expect_exit 2 bpsend dtn:none x
+
+echo "# 4. kill -9 the node while an application is bound; start it again"
+receive ipn:1.20 "$results/recv-restart.txt" 600
 kill -9 "$(karaf_pid)"
 check "the node is gone" await_karaf_exit
 check "sendto says ENETDOWN while no node is registered" "$e2e" expect-no-node
 start_karaf second
 check "the restarted node registers" "$e2e" wait-node 300 1
 echo "# registered $(( $(date +%s) - t0 )) s after the restart"
-check "a socket sends after the restart" "$e2e" send ipn:1.21 ipn:1.20 "after restart"
+check "a socket sends after the restart" bpsend -s ipn:1.21 ipn:1.20 "after restart"
 wait $receiver
 check "the application bound before the crash receives without binding again" \
-	grep -q "from ipn:1.21: after restart" "$results/recv-restart.txt"
+	grep -q "from ipn:1.21, 13 bytes" "$results/ipn:1.20.log"
+check "and its payload" grep -qx "after restart" "$results/recv-restart.txt"
 
-echo "# 4. unload and reload the module while the node runs"
+echo "# 5. unload and reload the module while the node runs"
 check "rmmod bp with no socket open" rmmod bp
 check "bp:status says the module went away" status_says "Transport:  kernel - not connected: kernel module"
 check "insmod bp.ko again" insmod "$ko"
 check "the node reconnects by itself" "$e2e" wait-node 120 1
-"$e2e" recv ipn:1.22 120 >"$results/recv-reload.txt" 2>&1 &
-receiver=$!
-i=0
-while ! grep -q bound "$results/recv-reload.txt" && [ $i -lt 600 ]; do sleep 0.1; i=$((i + 1)); done
-check "a socket sends after the reload" "$e2e" send ipn:1.23 ipn:1.22 "after reload"
+receive ipn:1.22 "$results/recv-reload.txt" 120
+check "a socket sends after the reload" bpsend -s ipn:1.23 ipn:1.22 "after reload"
 wait $receiver
-check "and the datagram arrives" grep -q "from ipn:1.23: after reload" "$results/recv-reload.txt"
+check "and the datagram arrives" grep -q "from ipn:1.23, 12 bytes" "$results/ipn:1.22.log"
 
 kill "$(karaf_pid)" 2>/dev/null
 await_karaf_exit || kill -9 "$(karaf_pid)" 2>/dev/null
