@@ -138,6 +138,16 @@ check "bpsend -f: 100 kB from a file" bpsend -s ipn:1.42 -f "$results/payload.bi
 wait $receiver
 check "bprecv -o: the same bytes arrive" cmp "$results/payload.bin" "$results/payload-got.bin"
 check "bprecv -v names the source" grep -q "from ipn:1.42, 100000 bytes" "$results/ipn:1.41.log"
+mkdir -p "$results/bpcp-in"
+head -c 1000000 /dev/urandom >"$results/bpcp.bin"
+bpcp -r -q -t 300 ipn:1.45 "$results/bpcp-in" >"$results/bpcp-recv.txt" 2>&1 &
+copier=$!
+sleep 2
+check "bpcp: 1 MB in 16 bundles" bpcp -q -s ipn:1.46 "$results/bpcp.bin" ipn:1.45
+wait $copier
+check "bpcp -r: the SHA-256 of the whole file matches at the far end" \
+	grep -q "bpcp.bin: 1000000 bytes, SHA-256 verified" "$results/bpcp-recv.txt"
+check "and the copy is the file" cmp "$results/bpcp.bin" "$results/bpcp-in/bpcp.bin"
 check "bpsend: a malformed EID is a usage error (exit 64)" expect_exit 64 bpsend ipn:1 text
 check "bprecv: nothing within the timeout (exit 1)" expect_exit 1 bprecv -t 1 ipn:1.43
 check "bpsend: the kernel refuses the null endpoint as destination (exit 2)" expect_exit 2 bpsend dtn:none x
