@@ -152,6 +152,11 @@ check "bpsend: a malformed EID is a usage error (exit 64)" expect_exit 64 bpsend
 check "bprecv: nothing within the timeout (exit 1)" expect_exit 1 bprecv -t 1 ipn:1.43
 check "bpsend: the kernel refuses the null endpoint as destination (exit 2)" expect_exit 2 bpsend dtn:none x
 
+python3 "$here/python_e2e.py" >"$results/python.tap" 2>&1
+rc=$?
+sed 's/^/    /' "$results/python.tap"
+check "the Python binding against the node ($(grep -c '^ok' "$results/python.tap") passed)" [ $rc = 0 ]
+
 echo "# 4. kill -9 the node while an application is bound; start it again"
 receive ipn:1.20 "$results/recv-restart.txt" 600
 kill -9 "$(karaf_pid)"
