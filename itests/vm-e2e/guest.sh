@@ -157,6 +157,13 @@ rc=$?
 sed 's/^/    /' "$results/python.tap"
 check "the Python binding against the node ($(grep -c '^ok' "$results/python.tap") passed)" [ $rc = 0 ]
 
+jna=$(ls "$node"/system/net/java/dev/jna/jna/*/jna-*.jar | head -n 1)
+java -cp "$here/../../bundles/org.bpsockets.socket/target/classes:$here/../../bundles/org.bpsockets.api/target/classes:$jna" \
+	"$here/JavaE2e.java" >"$results/java.tap" 2>&1
+rc=$?
+sed 's/^/    /' "$results/java.tap"
+check "the Java binding against the node ($(grep -c '^ok' "$results/java.tap") passed)" [ $rc = 0 ]
+
 echo "# 4. kill -9 the node while an application is bound; start it again"
 receive ipn:1.20 "$results/recv-restart.txt" 600
 kill -9 "$(karaf_pid)"
