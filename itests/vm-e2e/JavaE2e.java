@@ -3,6 +3,7 @@ import java.time.Duration;
 import java.util.Arrays;
 
 import org.bpsockets.api.eid.EndpointId;
+import org.bpsockets.api.option.SocketOptionNames;
 import org.bpsockets.socket.BpSocket;
 import org.bpsockets.socket.BpSocketException;
 
@@ -37,9 +38,9 @@ public class JavaE2e {
         try (BpSocket s = BpSocket.open(); BpSocket pinger = BpSocket.open()) {
             s.bind(EndpointId.parse("ipn:!.70"));
             check("bind ipn:!.70; the local endpoint is this node's", me.equals(s.localEndpoint()));
-            s.setOption(BpSocket.BP_LIFETIME_MS, 60_000L);
-            s.setOption(BpSocket.BP_CLASS_OF_SERVICE, BpSocket.BP_COS_EXPEDITED);
-            s.setOption(BpSocket.BP_REPORT_TO, me);
+            s.setOption(SocketOptionNames.BP_LIFETIME_MS, 60_000L);
+            s.setOption(SocketOptionNames.BP_CLASS_OF_SERVICE, BpSocket.BP_COS_EXPEDITED);
+            s.setOption(SocketOptionNames.BP_REPORT_TO, me);
             byte[] big = new byte[150_000];
             new java.util.Random(7).nextBytes(big);
             s.send(me, big);
@@ -51,7 +52,7 @@ public class JavaE2e {
             check("the node's echo service answers a connected socket",
                     "java ping".equals(new String(echo.payload())) && EndpointId.parse("ipn:1.9002").equals(echo.source()));
             check("an option no extension handles is ENOPROTOOPT", errno(() -> s.setOption(100, 1)) == 92);
-            check("a bad option value is EINVAL", errno(() -> s.setOption(BpSocket.BP_HOP_LIMIT, 300)) == 22);
+            check("a bad option value is EINVAL", errno(() -> s.setOption(SocketOptionNames.BP_HOP_LIMIT, 300)) == 22);
             boolean timedOut = false;
             try {
                 s.receive(Duration.ofSeconds(1));

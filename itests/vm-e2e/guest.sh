@@ -157,9 +157,9 @@ rc=$?
 sed 's/^/    /' "$results/python.tap"
 check "the Python binding against the node ($(grep -c '^ok' "$results/python.tap") passed)" [ $rc = 0 ]
 
-jna=$(ls "$node"/system/net/java/dev/jna/jna/*/jna-*.jar | head -n 1)
-java -cp "$here/../../bundles/org.bpsockets.socket/target/classes:$here/../../bundles/org.bpsockets.api/target/classes:$jna" \
-	"$here/JavaE2e.java" >"$results/java.tap" 2>&1
+# The node's JVM flags: under TCG they are also the ones that proved stable (a default-flags JVM
+# crashed once in C1-compiled JDK code there).
+java $EXTRA_JAVA_OPTS -cp "$(cat "$results/../java-classpath")" JavaE2e >"$results/java.tap" 2>&1
 rc=$?
 sed 's/^/    /' "$results/java.tap"
 check "the Java binding against the node ($(grep -c '^ok' "$results/java.tap") passed)" [ $rc = 0 ]

@@ -8,6 +8,7 @@ import java.time.Duration;
 
 import org.bpsockets.api.eid.EndpointId;
 import org.bpsockets.api.eid.SockaddrBp;
+import org.bpsockets.api.option.SocketOptionNames;
 
 import com.sun.jna.LastErrorException;
 import com.sun.jna.Native;
@@ -20,7 +21,7 @@ import com.sun.jna.Structure;
  * <pre>
  * try (BpSocket s = BpSocket.open()) {
  *     s.bind(EndpointId.parse("ipn:!.7"));
- *     s.setOption(BpSocket.BP_LIFETIME_MS, 3_600_000L);
+ *     s.setOption(SocketOptionNames.BP_LIFETIME_MS, 3_600_000L);
  *     s.send(EndpointId.parse("ipn:2.1"), "hello".getBytes());
  *     BpSocket.Datagram d = s.receive(Duration.ofSeconds(10));
  * }
@@ -32,18 +33,7 @@ public final class BpSocket implements AutoCloseable {
 
     /** The address family; the module's parameter {@code af} may move it (system property bp.af). */
     public static final int AF_BP = Integer.getInteger("bp.af", 28);
-    public static final int SOL_BP = 299;
-
-    public static final int BP_LIFETIME_MS = 1;
-    public static final int BP_CLASS_OF_SERVICE = 2;
-    public static final int BP_ORDINAL = 3;
-    public static final int BP_STATUS_REPORTS = 4;
-    public static final int BP_REPORT_TO = 5;
-    public static final int BP_CUSTODY = 6;
-    public static final int BP_HOP_LIMIT = 7;
-    public static final int BP_MUST_NOT_FRAGMENT = 8;
-    public static final int BP_APP_ACK = 9;
-
+    /** Class of service values of {@code BP_CLASS_OF_SERVICE} (the names are in {@link SocketOptionNames}). */
     public static final int BP_COS_BULK = 0;
     public static final int BP_COS_NORMAL = 1;
     public static final int BP_COS_EXPEDITED = 2;
@@ -103,10 +93,14 @@ public final class BpSocket implements AutoCloseable {
         return SockaddrBp.decode(ByteBuffer.wrap(a, 0, len[0]));
     }
 
-    /** A SOL_BP option with an integer value ({@link #BP_LIFETIME_MS} is 64-bit, the others int). */
+    /**
+     * A SOL_BP option ({@link SocketOptionNames}) with an integer value: BP_LIFETIME_MS is 64-bit, the
+     * others int.
+     */
     public void setOption(int name, long value) throws BpSocketException {
-        ByteBuffer b = ByteBuffer.allocate(name == BP_LIFETIME_MS ? 8 : 4).order(ByteOrder.nativeOrder());
-        if (name == BP_LIFETIME_MS) {
+        boolean wide = name == SocketOptionNames.BP_LIFETIME_MS;
+        ByteBuffer b = ByteBuffer.allocate(wide ? 8 : 4).order(ByteOrder.nativeOrder());
+        if (wide) {
             b.putLong(value);
         } else {
             b.putInt(Math.toIntExact(value));
@@ -114,14 +108,14 @@ public final class BpSocket implements AutoCloseable {
         setOption(name, b.array());
     }
 
-    /** {@link #BP_REPORT_TO}: where status reports go. */
+    /** {@code BP_REPORT_TO}: where status reports go. */
     public void setOption(int name, EndpointId value) throws BpSocketException {
         setOption(name, address(value));
     }
 
     private void setOption(int name, byte[] raw) throws BpSocketException {
         try {
-            LibC.setsockopt(fd, SOL_BP, name, raw, raw.length);
+            LibC.setsockopt(fd, SocketOptionNames.SOL_BP, name, raw, raw.length);
         } catch (LastErrorException e) {
             throw new BpSocketException("setsockopt " + name, e.getErrorCode());
         }
