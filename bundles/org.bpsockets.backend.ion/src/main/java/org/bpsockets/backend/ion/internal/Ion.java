@@ -1,6 +1,7 @@
 package org.bpsockets.backend.ion.internal;
 
 import java.util.List;
+import java.util.Map;
 
 import com.sun.jna.Library;
 import com.sun.jna.Pointer;
@@ -85,6 +86,13 @@ final class Ion {
     interface LibC extends Library {
         int setenv(String name, String value, int overwrite);
     }
+
+    /**
+     * dlopen flags for ION's libraries: RTLD_LAZY without RTLD_GLOBAL (JNA's default adds it), so
+     * their symbols do not enter the process's global namespace, where they could bind, or be bound
+     * by, another library of the same names in this JVM.
+     */
+    static final Map<String, Object> LOCAL_SYMBOLS = Map.of(Library.OPTION_OPEN_FLAGS, 1);
 
     static final int ZCO_SDR_SOURCE = 4;
     static final int ZCO_OUTBOUND = 1;

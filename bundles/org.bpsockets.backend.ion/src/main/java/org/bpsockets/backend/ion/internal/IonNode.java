@@ -67,8 +67,8 @@ final class IonNode implements AutoCloseable {
             Ion.LibIci ici;
             Ion.LibBp bp;
             try {
-                ici = Native.load(config.iciLibrary(), Ion.LibIci.class);
-                bp = Native.load(config.bpLibrary(), Ion.LibBp.class);
+                ici = Native.load(config.iciLibrary(), Ion.LibIci.class, Ion.LOCAL_SYMBOLS);
+                bp = Native.load(config.bpLibrary(), Ion.LibBp.class, Ion.LOCAL_SYMBOLS);
             } catch (UnsatisfiedLinkError e) {
                 throw new IllegalStateException("ION's libraries cannot be loaded (bpLibrary " + config.bpLibrary()
                         + ", iciLibrary " + config.iciLibrary() + "): " + e.getMessage(), e);

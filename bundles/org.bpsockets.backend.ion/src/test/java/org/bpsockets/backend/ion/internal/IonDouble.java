@@ -58,6 +58,6 @@ interface IonDouble extends Library {
     }
 
     static IonDouble load(Path library) {
-        return Native.load(library.toString(), IonDouble.class);
+        return Native.load(library.toString(), IonDouble.class, Ion.LOCAL_SYMBOLS);
     }
 }
