@@ -1,5 +1,7 @@
 package org.bpsockets.backend.ion.internal;
 
+import static org.bpsockets.cla.common.testing.BackendTesting.await;
+import static org.bpsockets.cla.common.testing.BackendTesting.sendError;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -10,12 +12,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.EnumSet;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 
 import org.bpsockets.api.BpError;
 import org.bpsockets.api.BpException;
@@ -29,6 +26,7 @@ import org.bpsockets.api.bundle.CustodyMode;
 import org.bpsockets.api.bundle.SendRequest;
 import org.bpsockets.api.bundle.StatusReportKind;
 import org.bpsockets.api.eid.EndpointId;
+import org.bpsockets.cla.common.testing.BackendTesting.Sink;
 import org.bpsockets.cla.common.testing.TestConfigs;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -75,49 +73,6 @@ class IonBackendTest {
         assertEquals(0, ion.double_live_zcos(), "no ZCO leaked");
         assertEquals(0, ion.double_live_objects(), "no SDR object leaked");
         assertEquals(0, ion.double_violations(), "ION's rules kept");
-    }
-
-    static void await(BooleanSupplier condition, String what) throws InterruptedException {
-        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > end) {
-                throw new AssertionError("timed out waiting until " + what);
-            }
-            Thread.sleep(10);
-        }
-    }
-
-    static final class Sink {
-        final BlockingQueue<Delivery> got = new LinkedBlockingQueue<>();
-        final boolean autoAck;
-
-        Sink(boolean autoAck) {
-            this.autoAck = autoAck;
-        }
-
-        void deliver(Delivery d) {
-            got.add(d);
-            if (autoAck) {
-                d.acknowledge();
-            }
-        }
-
-        Delivery next() throws InterruptedException {
-            Delivery d = got.poll(10, TimeUnit.SECONDS);
-            if (d == null) {
-                throw new AssertionError("nothing delivered");
-            }
-            return d;
-        }
-    }
-
-    static BpError error(CompletionStage<?> stage) throws Exception {
-        try {
-            stage.toCompletableFuture().get(10, TimeUnit.SECONDS);
-        } catch (ExecutionException e) {
-            return ((BpException) e.getCause()).error();
-        }
-        throw new AssertionError("the send succeeded");
     }
 
     @Test
@@ -213,16 +168,16 @@ class IonBackendTest {
         backend();
         ion.double_send_user_error(1);
         try {
-            assertEquals(BpError.INVALID_ARGUMENT, error(backend.send(SendRequest.of(A, B, new byte[10]))));
+            assertEquals(BpError.INVALID_ARGUMENT, sendError(backend.send(SendRequest.of(A, B, new byte[10]))));
         } finally {
             ion.double_send_user_error(0);
         }
         assertEquals(0, ion.double_live_zcos(), "the ZCO bp_send refused was destroyed");
         ion.double_no_zco_space(1);
-        assertEquals(BpError.NO_BUFFER_SPACE, error(backend.send(SendRequest.of(A, B, new byte[10]))));
+        assertEquals(BpError.NO_BUFFER_SPACE, sendError(backend.send(SendRequest.of(A, B, new byte[10]))));
         assertEquals(0, ion.double_live_objects(), "the SDR object was freed");
         assertEquals(BpError.ADDRESS_NOT_AVAILABLE,
-                error(backend.send(SendRequest.of(A, EndpointId.parse("ipn:3.1"), new byte[1]))));
+                sendError(backend.send(SendRequest.of(A, EndpointId.parse("ipn:3.1"), new byte[1]))));
         backend.send(SendRequest.of(A, B, new byte[1])).toCompletableFuture().get(10, TimeUnit.SECONDS);
     }
 

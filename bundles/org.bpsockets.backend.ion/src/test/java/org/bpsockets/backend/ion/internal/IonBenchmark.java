@@ -1,5 +1,7 @@
 package org.bpsockets.backend.ion.internal;
 
+import static org.bpsockets.cla.common.testing.BackendTesting.await;
+
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
@@ -64,7 +66,7 @@ public final class IonBenchmark {
                 "iciLibrary", lib + "libici.so.0", "nodeListDir", peer.dir.toString(), "nodeDirectory",
                 peer.dir.toString()));
         try {
-            IonBackendTest.await(() -> backend.nodeId().isPresent(), "attached");
+            await(() -> backend.nodeId().isPresent(), "attached");
             CountDownLatch done = new CountDownLatch(n);
             EndpointId dst = EndpointId.parse("ipn:2.2");
             EndpointId src = EndpointId.parse("ipn:2.3");

@@ -1,5 +1,6 @@
 package org.bpsockets.backend.ion.internal;
 
+import static org.bpsockets.cla.common.testing.BackendTesting.await;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -15,6 +16,7 @@ import org.bpsockets.api.bundle.ClassOfService;
 import org.bpsockets.api.bundle.SendRequest;
 import org.bpsockets.api.bundle.StatusReportKind;
 import org.bpsockets.api.eid.EndpointId;
+import org.bpsockets.cla.common.testing.BackendTesting.Sink;
 import org.bpsockets.cla.common.testing.Bytes;
 import org.bpsockets.cla.common.testing.IonPeer;
 import org.bpsockets.cla.common.testing.TestConfigs;
@@ -42,12 +44,12 @@ class IonInteropTest {
                 "iciLibrary", lib + "libici.so.0", "nodeListDir", peer.dir.toString(), "nodeDirectory",
                 peer.dir.toString()));
         try {
-            IonBackendTest.await(() -> backend.nodeId().isPresent(), "attached to ION: " + backend.health());
+            await(() -> backend.nodeId().isPresent(), "attached to ION: " + backend.health());
             assertEquals(EndpointId.parse("ipn:2.0"), backend.nodeId().orElseThrow());
             EndpointId two = EndpointId.parse("ipn:2.2");
             EndpointId three = EndpointId.parse("ipn:2.3");
-            IonBackendTest.Sink at2 = new IonBackendTest.Sink(true);
-            IonBackendTest.Sink at3 = new IonBackendTest.Sink(true);
+            Sink at2 = new Sink(true);
+            Sink at3 = new Sink(true);
             try (EndpointRegistration r2 = backend.open(two, at2::deliver, 8);
                     EndpointRegistration r3 = backend.open(three, at3::deliver, 8)) {
                 for (int size : new int[] {1, 1000, 100_000}) {

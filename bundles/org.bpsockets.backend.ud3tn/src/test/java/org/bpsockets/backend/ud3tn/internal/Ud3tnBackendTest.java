@@ -1,5 +1,7 @@
 package org.bpsockets.backend.ud3tn.internal;
 
+import static org.bpsockets.cla.common.testing.BackendTesting.await;
+import static org.bpsockets.cla.common.testing.BackendTesting.sendError;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -11,12 +13,7 @@ import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 
 import org.bpsockets.api.BpError;
 import org.bpsockets.api.BpException;
@@ -27,6 +24,7 @@ import org.bpsockets.api.bundle.BundleId;
 import org.bpsockets.api.bundle.SendRequest;
 import org.bpsockets.api.eid.EndpointId;
 import org.bpsockets.backend.ud3tn.internal.aap2.Aap2.ResponseStatus;
+import org.bpsockets.cla.common.testing.BackendTesting.Sink;
 import org.bpsockets.cla.common.testing.TestConfigs;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -66,52 +64,6 @@ class Ud3tnBackendTest {
         backend = new Ud3tnBackend(TestConfigs.of(Ud3tnConfig.class, all));
         await(() -> backend.nodeId().isPresent(), "the backend learns the node ID");
         return backend;
-    }
-
-    static void await(BooleanSupplier condition, String what) throws InterruptedException {
-        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > end) {
-                throw new AssertionError("timed out waiting until " + what);
-            }
-            Thread.sleep(10);
-        }
-    }
-
-    /** A sink that keeps what it gets, acknowledging only when told. */
-    static final class Sink {
-        final BlockingQueue<Delivery> got = new LinkedBlockingQueue<>();
-        final boolean autoAck;
-
-        Sink(boolean autoAck) {
-            this.autoAck = autoAck;
-        }
-
-        void deliver(Delivery d) {
-            got.add(d);
-            if (autoAck) {
-                d.acknowledge();
-            }
-        }
-
-        Delivery next() throws InterruptedException {
-            Delivery d = got.poll(10, TimeUnit.SECONDS);
-            if (d == null) {
-                throw new AssertionError("nothing delivered");
-            }
-            return d;
-        }
-    }
-
-    static BpError error(CompletionStage<?> stage) throws InterruptedException {
-        try {
-            stage.toCompletableFuture().get(10, TimeUnit.SECONDS);
-        } catch (ExecutionException e) {
-            return ((BpException) e.getCause()).error();
-        } catch (java.util.concurrent.TimeoutException e) {
-            throw new AssertionError("the send neither completed nor failed");
-        }
-        throw new AssertionError("the send succeeded");
     }
 
     @Test
@@ -213,8 +165,8 @@ class Ud3tnBackendTest {
         assertEquals(1000L, backend.capabilities().maxPayload());
         assertTrue(backend.capabilities().options().isEmpty(), "v0.13.0 sets no bundle option per ADU");
         backend.open(B, d -> { }, 1);
-        assertEquals(BpError.MESSAGE_TOO_LONG, error(backend.send(SendRequest.of(A, B, new byte[1001]))));
-        assertEquals(BpError.INVALID_ARGUMENT, error(backend.send(SendRequest.of(A, EndpointId.parse("dtn:none"), new byte[1]))));
+        assertEquals(BpError.MESSAGE_TOO_LONG, sendError(backend.send(SendRequest.of(A, B, new byte[1001]))));
+        assertEquals(BpError.INVALID_ARGUMENT, sendError(backend.send(SendRequest.of(A, EndpointId.parse("dtn:none"), new byte[1]))));
         backend.send(SendRequest.of(EndpointId.parse("ipn:7.1"), B, new byte[1000])).toCompletableFuture().get(10,
                 TimeUnit.SECONDS);
         assertEquals(1000, server.elsewhere.poll(10, TimeUnit.SECONDS).payload().length);
@@ -257,7 +209,7 @@ class Ud3tnBackendTest {
         backend.open(B, d -> { }, 1);
         backend.send(SendRequest.of(A, B, new byte[1])).toCompletableFuture().get(10, TimeUnit.SECONDS);
         server.close();
-        BpError e = error(backend.send(SendRequest.of(A, B, ByteBuffer.allocate(100_000).array())));
+        BpError e = sendError(backend.send(SendRequest.of(A, B, ByteBuffer.allocate(100_000).array())));
         assertTrue(e == BpError.BACKEND_FAILURE || e == BpError.NO_BACKEND, e.toString());
         server = new Aap2TestServer(server.path, "ipn:1.0", 1 << 20);
     }

@@ -1,5 +1,6 @@
 package org.bpsockets.backend.ud3tn.internal;
 
+import static org.bpsockets.cla.common.testing.BackendTesting.await;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -14,6 +15,7 @@ import org.bpsockets.api.backend.Delivery;
 import org.bpsockets.api.bundle.BundleId;
 import org.bpsockets.api.bundle.SendRequest;
 import org.bpsockets.api.eid.EndpointId;
+import org.bpsockets.cla.common.testing.BackendTesting.Sink;
 import org.bpsockets.cla.common.testing.Bytes;
 import org.bpsockets.cla.common.testing.TestConfigs;
 import org.bpsockets.cla.common.testing.Ud3tnPeer;
@@ -32,10 +34,10 @@ class Ud3tnInteropTest {
         Ud3tnBackend backend = new Ud3tnBackend(TestConfigs.of(Ud3tnConfig.class, "socket",
                 peer.dir.resolve("aap2.socket").toString(), "keepaliveSeconds", 1));
         try {
-            Ud3tnBackendTest.await(() -> backend.nodeId().isPresent(), "the backend reaches µD3TN");
+            await(() -> backend.nodeId().isPresent(), "the backend reaches µD3TN");
             assertEquals(EndpointId.parse("ipn:2.0"), backend.nodeId().orElseThrow());
-            Ud3tnBackendTest.Sink a = new Ud3tnBackendTest.Sink(true);
-            Ud3tnBackendTest.Sink b = new Ud3tnBackendTest.Sink(true);
+            Sink a = new Sink(true);
+            Sink b = new Sink(true);
             EndpointId epA = EndpointId.parse("ipn:2.44");
             EndpointId epB = EndpointId.parse("ipn:2.45");
             backend.open(epA, a::deliver, 4);
@@ -77,8 +79,8 @@ class Ud3tnInteropTest {
     void aContactGivenThroughTheBackendCarriesBundlesToAnotherMicroD3tn() throws Exception {
         assumeTrue(Ud3tnPeer.binary() != null, Ud3tnPeer.skipMessage());
         try (Ud3tnPair pair = Ud3tnPair.start()) {
-            Ud3tnBackendTest.Sink atB = new Ud3tnBackendTest.Sink(true);
-            Ud3tnBackendTest.Sink atA = new Ud3tnBackendTest.Sink(true);
+            Sink atB = new Sink(true);
+            Sink atA = new Sink(true);
             EndpointId a1 = EndpointId.parse("ipn:1.1");
             EndpointId b1 = EndpointId.parse("ipn:2.1");
             pair.backendA.open(a1, atA::deliver, 8);

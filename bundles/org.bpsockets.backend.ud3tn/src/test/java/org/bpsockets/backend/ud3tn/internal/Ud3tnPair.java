@@ -1,5 +1,7 @@
 package org.bpsockets.backend.ud3tn.internal;
 
+import static org.bpsockets.cla.common.testing.BackendTesting.await;
+
 import java.util.List;
 
 import org.bpsockets.api.eid.EndpointId;
@@ -26,7 +28,7 @@ final class Ud3tnPair implements AutoCloseable {
     static Ud3tnBackend backend(Ud3tnPeer peer) throws InterruptedException {
         Ud3tnBackend backend = new Ud3tnBackend(TestConfigs.of(Ud3tnConfig.class, "socket",
                 peer.dir.resolve("aap2.socket").toString()));
-        Ud3tnBackendTest.await(() -> backend.nodeId().isPresent(), "the backend reaches µD3TN " + peer.nodeId);
+        await(() -> backend.nodeId().isPresent(), "the backend reaches µD3TN " + peer.nodeId);
         return backend;
     }
 
