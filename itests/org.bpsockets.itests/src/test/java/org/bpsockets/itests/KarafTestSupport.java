@@ -63,12 +63,12 @@ public abstract class KarafTestSupport {
         });
         options.add(org.ops4j.pax.exam.CoreOptions.systemProperty(AAP2_AGENT_CLASSPATH).value(aap2AgentClasspath()));
         options.add(org.ops4j.pax.exam.CoreOptions.systemProperty(ION_DOUBLE_SOURCE).value(new File(
-                "../../bundles/org.bpsockets.backend.ion/src/test/c/ion_double.c").getAbsolutePath()));
+                "../../bundles/org.bpsockets.backend.ion/src/test/c").getAbsolutePath()));
         options.addAll(List.of(extraOptions()));
         return options.toArray(new Option[0]);
     }
 
-    /** System property: the C source of the libbp/libici test double, which stands in for ION. */
+    /** System property: the directory of the libbp/libici test double (C, with its Makefile), which stands in for ION. */
     static final String ION_DOUBLE_SOURCE = "bp.test.ion.double.source";
 
     /** System property: the classpath of the AAP 2.0 test agent, which stands in for µD3TN. */

@@ -8,7 +8,7 @@ import java.util.concurrent.TimeUnit;
 import com.sun.jna.Library;
 import com.sun.jna.Native;
 
-/** The C test double of libbp/libici (src/test/c/ion_double.c), compiled here with gcc. */
+/** The C test double of libbp/libici (src/test/c/ion_double.c). */
 interface IonDouble extends Library {
     int double_violations();
 
@@ -40,19 +40,15 @@ interface IonDouble extends Library {
 
     void double_sizes(int[] out);
 
-    /** Compiles the double once per build (-Bsymbolic: its calls stay inside it even when a real libici is
-     * loaded in the same JVM); the backend loads the same file as libbp and libici. */
+    /** Builds the double with its Makefile (again only when its source changed). */
     static Path build() throws IOException, InterruptedException {
         Path out = Path.of("target", "ion-double", "libion_double.so").toAbsolutePath();
-        Path source = Path.of("src", "test", "c", "ion_double.c").toAbsolutePath();
-        if (!Files.exists(out) || Files.getLastModifiedTime(out).compareTo(Files.getLastModifiedTime(source)) < 0) {
-            Files.createDirectories(out.getParent());
-            Process cc = new ProcessBuilder("gcc", "-Wall", "-Werror", "-O1", "-shared", "-fPIC", "-Wl,-Bsymbolic", "-o", out.toString(),
-                    source.toString(), "-lpthread").redirectErrorStream(true).start();
-            String log = new String(cc.getInputStream().readAllBytes());
-            if (!cc.waitFor(60, TimeUnit.SECONDS) || cc.exitValue() != 0) {
-                throw new IOException("gcc could not build the libbp test double: " + log);
-            }
+        Files.createDirectories(out.getParent());
+        Process make = new ProcessBuilder("make", "-s", "-C", Path.of("src", "test", "c").toString(), "OUT=" + out)
+                .redirectErrorStream(true).start();
+        String log = new String(make.getInputStream().readAllBytes());
+        if (!make.waitFor(60, TimeUnit.SECONDS) || make.exitValue() != 0) {
+            throw new IOException("the libbp test double did not build: " + log);
         }
         return out;
     }
