@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -243,6 +244,26 @@ int bp_apply_options(int fd, const struct bp_tool_options *o, const char **faile
 			return -1;
 	}
 	return 0;
+}
+
+ssize_t bp_recv_whole(int fd, char **buf, size_t *cap, struct sockaddr_bp *from, socklen_t *fromlen)
+{
+	ssize_t n = recv(fd, *buf, *cap, MSG_PEEK | MSG_TRUNC);
+
+	if (n > (ssize_t)*cap) {
+		char *bigger = realloc(*buf, (size_t)n);
+
+		if (!bigger) {
+			errno = ENOMEM;
+			return -1;
+		}
+		*buf = bigger;
+		*cap = (size_t)n;
+	}
+	if (!from)
+		return recv(fd, *buf, *cap, 0);
+	*fromlen = sizeof(*from);
+	return recvfrom(fd, *buf, *cap, 0, (struct sockaddr *)from, fromlen);
 }
 
 const char *bp_strerror(int err)

@@ -4,6 +4,7 @@
 #define BPTOOLS_BPADDR_H
 
 #include <stddef.h>
+#include <sys/types.h>
 #include <sys/socket.h>
 #include <linux/bp.h>
 
@@ -44,6 +45,12 @@ int bp_parse_uint(const char *text, unsigned long long max, unsigned long long *
 
 /* setsockopt for every option that was given; returns 0, or -1 with errno and the option's name. */
 int bp_apply_options(int fd, const struct bp_tool_options *o, const char **failed);
+
+/*
+ * Receives the next ADU whole into *buf, grown as needed (MSG_PEEK|MSG_TRUNC says how long it is),
+ * and its source into from/fromlen unless from is NULL. Returns its length, or -1 with errno.
+ */
+ssize_t bp_recv_whole(int fd, char **buf, size_t *cap, struct sockaddr_bp *from, socklen_t *fromlen);
 
 /* The errno of a failed call as the node and module mean it (see bp(7)). */
 const char *bp_strerror(int err);

@@ -179,7 +179,7 @@ static int receive_file(const char *endpoint, const char *dir, unsigned long lon
 	unsigned char *have = NULL, digest[32], want[32];
 	uint64_t transfer = 0, total = 0, got = 0, chunks = 0, chunk = 0;
 	size_t cap = 1 << 20;
-	unsigned char *buf = malloc(cap);
+	char *buf = malloc(cap);
 	double t0 = now();
 	int s, fd = -1;
 
@@ -206,12 +206,7 @@ static int receive_file(const char *endpoint, const char *dir, unsigned long lon
 				(unsigned long long)got, (unsigned long long)total);
 			return BPT_NOTHING;
 		}
-		n = recv(s, buf, cap, MSG_PEEK | MSG_TRUNC);
-		if (n > (ssize_t)cap) {
-			cap = (size_t)n;
-			buf = realloc(buf, cap);
-		}
-		n = recv(s, buf, cap, 0);
+		n = bp_recv_whole(s, &buf, &cap, NULL, NULL);
 		if (n < (ssize_t)sizeof(h))
 			continue;
 		memcpy(&h, buf, sizeof(h));

@@ -42,14 +42,7 @@ int main(int argc, char **argv)
 	while (count == 0 || done < count) {
 		ssize_t n;
 
-		/* MSG_TRUNC with MSG_PEEK says how long the next ADU is, so none is cut short. */
-		n = recv(fd, buf, cap, MSG_PEEK | MSG_TRUNC);
-		if (n > (ssize_t)cap) {
-			cap = (size_t)n;
-			buf = realloc(buf, cap);
-		}
-		fromlen = sizeof(from);
-		n = recvfrom(fd, buf, cap, 0, (struct sockaddr *)&from, &fromlen);
+		n = bp_recv_whole(fd, &buf, &cap, &from, &fromlen);
 		if (n < 0) {
 			fprintf(stderr, "bpecho: recvfrom: %s\n", bp_strerror(errno));
 			return BPT_ERROR;

@@ -104,14 +104,7 @@ int main(int argc, char **argv)
 			fprintf(stderr, "bprecv: poll: %s\n", strerror(errno));
 			return BPT_ERROR;
 		}
-		/* MSG_TRUNC with MSG_PEEK says how long the next ADU is, so none is cut short. */
-		n = recv(fd, buf, cap, MSG_PEEK | MSG_TRUNC);
-		if (n > (ssize_t)cap) {
-			cap = (size_t)n;
-			buf = realloc(buf, cap);
-		}
-		fromlen = sizeof(from);
-		n = recvfrom(fd, buf, cap, 0, (struct sockaddr *)&from, &fromlen);
+		n = bp_recv_whole(fd, &buf, &cap, &from, &fromlen);
 		if (n < 0) {
 			fprintf(stderr, "bprecv: recvfrom: %s\n", bp_strerror(errno));
 			return BPT_ERROR;
