@@ -186,10 +186,6 @@ final class Aap2Wire implements AutoCloseable {
         }
     }
 
-    boolean isOpen() {
-        return channel.isOpen();
-    }
-
     @Override
     public void close() {
         try {
