@@ -47,6 +47,47 @@ int bp_sock_deliver(struct bp_net *bn, struct bp_sock *bs, struct sk_buff *skb,
 	return -ENOBUFS;
 }
 
+/*
+ * Queues a status record on the socket's error queue (charged to sk_rcvbuf, like data); @reporter
+ * may be NULL. Called with bn->lock held. -ENOBUFS if the socket has no room.
+ */
+int bp_sock_status(struct bp_sock *bs, const struct bp_status *st, const struct bp_eid *reporter)
+{
+	struct sk_buff *skb;
+
+	skb = alloc_skb(sizeof(struct sockaddr_bp) + sizeof(*st), GFP_KERNEL);
+	if (!skb)
+		return -ENOMEM;
+	skb_reserve(skb, sizeof(struct sockaddr_bp));
+	skb_put_data(skb, st, sizeof(*st));
+	BP_SKB_CB(skb)->addrlen = reporter ? bp_eid_to_addr(reporter, bp_skb_addr(skb)) : 0;
+	/* Wakes poll with POLLERR. */
+	if (sock_queue_err_skb(&bs->sk, skb)) {
+		kfree_skb(skb);
+		return -ENOBUFS;
+	}
+	return 0;
+}
+
+/* recvmsg(MSG_ERRQUEUE): one status record as a control message; never blocks, as for UDP. */
+static int bp_recv_status(struct sock *sk, struct msghdr *msg)
+{
+	struct sk_buff *skb;
+	int err;
+
+	skb = skb_dequeue(&sk->sk_error_queue);
+	if (!skb)
+		return -EAGAIN;
+	err = put_cmsg(msg, SOL_BP, BP_RECVSTATUS, skb->len, skb->data);
+	if (!err && msg->msg_name) {
+		memcpy(msg->msg_name, bp_skb_addr(skb), BP_SKB_CB(skb)->addrlen);
+		msg->msg_namelen = BP_SKB_CB(skb)->addrlen;
+	}
+	msg->msg_flags |= MSG_ERRQUEUE;
+	consume_skb(skb);
+	return err;
+}
+
 static void bp_sock_destruct(struct sock *sk)
 {
 	skb_queue_purge(&sk->sk_receive_queue);
@@ -393,6 +434,7 @@ static int bp_sendmsg(struct socket *sock, struct msghdr *msg, size_t len)
 
 	mutex_lock(&bn->lock);
 	*send_id = bs->send_count++;
+	req->send_id = *send_id;
 	bp_req_queue(bn, req);
 	bp_node_pump(bn);
 	mutex_unlock(&bn->lock);
@@ -432,7 +474,7 @@ static int bp_recvmsg(struct socket *sock, struct msghdr *msg, size_t size, int 
 		      MSG_NOSIGNAL | MSG_CMSG_COMPAT | MSG_CMSG_CLOEXEC))
 		return -EOPNOTSUPP;
 	if (flags & MSG_ERRQUEUE)
-		return -EAGAIN;		/* reserved for status reports */
+		return bp_recv_status(sk, msg);
 
 	skb = skb_recv_datagram(sk, flags, &err);
 	if (!skb)
@@ -486,8 +528,16 @@ static int bp_setsockopt(struct socket *sock, int level, int optname, sockptr_t 
 {
 	struct sock *sk = sock->sk;
 	struct bp_opt opt = {};
-	int err;
+	int err, val;
 
+	if (level == SOL_BP && optname == BP_RECVSTATUS) {
+		if (optlen < sizeof(int))
+			return -EINVAL;
+		if (copy_from_sockptr(&val, optval, sizeof(val)))
+			return -EFAULT;
+		WRITE_ONCE(bp_sk(sk)->recvstatus, !!val);
+		return 0;
+	}
 	if (level != SOL_BP || optname < 1 || optname > BP_BUNDLE_OPTION_MAX)
 		return -ENOPROTOOPT;
 	if (optlen < 1 || optlen > BP_OPTION_VALUE_MAX)
@@ -509,14 +559,23 @@ static int bp_getsockopt(struct socket *sock, int level, int optname, char __use
 	struct bp_sock *bs = bp_sk(sk);
 	struct bp_opt *opt;
 	unsigned int i;
-	int len, err;
+	int len, err, val;
 
-	if (level != SOL_BP || optname < 1 || optname > BP_BUNDLE_OPTION_MAX)
+	if (level != SOL_BP || optname < 1 ||
+	    (optname > BP_BUNDLE_OPTION_MAX && optname != BP_RECVSTATUS))
 		return -ENOPROTOOPT;
 	if (get_user(len, optlen))
 		return -EFAULT;
 	if (len < 0)
 		return -EINVAL;
+	if (optname == BP_RECVSTATUS) {
+		if (len < sizeof(int))
+			return -EINVAL;
+		val = READ_ONCE(bs->recvstatus);
+		if (copy_to_user(optval, &val, sizeof(val)) || put_user(sizeof(val), optlen))
+			return -EFAULT;
+		return 0;
+	}
 	opt = kzalloc(sizeof(*opt), GFP_KERNEL);
 	if (!opt)
 		return -ENOMEM;

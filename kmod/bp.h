@@ -71,6 +71,7 @@ struct bp_sock {
 	struct bp_eid peer;		/* scheme 0: not connected */
 	u32 send_count;
 	bool rx_blocked;		/* refused a DELIVER with ENOBUFS; DRAINED not yet sent */
+	bool recvstatus;		/* BP_RECVSTATUS: status records go to the error queue */
 	unsigned int nopts;
 	struct bp_opt opts[BP_MAX_SOCK_OPTS];
 };
@@ -98,6 +99,7 @@ struct bp_req {
 	struct hlist_node hnode;	/* bp_net.reqs, by cookie (requests only) */
 	struct list_head sock_node;	/* bp_sock.reqs (SEND only, while the socket lives) */
 	u64 cookie;
+	u32 send_id;			/* SEND: the socket's count of sends before this one */
 	enum bp_req_kind kind;
 	bool sent;
 	bool sync;			/* a caller waits on done */
@@ -176,6 +178,7 @@ int bp_skb_add_paged(struct sk_buff *skb, size_t len, gfp_t gfp);
 /* af_bp.c */
 int bp_sock_deliver(struct bp_net *bn, struct bp_sock *bs, struct sk_buff *skb,
 		    const struct bp_eid *src);
+int bp_sock_status(struct bp_sock *bs, const struct bp_status *st, const struct bp_eid *reporter);
 int bp_proto_init(void);
 void bp_proto_exit(void);
 

@@ -9,6 +9,9 @@
 
 #include "bp.h"
 
+#define BP_REPORTS_ALL	(BP_REPORT_RECEPTION | BP_REPORT_FORWARDING | BP_REPORT_DELIVERY | \
+			 BP_REPORT_DELETION)
+
 static const struct nla_policy bp_options_nl_policy[BP_A_OPTION + 1] = {
 	[BP_A_OPTION]		= NLA_POLICY_NESTED(bp_opt_nl_policy),
 };
@@ -35,6 +38,11 @@ static const struct nla_policy bp_nl_policy[BP_A_MAX + 1] = {
 	[BP_A_SEQUENCE]		= { .type = NLA_U64 },
 	[BP_A_LIFETIME_MS]	= { .type = NLA_U64 },
 	[BP_A_DELIVERY_FLAGS]	= { .type = NLA_U32 },
+	[BP_A_STATUS]		= NLA_POLICY_MASK(NLA_U32, BP_REPORTS_ALL),
+	[BP_A_REASON]		= NLA_POLICY_MAX(NLA_U32, 255),
+	[BP_A_STATUS_TIME]	= { .type = NLA_U64 },
+	[BP_A_FRAG_OFFSET]	= { .type = NLA_U64 },
+	[BP_A_FRAG_LENGTH]	= { .type = NLA_U64 },
 };
 
 /* Only the registered node may speak; everything else gets EPERM. Caller holds bn->lock. */
@@ -135,6 +143,35 @@ out:
 	return err;
 }
 
+static u64 bp_get_u64(struct nlattr **tb, int attr)
+{
+	return tb[attr] ? nla_get_u64(tb[attr]) : 0;
+}
+
+/* The node answered a SEND of a socket that reads status records: tell it how it went. */
+static void bp_send_record(struct bp_req *req, struct nlattr **tb, int rerr)
+{
+	struct bp_status *st;
+
+	if (req->kind != BP_REQ_SEND || !req->bs || !READ_ONCE(req->bs->recvstatus))
+		return;
+	/* A synchronous send's refusal is the call's result: nothing to report later. */
+	if (rerr && req->sync)
+		return;
+	st = kzalloc(sizeof(*st), GFP_KERNEL);
+	if (!st)
+		return;
+	st->bs_status = rerr ? BP_STATUS_FAILED : BP_STATUS_ACCEPTED;
+	st->bs_send_id = req->send_id;
+	st->bs_errno = -rerr;
+	st->bs_creation_time = bp_get_u64(tb, BP_A_CREATION_TIME);
+	st->bs_sequence = bp_get_u64(tb, BP_A_SEQUENCE);
+	bp_eid_to_addr(&req->bs->eid, &st->bs_source);
+	/* A full error queue loses the record, not the bundle; the socket's reader is behind. */
+	bp_sock_status(req->bs, st, NULL);
+	kfree(st);
+}
+
 static int bp_cmd_reply(struct sk_buff *skb, struct genl_info *info)
 {
 	struct bp_net *bn = bp_pernet(genl_info_net(info));
@@ -180,6 +217,7 @@ static int bp_cmd_reply(struct sk_buff *skb, struct genl_info *info)
 	default:
 		break;
 	}
+	bp_send_record(req, tb, rerr);
 	if (req->sync) {
 		bp_node_complete(bn, req, rerr);
 	} else {
@@ -255,6 +293,67 @@ static int bp_cmd_deliver(struct sk_buff *skb, struct genl_info *info)
 		GENL_SET_ERR_MSG(info, "socket full; wait for DRAINED");
 out:
 	mutex_unlock(&bn->lock);
+	return err;
+}
+
+static int bp_cmd_status(struct sk_buff *skb, struct genl_info *info)
+{
+	struct bp_net *bn = bp_pernet(genl_info_net(info));
+	struct nlattr **tb = info->attrs;
+	struct bp_eid reporter, source;
+	struct bp_status *st;
+	struct bp_sock *bs;
+	int err;
+
+	if (GENL_REQ_ATTR_CHECK(info, BP_A_SOCKET_ID) || GENL_REQ_ATTR_CHECK(info, BP_A_STATUS) ||
+	    GENL_REQ_ATTR_CHECK(info, BP_A_SRC_EID) || GENL_REQ_ATTR_CHECK(info, BP_A_EID) ||
+	    GENL_REQ_ATTR_CHECK(info, BP_A_CREATION_TIME) ||
+	    GENL_REQ_ATTR_CHECK(info, BP_A_SEQUENCE))
+		return -EINVAL;
+	if (!nla_get_u32(tb[BP_A_STATUS])) {
+		NL_SET_ERR_MSG_ATTR(info->extack, tb[BP_A_STATUS], "a report asserts something");
+		return -EINVAL;
+	}
+	err = bp_eid_from_nla(tb[BP_A_SRC_EID], &reporter, false, info->extack);
+	if (err)
+		return err;
+	err = bp_eid_from_nla(tb[BP_A_EID], &source, false, info->extack);
+	if (err)
+		return err;
+	st = kzalloc(sizeof(*st), GFP_KERNEL);
+	if (!st)
+		return -ENOMEM;
+	st->bs_status = nla_get_u32(tb[BP_A_STATUS]);
+	st->bs_send_id = tb[BP_A_SEND_ID] ? nla_get_u32(tb[BP_A_SEND_ID]) : BP_SEND_ID_NONE;
+	st->bs_creation_time = nla_get_u64(tb[BP_A_CREATION_TIME]);
+	st->bs_sequence = nla_get_u64(tb[BP_A_SEQUENCE]);
+	st->bs_time = bp_get_u64(tb, BP_A_STATUS_TIME);
+	st->bs_frag_offset = bp_get_u64(tb, BP_A_FRAG_OFFSET);
+	st->bs_frag_length = bp_get_u64(tb, BP_A_FRAG_LENGTH);
+	st->bs_reason = tb[BP_A_REASON] ? nla_get_u32(tb[BP_A_REASON]) : 0;
+	bp_eid_to_addr(&source, &st->bs_source);
+
+	mutex_lock(&bn->lock);
+	err = bp_check_owner(bn, info->snd_portid, info->extack);
+	if (err)
+		goto out;
+	bs = bp_sock_lookup(bn, nla_get_u64(tb[BP_A_SOCKET_ID]));
+	if (!bs || bs->state != BP_BOUND) {
+		NL_SET_ERR_MSG_ATTR(info->extack, tb[BP_A_SOCKET_ID], "no bound socket");
+		err = -ENOENT;
+		goto out;
+	}
+	if (!READ_ONCE(bs->recvstatus)) {
+		GENL_SET_ERR_MSG(info, "the socket does not read status records (BP_RECVSTATUS)");
+		err = -ENOPROTOOPT;
+		goto out;
+	}
+	err = bp_sock_status(bs, st, &reporter);
+	if (err == -ENOBUFS)
+		GENL_SET_ERR_MSG(info, "the socket's error queue is full");
+out:
+	mutex_unlock(&bn->lock);
+	kfree(st);
 	return err;
 }
 
@@ -360,6 +459,11 @@ static const struct genl_ops bp_genl_ops[] = {
 	{
 		.cmd	= BP_CMD_DELIVER,
 		.doit	= bp_cmd_deliver,
+		.flags	= GENL_ADMIN_PERM,
+	},
+	{
+		.cmd	= BP_CMD_STATUS,
+		.doit	= bp_cmd_status,
 		.flags	= GENL_ADMIN_PERM,
 	},
 };

@@ -788,6 +788,178 @@ static void t_async_error(void)
 	close(a);
 }
 
+/* Reads one status record from the error queue, waiting up to 5 s for POLLERR. */
+static int read_status(int fd, struct bp_status *st, struct sockaddr_bp *from, socklen_t *fromlen,
+		       int *msg_flags)
+{
+	char cbuf[CMSG_SPACE(sizeof(*st))];
+	struct sockaddr_bp name;
+	struct msghdr m = { .msg_name = &name, .msg_namelen = sizeof(name),
+			    .msg_control = cbuf, .msg_controllen = sizeof(cbuf) };
+	struct pollfd p = { fd, 0, 0 };
+	struct cmsghdr *c;
+
+	if (poll(&p, 1, 5000) != 1 || !(p.revents & POLLERR)) {
+		errno = ETIMEDOUT;
+		return -1;
+	}
+	if (recvmsg(fd, &m, MSG_ERRQUEUE) != 0)
+		return -1;
+	c = CMSG_FIRSTHDR(&m);
+	if (!c || c->cmsg_level != SOL_BP || c->cmsg_type != BP_RECVSTATUS ||
+	    c->cmsg_len != CMSG_LEN(sizeof(*st))) {
+		errno = EBADMSG;
+		return -1;
+	}
+	memcpy(st, CMSG_DATA(c), sizeof(*st));
+	if (from)
+		*from = name;
+	if (fromlen)
+		*fromlen = m.msg_namelen;
+	if (msg_flags)
+		*msg_flags = m.msg_flags;
+	return 0;
+}
+
+/* A STATUS command as the node sends it: a delivery report from ipn:2.0 about ipn:7.SERVICE. */
+static int node_status(struct tn *tn, uint64_t sock_id, uint32_t service, uint32_t status,
+		       uint64_t ctime, uint64_t seq, char *ext, size_t extlen)
+{
+	struct tn_eid reporter = { .scheme = BP_SCHEME_IPN, .node = 2 };
+	struct tn_eid source = { .scheme = BP_SCHEME_IPN, .node = TN_RESOLVED_NODE,
+				 .service = service };
+	struct tn_buf tb;
+	int r;
+
+	tb_init(&tb);
+	tb_u64(&tb, BP_A_SOCKET_ID, sock_id);
+	tb_u32(&tb, BP_A_STATUS, status);
+	tb_eid(&tb, BP_A_SRC_EID, &reporter);
+	tb_eid(&tb, BP_A_EID, &source);
+	tb_u64(&tb, BP_A_CREATION_TIME, ctime);
+	tb_u64(&tb, BP_A_SEQUENCE, seq);
+	tb_u64(&tb, BP_A_STATUS_TIME, ctime + 1500);
+	tb_u32(&tb, BP_A_REASON, 0);
+	r = tn_raw(tn, BP_CMD_STATUS, tb.p, tb.len, ext, extlen);
+	tb_free(&tb);
+	return r;
+}
+
+static void t_status(void)
+{
+	int a = bound(60), plain = bound(61), on = 1, v = -1, r, flags = 0, n;
+	uint64_t a_id, plain_id;
+	socklen_t len = sizeof(v), fromlen = 0;
+	struct sockaddr_bp from;
+	struct bp_status st;
+	unsigned int sends;
+	char ext[256], c;
+
+	section("status records on the error queue (BP_RECVSTATUS)");
+	plain_id = tn_ctl(node)->last_bind_id;
+	CHECK(getsockopt(a, SOL_BP, BP_RECVSTATUS, &v, &len) == 0 && v == 0 && len == sizeof(int),
+	      "BP_RECVSTATUS is off by default");
+	CHECK_ERR(setsockopt(a, SOL_BP, BP_RECVSTATUS, &on, 1), EINVAL, "a 1-byte value: EINVAL");
+	CHECK(setsockopt(a, SOL_BP, BP_RECVSTATUS, &on, sizeof(on)) == 0, "setsockopt BP_RECVSTATUS 1");
+	len = sizeof(v);
+	CHECK(getsockopt(a, SOL_BP, BP_RECVSTATUS, &v, &len) == 0 && v == 1, "getsockopt reads it back");
+
+	sends = tn_ctl(node)->n_send;
+	CHECK(send_to(a, 62, "x", 1, 0) == 1 && send_to(a, 62, "yz", 2, 0) == 2, "two sends");
+	r = read_status(a, &st, &from, &fromlen, &flags);
+	CHECK(r == 0 && st.bs_status == BP_STATUS_ACCEPTED && st.bs_send_id == 0,
+	      "the first record: ACCEPTED, send id 0");
+	CHECK(r == 0 && st.bs_creation_time == TN_CREATION_TIME_BASE + sends + 1 &&
+	      st.bs_sequence == sends + 1, "with the bundle's creation timestamp from the node's reply");
+	CHECK(r == 0 && st.bs_source.bp_scheme == BP_SCHEME_IPN &&
+	      st.bs_source.bp_addr.ipn.node_id == TN_RESOLVED_NODE &&
+	      st.bs_source.bp_addr.ipn.service_id == 60, "and the source endpoint ipn:7.60");
+	CHECK(r == 0 && fromlen == 0 && (flags & MSG_ERRQUEUE),
+	      "no reporter address for the node's own record; MSG_ERRQUEUE set");
+	r = read_status(a, &st, NULL, NULL, NULL);
+	CHECK(r == 0 && st.bs_status == BP_STATUS_ACCEPTED && st.bs_send_id == 1 &&
+	      st.bs_sequence == sends + 2, "the second send: send id 1, its own timestamp");
+	CHECK_ERR(recv(a, &c, 1, MSG_ERRQUEUE), EAGAIN, "then the error queue is empty: EAGAIN");
+	CHECK(readable(a, 0) == 0, "and no data was queued by the records");
+
+	node_set_mode(node, TN_SEND_ERRNO, EHOSTUNREACH);
+	CHECK(send_to(a, 62, "x", 1, 0) == 1, "a send the node refuses later");
+	r = read_status(a, &st, NULL, NULL, NULL);
+	CHECK(r == 0 && st.bs_status == BP_STATUS_FAILED && st.bs_send_id == 2 &&
+	      st.bs_errno == EHOSTUNREACH, "FAILED, send id 2, errno EHOSTUNREACH");
+	v = 0;
+	len = sizeof(v);
+	CHECK(getsockopt(a, SOL_SOCKET, SO_ERROR, &v, &len) == 0 && v == EHOSTUNREACH,
+	      "and SO_ERROR still says so, as before");
+	node_set_mode(node, TN_SEND_LOOPBACK, 0);
+
+	a_id = 0;
+	{
+		/* The socket id of a: the test node learnt it from the BIND. */
+		int b2 = bps();
+		struct sockaddr_bp sa = ipn(BP_IPN_LOCAL_NODE, 63);
+
+		CHECK(setsockopt(b2, SOL_BP, BP_RECVSTATUS, &on, sizeof(on)) == 0 &&
+		      bind(b2, (struct sockaddr *)&sa, BP_SOCKADDR_IPN_LEN) == 0,
+		      "a socket with BP_RECVSTATUS set before bind");
+		a_id = tn_ctl(node)->last_bind_id;
+		r = node_status(node, a_id, 63, BP_REPORT_DELIVERY, 5000, 3, ext, sizeof(ext));
+		CHECK(r == 0, "the node's STATUS for it is acked 0");
+		fromlen = 0;
+		r = read_status(b2, &st, &from, &fromlen, NULL);
+		CHECK(r == 0 && st.bs_status == BP_REPORT_DELIVERY && st.bs_creation_time == 5000 &&
+		      st.bs_sequence == 3 && st.bs_time == 6500 && st.bs_reason == 0 &&
+		      st.bs_send_id == BP_SEND_ID_NONE, "the record: DELIVERY, subject 5000.3, time");
+		CHECK(r == 0 && fromlen == BP_SOCKADDR_IPN_LEN && from.bp_scheme == BP_SCHEME_IPN &&
+		      from.bp_addr.ipn.node_id == 2 && from.bp_addr.ipn.service_id == 0,
+		      "msg_name is the reporting node ipn:2.0");
+		CHECK(r == 0 && st.bs_source.bp_addr.ipn.service_id == 63 &&
+		      st.bs_frag_length == 0, "bs_source is the subject's source; not a fragment");
+
+		r = node_status(node, a_id, 63, BP_REPORT_RECEPTION | BP_REPORT_FORWARDING, 5000, 3,
+				NULL, 0);
+		CHECK(r == 0 && read_status(b2, &st, NULL, NULL, NULL) == 0 &&
+		      st.bs_status == (BP_REPORT_RECEPTION | BP_REPORT_FORWARDING),
+		      "a report asserting two events keeps both bits");
+
+		{
+			char small[CMSG_SPACE(0)];
+			struct msghdr m = { .msg_control = small, .msg_controllen = sizeof(small) };
+
+			CHECK(node_status(node, a_id, 63, BP_REPORT_DELETION, 1, 1, NULL, 0) == 0 &&
+			      recvmsg(b2, &m, MSG_ERRQUEUE) == 0 && (m.msg_flags & MSG_CTRUNC),
+			      "too small a control buffer: MSG_CTRUNC");
+		}
+
+		/* A reader that never reads: the queue is bounded by SO_RCVBUF, nothing blocks. */
+		v = 1;
+		setsockopt(b2, SOL_SOCKET, SO_RCVBUF, &v, sizeof(v));
+		for (n = 0; n < 1000; n++) {
+			r = node_status(node, a_id, 63, BP_REPORT_DELIVERY, n, 0, ext, sizeof(ext));
+			if (r)
+				break;
+		}
+		CHECK(r == -ENOBUFS && n > 0 && strstr(ext, "error queue is full"),
+		      "a full error queue refuses STATUS with ENOBUFS after %d records (\"%s\")", n, ext);
+		CHECK(read_status(b2, &st, NULL, NULL, NULL) == 0 && st.bs_creation_time == 0,
+		      "the records already queued are read in order");
+		close(b2);
+	}
+
+	r = node_status(node, plain_id, 61, BP_REPORT_DELIVERY, 1, 1, ext, sizeof(ext));
+	CHECK(r == -ENOPROTOOPT && strstr(ext, "BP_RECVSTATUS"),
+	      "STATUS for a socket without BP_RECVSTATUS: ENOPROTOOPT (\"%s\")", ext);
+	r = node_status(node, 999999, 61, BP_REPORT_DELIVERY, 1, 1, ext, sizeof(ext));
+	CHECK(r == -ENOENT, "STATUS for no such socket: ENOENT (\"%s\")", ext);
+	r = node_status(node, plain_id, 61, 0, 1, 1, ext, sizeof(ext));
+	CHECK(r == -EINVAL && ext[0], "STATUS asserting nothing: EINVAL (\"%s\")", ext);
+	r = node_status(node, plain_id, 61, 0x10, 1, 1, ext, sizeof(ext));
+	CHECK(r == -EINVAL, "STATUS with an unknown bit: EINVAL (\"%s\")", ext);
+	CHECK(readable(plain, 0) == 0, "no report became data on the socket without BP_RECVSTATUS");
+	close(a);
+	close(plain);
+}
+
 struct sender {
 	int fd;
 	uint32_t service;
@@ -1304,6 +1476,7 @@ int main(int argc, char **argv)
 	t_errors();
 	t_sizes();
 	t_async_error();
+	t_status();
 	t_flow_control();
 	t_rcvbuf();
 	t_bind_failures();

@@ -659,15 +659,18 @@ static void tn_handle_genl(struct tn *tn, const struct nlmsghdr *nlh)
 			c->n_held = tn->nheld;
 			break;
 		}
+		/* Every bundle gets a creation timestamp the tests can predict. */
+		tb_u64(&extra, BP_A_CREATION_TIME, TN_CREATION_TIME_BASE + c->n_send);
+		tb_u64(&extra, BP_A_SEQUENCE, c->n_send);
 		if (c->send_mode == TN_SEND_ERRNO) {
-			tn_reply(tn, cookie, -c->send_errno, NULL);
+			tn_reply(tn, cookie, -c->send_errno, &extra);
 			break;
 		}
 		dst = si->dst;
 		s = tn_sock_by_eid(tn, &dst);
 		if (s)
 			tn_queue_adu(tn, s, &si->src, nlh);
-		tn_reply(tn, cookie, 0, NULL);
+		tn_reply(tn, cookie, 0, &extra);
 		break;
 	}
 	case BP_CMD_SETOPT:

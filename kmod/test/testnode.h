@@ -14,6 +14,8 @@
 
 #define TN_RESOLVED_NODE	7	/* ipn:!.S binds resolve to ipn:7.S */
 #define TN_MAX_OPTS		40
+/* A SEND's bundle gets creation time TN_CREATION_TIME_BASE + n, sequence n (n: its SEND count). */
+#define TN_CREATION_TIME_BASE	700000000ULL
 
 struct tn_eid {
 	uint32_t scheme;

@@ -69,6 +69,12 @@ struct sockaddr_bp {
 #define BP_APP_ACK		9	/* int 0 or 1: application ack requested; default 0 */
 #define BP_BUNDLE_OPTION_MAX	127
 
+/*
+ * SOL_BP options from 128 are the socket's own, kept by the module: the node never sees them, and
+ * they are not control messages.
+ */
+#define BP_RECVSTATUS		128	/* int 0 or 1: queue status records (struct bp_status) */
+
 /* Largest value of a bundle option, in bytes. */
 #define BP_OPTION_VALUE_MAX	128
 
@@ -88,6 +94,36 @@ enum bp_custody {
 #define BP_REPORT_FORWARDING	0x2
 #define BP_REPORT_DELIVERY	0x4
 #define BP_REPORT_DELETION	0x8
+
+/*
+ * A status record, read with recvmsg(MSG_ERRQUEUE) by a socket with BP_RECVSTATUS on: one per
+ * call, as the control message (SOL_BP, BP_RECVSTATUS); no data. bs_status says what it is:
+ *  - BP_STATUS_ACCEPTED: the node accepted the socket's send number bs_send_id (the count of the
+ *    socket's earlier sends) as the bundle (bs_source, bs_creation_time, bs_sequence);
+ *    bs_creation_time 0 means the backend did not say;
+ *  - BP_STATUS_FAILED: that send was refused after sendmsg returned; bs_errno says why;
+ *  - BP_REPORT_* bits: a bundle status report (RFC 9171 6.1.1) about the bundle (bs_source,
+ *    bs_creation_time, bs_sequence, fragment) asserting those events; msg_name is the node that
+ *    reported, bs_time when (DTN time, 0 if it did not say), bs_reason its reason code.
+ * The bundle ID is what matches a report to a send; bs_send_id is BP_SEND_ID_NONE where the node
+ * did not know it.
+ */
+#define BP_STATUS_ACCEPTED	0x100
+#define BP_STATUS_FAILED	0x200
+#define BP_SEND_ID_NONE		0xffffffffU
+
+struct bp_status {
+	__u32 bs_status;		/* BP_STATUS_ACCEPTED, _FAILED or BP_REPORT_* bits */
+	__u32 bs_send_id;
+	__u64 bs_creation_time;		/* DTN time, ms since 2000-01-01 */
+	__u64 bs_sequence;
+	__u64 bs_time;			/* when the reported event happened; 0: not said */
+	__u64 bs_frag_offset;		/* the subject is a fragment if bs_frag_length > 0 */
+	__u64 bs_frag_length;
+	__u32 bs_reason;		/* RFC 9171 status report reason code */
+	__s32 bs_errno;			/* BP_STATUS_FAILED: a positive errno */
+	struct sockaddr_bp bs_source;	/* the bundle's source: the sending endpoint */
+};
 
 /* ---- Generic Netlink protocol between the module and the node (docs/netlink-protocol.md) ---- */
 
@@ -112,6 +148,8 @@ enum bp_cmd {
 	BP_CMD_SETOPT,		/* request: validate a socket option */
 	BP_CMD_GETOPT,		/* request: the default value of an option */
 	BP_CMD_DRAINED,		/* notification: a socket that refused a delivery has room again */
+	/* node -> kernel */
+	BP_CMD_STATUS,		/* a status report for a socket's error queue; acked once queued */
 	__BP_CMD_MAX,
 };
 
@@ -140,6 +178,11 @@ enum bp_attr {
 	BP_A_SEQUENCE,		/* u64: creation timestamp sequence number */
 	BP_A_LIFETIME_MS,	/* u64 */
 	BP_A_DELIVERY_FLAGS,	/* u32: BP_DELIVERY_F_* */
+	BP_A_STATUS,		/* u32: BP_REPORT_* bits a status report asserts */
+	BP_A_REASON,		/* u32: status report reason code, 0..255 */
+	BP_A_STATUS_TIME,	/* u64: DTN time of the reported event */
+	BP_A_FRAG_OFFSET,	/* u64 */
+	BP_A_FRAG_LENGTH,	/* u64: 0 or absent: not a fragment */
 	__BP_A_MAX,
 };
 
