@@ -1,5 +1,10 @@
 package org.bpsockets.api.option;
 
+import java.util.EnumSet;
+import java.util.Set;
+
+import org.bpsockets.api.bundle.StatusReportKind;
+
 /**
  * The SOL_BP option names and value encodings, as defined for applications in the kernel module's
  * public header {@code kmod/include/uapi/linux/bp.h} (a test keeps the two in step). Values are in host
@@ -35,6 +40,34 @@ public final class SocketOptionNames {
     public static final int BP_REPORT_DELIVERY = 0x4;
     public static final int BP_REPORT_DELETION = 0x8;
 
+    /** Socket option kept by the kernel module (never seen by the node): read status records. */
+    public static final int BP_RECVSTATUS = 128;
+
     private SocketOptionNames() {
+    }
+
+    /** The BP_REPORT_* bits of some report kinds (the BP_STATUS_REPORTS value, and a status record's). */
+    public static int reportBits(Set<StatusReportKind> kinds) {
+        int bits = 0;
+        for (StatusReportKind k : kinds) {
+            bits |= switch (k) {
+                case RECEPTION -> BP_REPORT_RECEPTION;
+                case FORWARDING -> BP_REPORT_FORWARDING;
+                case DELIVERY -> BP_REPORT_DELIVERY;
+                case DELETION -> BP_REPORT_DELETION;
+            };
+        }
+        return bits;
+    }
+
+    /** The report kinds of BP_REPORT_* bits; unknown bits are ignored. */
+    public static Set<StatusReportKind> reportKinds(int bits) {
+        EnumSet<StatusReportKind> kinds = EnumSet.noneOf(StatusReportKind.class);
+        for (StatusReportKind k : StatusReportKind.values()) {
+            if ((bits & reportBits(EnumSet.of(k))) != 0) {
+                kinds.add(k);
+            }
+        }
+        return kinds;
     }
 }

@@ -1,6 +1,6 @@
 /** Socket options (SOL_BP) and the extensions that interpret them. */
 @Export
-@Version("1.0.0")
+@Version("1.1.0")
 package org.bpsockets.api.option;
 
 import org.osgi.annotation.bundle.Export;

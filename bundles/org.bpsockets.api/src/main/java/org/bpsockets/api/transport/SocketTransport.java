@@ -1,8 +1,10 @@
 package org.bpsockets.api.transport;
 
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
 import org.bpsockets.api.BpException;
+import org.bpsockets.api.bundle.BundleStatus;
 import org.bpsockets.api.bundle.ReceivedBundle;
 import org.osgi.annotation.versioning.ConsumerType;
 
@@ -28,6 +30,16 @@ public interface SocketTransport {
      * later delivery to it answers FULL until it drained, so the order of ADUs is kept.
      */
     CompletionStage<DeliveryResult> deliver(long socketId, ReceivedBundle bundle);
+
+    /**
+     * Hands a bundle status report that arrived at a socket's endpoint to the socket. ACCEPTED once the
+     * socket has it; FULL if it has no room; GONE if the socket no longer exists or does not read status
+     * reports. Reports are advisory (RFC 9171): the registry does not keep a refused one. The default
+     * takes none.
+     */
+    default CompletionStage<DeliveryResult> deliverStatus(long socketId, BundleStatus status) {
+        return CompletableFuture.completedFuture(DeliveryResult.GONE);
+    }
 
     /**
      * Tells a socket that a send it made earlier failed after it was accepted for sending (the backend

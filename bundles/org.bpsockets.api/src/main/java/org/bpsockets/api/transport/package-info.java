@@ -1,6 +1,6 @@
 /** The socket transport SPI: how a source of sockets (the kernel module, the shell, tests) reaches the registry. */
 @Export
-@Version("1.0.0")
+@Version("1.1.0")
 package org.bpsockets.api.transport;
 
 import org.osgi.annotation.bundle.Export;

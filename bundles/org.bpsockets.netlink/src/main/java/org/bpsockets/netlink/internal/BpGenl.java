@@ -22,6 +22,7 @@ final class BpGenl {
     static final int CMD_SETOPT = 10;
     static final int CMD_GETOPT = 11;
     static final int CMD_DRAINED = 12;
+    static final int CMD_STATUS = 13;
 
     // enum bp_attr
     static final int A_PAD = 1;
@@ -45,6 +46,11 @@ final class BpGenl {
     static final int A_SEQUENCE = 19;
     static final int A_LIFETIME_MS = 20;
     static final int A_DELIVERY_FLAGS = 21;
+    static final int A_STATUS = 22;
+    static final int A_REASON = 23;
+    static final int A_STATUS_TIME = 24;
+    static final int A_FRAG_OFFSET = 25;
+    static final int A_FRAG_LENGTH = 26;
 
     // enum bp_eid_attr
     static final int EID_A_SCHEME = 1;

@@ -6,6 +6,7 @@ import java.util.OptionalInt;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
+import org.bpsockets.api.bundle.BundleStatus;
 import org.bpsockets.api.bundle.ReceivedBundle;
 import org.bpsockets.api.transport.DeliveryResult;
 import org.bpsockets.api.transport.SocketService;
@@ -86,6 +87,15 @@ public final class KernelTransport implements SocketTransport {
             return CompletableFuture.completedFuture(DeliveryResult.GONE);
         }
         return l.deliver(socketId, bundle);
+    }
+
+    @Override
+    public CompletionStage<DeliveryResult> deliverStatus(long socketId, BundleStatus status) {
+        NodeLink l = link;
+        if (l == null) {
+            return CompletableFuture.completedFuture(DeliveryResult.GONE);
+        }
+        return l.deliverStatus(socketId, status);
     }
 
     @Override

@@ -22,8 +22,10 @@ import java.util.function.Consumer;
 import org.bpsockets.api.BpError;
 import org.bpsockets.api.BpException;
 import org.bpsockets.api.bundle.BundleId;
+import org.bpsockets.api.bundle.BundleStatus;
 import org.bpsockets.api.bundle.ReceivedBundle;
 import org.bpsockets.api.eid.EndpointId;
+import org.bpsockets.api.option.SocketOptionNames;
 import org.bpsockets.api.transport.BoundSocket;
 import org.bpsockets.api.transport.DeliveryResult;
 import org.bpsockets.api.transport.OptionValue;
@@ -255,6 +257,50 @@ final class NodeLink implements AutoCloseable {
                     return DeliveryResult.GONE;
                 default:
                     LOG.warn("DELIVER of {} to socket {} refused: errno {} {}", bundle.id(), socketId, errno,
+                            m.extackMessage());
+                    return DeliveryResult.GONE;
+            }
+        });
+    }
+
+    /**
+     * Hands a status report to a socket's error queue: ACCEPTED once queued; FULL if the queue has no
+     * room; GONE if the socket is gone or does not read reports (BP_RECVSTATUS off).
+     */
+    CompletionStage<DeliveryResult> deliverStatus(long socketId, BundleStatus status) {
+        int s = seq.getAndIncrement();
+        CompletableFuture<NlMessage> ack = new CompletableFuture<>();
+        MessageWriter w = writer();
+        w.begin(familyId, Netlink.NLM_F_REQUEST | Netlink.NLM_F_ACK, s, BpGenl.CMD_STATUS, BpGenl.FAMILY_VERSION)
+                .u64(BpGenl.A_SOCKET_ID, socketId).u32(BpGenl.A_STATUS, SocketOptionNames.reportBits(status.asserted()));
+        EidCodec.write(w, BpGenl.A_SRC_EID, status.reporter());
+        EidCodec.write(w, BpGenl.A_EID, status.subject().source());
+        w.u64(BpGenl.A_CREATION_TIME, status.subject().creationTime())
+                .u64(BpGenl.A_SEQUENCE, status.subject().sequence())
+                .u64(BpGenl.A_STATUS_TIME, status.eventTime()).u32(BpGenl.A_REASON, status.reasonCode());
+        if (status.subject().isFragment()) {
+            w.u64(BpGenl.A_FRAG_OFFSET, status.subject().fragmentOffset())
+                    .u64(BpGenl.A_FRAG_LENGTH, status.fragmentLength());
+        }
+        w.end();
+        writer.submit(w.finish(), s, ack, true);
+        return ack.thenApply(m -> {
+            int errno;
+            try {
+                errno = m.errno();
+            } catch (ProtocolException e) {
+                errno = Errno.EIO;
+            }
+            switch (errno) {
+                case 0:
+                    return DeliveryResult.ACCEPTED;
+                case Errno.ENOBUFS:
+                    return DeliveryResult.FULL;
+                case Errno.ENOENT:
+                case Errno.ENOPROTOOPT:
+                    return DeliveryResult.GONE;
+                default:
+                    LOG.warn("STATUS about {} to socket {} refused: errno {} {}", status.subject(), socketId, errno,
                             m.extackMessage());
                     return DeliveryResult.GONE;
             }

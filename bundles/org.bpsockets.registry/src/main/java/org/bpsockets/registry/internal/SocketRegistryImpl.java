@@ -25,6 +25,7 @@ import org.bpsockets.api.backend.EndpointRegistration;
 import org.bpsockets.api.bundle.BundleId;
 import org.bpsockets.api.bundle.BundleOption;
 import org.bpsockets.api.bundle.BundleOptions;
+import org.bpsockets.api.bundle.BundleStatus;
 import org.bpsockets.api.bundle.SendRequest;
 import org.bpsockets.api.eid.EndpointId;
 import org.bpsockets.api.eid.IpnEndpointId;
@@ -40,6 +41,7 @@ import org.bpsockets.api.transport.OptionValue;
 import org.bpsockets.api.transport.SocketService;
 import org.bpsockets.api.transport.SocketTransport;
 import org.bpsockets.api.transport.TransportSession;
+import org.bpsockets.bpv7.MalformedBundleException;
 import org.osgi.framework.Constants;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -664,6 +666,23 @@ public final class SocketRegistryImpl implements SocketRegistry, SocketService {
 
     /** A delivery from a backend registration. */
     void accept(RegistrationSink sink, Delivery delivery) {
+        if (delivery.bundle().administrativeRecord()) {
+            try {
+                Optional<BundleStatus> status = StatusReports.decode(delivery.bundle());
+                if (status.isPresent()) {
+                    acceptStatus(sink, delivery, status.get());
+                    return;
+                }
+            } catch (MalformedBundleException e) {
+                LOG.warn("Administrative record {} for {} is malformed ({}); dropped", delivery.bundle().id(),
+                        delivery.bundle().destination(), e.getMessage());
+                synchronized (lock) {
+                    sink.socket.reportsDropped++;
+                }
+                acknowledgeQuietly(delivery);
+                return;
+            }
+        }
         SocketState socket = sink.socket;
         boolean duplicate = false;
         synchronized (lock) {
@@ -683,6 +702,45 @@ public final class SocketRegistryImpl implements SocketRegistry, SocketService {
         } else {
             pump(socket);
         }
+    }
+
+    /**
+     * A status report for a socket's endpoint goes to the socket's reader of reports, not among its data.
+     * Reports are advisory: one the socket does not take is counted and dropped, never retried.
+     */
+    private void acceptStatus(RegistrationSink sink, Delivery delivery, BundleStatus status) {
+        SocketState socket = sink.socket;
+        synchronized (lock) {
+            if (socket.released || socket.sink != sink) {
+                socket = null;
+            }
+        }
+        if (socket == null) {
+            releaseQuietly(delivery);
+            return;
+        }
+        SocketState s = socket;
+        CompletionStage<DeliveryResult> result;
+        try {
+            result = s.session.transport().deliverStatus(s.id, status);
+        } catch (RuntimeException e) {
+            result = CompletableFuture.failedFuture(e);
+        }
+        result.whenComplete((r, e) -> {
+            synchronized (lock) {
+                if (r == DeliveryResult.ACCEPTED) {
+                    s.reports++;
+                } else {
+                    s.reportsDropped++;
+                }
+            }
+            if (e != null) {
+                LOG.warn("Status report about {} for socket {} failed", status.subject(), s.id, e);
+            } else if (r != DeliveryResult.ACCEPTED) {
+                LOG.debug("Status report about {} not taken by socket {} ({})", status.subject(), s.id, r);
+            }
+            acknowledgeQuietly(delivery);
+        });
     }
 
     void drained(TransportSessionImpl session, long socketId) {

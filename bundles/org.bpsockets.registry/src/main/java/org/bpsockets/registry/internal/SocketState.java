@@ -51,6 +51,8 @@ final class SocketState {
     long delivered;
     long refusedFull;
     long duplicates;
+    long reports;
+    long reportsDropped;
 
     SocketState(TransportSessionImpl session, long id, int duplicateMemory) {
         this.session = session;
@@ -59,7 +61,7 @@ final class SocketState {
     }
 
     SocketCounters counters() {
-        return new SocketCounters(sent, sendFailures, delivered, refusedFull, duplicates);
+        return new SocketCounters(sent, sendFailures, delivered, refusedFull, duplicates, reports, reportsDropped);
     }
 
     int pendingDeliveries() {

@@ -101,8 +101,13 @@ class FakeBackend implements Backend {
 
     /** A bundle arrives for an endpoint: stored, and delivered to its open registration if any. */
     synchronized ReceivedBundle receive(EndpointId endpoint, String payload) {
-        ReceivedBundle b = new ReceivedBundle(BundleId.of(EndpointId.parse("ipn:99.1"), 5000, sequence.incrementAndGet()),
-                endpoint, Duration.ofHours(1), false, false, ByteBuffer.wrap(payload.getBytes()));
+        return receive(endpoint, false, payload.getBytes());
+    }
+
+    /** A bundle, or an administrative record from node 99, arrives for an endpoint. */
+    synchronized ReceivedBundle receive(EndpointId endpoint, boolean adminRecord, byte[] payload) {
+        ReceivedBundle b = new ReceivedBundle(BundleId.of(EndpointId.parse(adminRecord ? "ipn:99.0" : "ipn:99.1"), 5000,
+                sequence.incrementAndGet()), endpoint, Duration.ofHours(1), adminRecord, false, ByteBuffer.wrap(payload));
         store.computeIfAbsent(endpoint, e -> new LinkedHashMap<>()).put(b.id(), b);
         for (Registration r : registrations) {
             if (r.endpoint.equals(endpoint) && !r.closed) {

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
+import org.bpsockets.api.bundle.BundleStatus;
 import org.bpsockets.api.bundle.ReceivedBundle;
 import org.bpsockets.api.transport.DeliveryResult;
 import org.bpsockets.api.transport.SocketTransport;
@@ -17,6 +18,9 @@ class FakeTransport implements SocketTransport {
     }
 
     final List<Handed> handed = new ArrayList<>();
+    final List<BundleStatus> statuses = new ArrayList<>();
+    /** The answer to status reports (GONE: the socket does not read them). */
+    DeliveryResult statusAnswer = DeliveryResult.ACCEPTED;
     /** Answers for the next deliveries, in order; when empty, deliveries stay unanswered. */
     final ArrayDeque<DeliveryResult> answers = new ArrayDeque<>();
     DeliveryResult defaultAnswer = DeliveryResult.ACCEPTED;
@@ -47,6 +51,12 @@ class FakeTransport implements SocketTransport {
             f.complete(r);
         }
         return f;
+    }
+
+    @Override
+    public synchronized CompletionStage<DeliveryResult> deliverStatus(long socketId, BundleStatus status) {
+        statuses.add(status);
+        return CompletableFuture.completedFuture(statusAnswer);
     }
 
     synchronized List<String> payloads() {

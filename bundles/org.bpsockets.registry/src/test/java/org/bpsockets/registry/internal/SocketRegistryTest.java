@@ -25,7 +25,9 @@ import org.bpsockets.api.BpException;
 import org.bpsockets.api.bundle.BundleId;
 import org.bpsockets.api.bundle.BundleOption;
 import org.bpsockets.api.bundle.BundleOptions;
+import org.bpsockets.api.bundle.BundleStatus;
 import org.bpsockets.api.bundle.ReceivedBundle;
+import org.bpsockets.api.bundle.StatusReportKind;
 import org.bpsockets.api.eid.EndpointId;
 import org.bpsockets.api.option.SocketOptionHandler;
 import org.bpsockets.api.registry.LocalSocket;
@@ -34,6 +36,8 @@ import org.bpsockets.api.transport.BoundSocket;
 import org.bpsockets.api.transport.DeliveryResult;
 import org.bpsockets.api.transport.OptionValue;
 import org.bpsockets.api.transport.TransportSession;
+import org.bpsockets.bpv7.StatusReport;
+import org.bpsockets.bpv7.StatusReport.StatusAssertion;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -434,5 +438,53 @@ class SocketRegistryTest {
         public ByteBuffer defaultValue(int name) {
             return le64(86_400_000L);
         }
+    }
+
+    /** A delivery report from node 99 about the bundle ipn:1.5 @ 777000.3. */
+    private static byte[] deliveryReport() {
+        return new StatusReport(StatusAssertion.NO, StatusAssertion.NO, StatusAssertion.at(778000), StatusAssertion.NO, 0,
+                EndpointId.parse("ipn:1.5"), 777000, 3, -1, -1).encodeRecord();
+    }
+
+    @Test
+    void aStatusReportGoesToTheSocketsReaderOfReportsNotAmongItsData() throws Exception {
+        FakeBackend backend = addBackend("embedded", 0);
+        session.bind(1, A, List.of());
+        backend.receive(A, true, deliveryReport());
+        backend.receive(A, "data");
+        assertEquals(List.of("data"), transport.payloads(), "only the data is delivered as data");
+        assertEquals(1, transport.statuses.size());
+        BundleStatus status = transport.statuses.get(0);
+        assertEquals(BundleId.of(EndpointId.parse("ipn:1.5"), 777000, 3), status.subject());
+        assertEquals(Set.of(StatusReportKind.DELIVERY), status.asserted());
+        assertEquals(EndpointId.parse("ipn:99.0"), status.reporter());
+        assertEquals(778000, status.eventTime());
+        assertEquals(-1, status.fragmentLength());
+        assertEquals(0, backend.stored(A), "the report was acknowledged to the backend");
+        assertEquals(1, registry.sockets().get(0).counters().reports());
+    }
+
+    @Test
+    void aReportTheSocketDoesNotReadIsCountedAndDroppedAndAMalformedOneToo() throws Exception {
+        FakeBackend backend = addBackend("embedded", 0);
+        session.bind(1, A, List.of());
+        transport.statusAnswer = DeliveryResult.GONE;
+        backend.receive(A, true, deliveryReport());
+        backend.receive(A, true, new byte[] {(byte) 0x82, 0x01});
+        assertEquals(List.of(), transport.payloads(), "neither became data");
+        assertEquals(0, backend.stored(A), "both acknowledged: reports are advisory");
+        assertEquals(2, registry.sockets().get(0).counters().reportsDropped());
+        assertEquals(0, registry.sockets().get(0).counters().reports());
+    }
+
+    @Test
+    void anAdministrativeRecordThatIsNotAStatusReportIsDeliveredAsData() throws Exception {
+        FakeBackend backend = addBackend("embedded", 0);
+        session.bind(1, A, List.of());
+        byte[] otherRecord = {(byte) 0x82, 0x03, 0x40}; // type 3 (BIBE PDU in BPv7 drafts), empty content
+        backend.receive(A, true, otherRecord);
+        assertEquals(1, transport.handed().size());
+        assertTrue(transport.handed().get(0).bundle().administrativeRecord());
+        assertEquals(List.of(), transport.statuses);
     }
 }

@@ -27,12 +27,15 @@ public class SocketsCommand implements Action {
         table.column("Delivered").alignRight();
         table.column("Refused full").alignRight();
         table.column("Duplicates").alignRight();
+        table.column("Reports").alignRight();
         table.column("Pending").alignRight();
         table.column("Options");
         for (SocketInfo s : registry.sockets()) {
             table.addRow().addContent(s.transport(), s.id(), s.endpoint().map(Object::toString).orElse("-"),
                     s.backend().orElse("-"), s.counters().sent(), s.counters().sendFailures(),
-                    s.counters().delivered(), s.counters().refusedFull(), s.counters().duplicates(), s.inFlight(),
+                    s.counters().delivered(), s.counters().refusedFull(), s.counters().duplicates(),
+                    s.counters().reports() + (s.counters().reportsDropped() == 0 ? ""
+                            : " (" + s.counters().reportsDropped() + " dropped)"), s.inFlight(),
                     s.options().isEmpty() ? "" : s.options().toString());
         }
         table.print(System.out);

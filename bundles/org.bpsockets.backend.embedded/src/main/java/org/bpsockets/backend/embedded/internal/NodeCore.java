@@ -641,6 +641,8 @@ public final class NodeCore implements Backend, ClaContext, AutoCloseable {
     /** The echo agent: the payload goes back to the source, from the echo endpoint. */
     private void echo(BundleEntry e) {
         e.delivery = BundleEntry.Delivery.DONE;
+        // The echo service is an application of this node: the bundle was delivered to it.
+        report(e, StatusReportKind.DELIVERY, StatusReportReason.NO_ADDITIONAL_INFORMATION);
         EndpointId source = e.bundle.primary().source();
         if (!source.isNull() && !e.bundle.primary().isAdminRecord()) {
             byte[] payload = new byte[e.bundle.payloadLength()];

@@ -17,7 +17,6 @@ import static org.bpsockets.api.option.SocketOptionNames.BP_STATUS_REPORTS;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.time.Duration;
-import java.util.EnumSet;
 import java.util.Map;
 import java.util.Set;
 
@@ -26,12 +25,12 @@ import org.bpsockets.api.BpException;
 import org.bpsockets.api.bundle.BundleOptions;
 import org.bpsockets.api.bundle.ClassOfService;
 import org.bpsockets.api.bundle.CustodyMode;
-import org.bpsockets.api.bundle.StatusReportKind;
 import org.bpsockets.api.eid.DtnEndpointId;
 import org.bpsockets.api.eid.EndpointId;
 import org.bpsockets.api.eid.EndpointIdSyntaxException;
 import org.bpsockets.api.eid.SockaddrBp;
 import org.bpsockets.api.option.SocketOptionHandler;
+import org.bpsockets.api.option.SocketOptionNames;
 import org.osgi.service.component.annotations.Component;
 
 /** The SOL_BP options of bp(7): their value formats, ranges, defaults and meaning. */
@@ -110,7 +109,7 @@ public final class BaselineOptions implements SocketOptionHandler {
                 options.ordinal(i32(value));
                 break;
             case BP_STATUS_REPORTS:
-                options.statusReports(reports(i32(value)));
+                options.statusReports(SocketOptionNames.reportKinds(i32(value)));
                 break;
             case BP_REPORT_TO:
                 options.reportTo(SockaddrBp.decode(value));
@@ -149,23 +148,6 @@ public final class BaselineOptions implements SocketOptionHandler {
             default:
                 return int32(0);
         }
-    }
-
-    static Set<StatusReportKind> reports(int flags) {
-        EnumSet<StatusReportKind> kinds = EnumSet.noneOf(StatusReportKind.class);
-        if ((flags & BP_REPORT_RECEPTION) != 0) {
-            kinds.add(StatusReportKind.RECEPTION);
-        }
-        if ((flags & BP_REPORT_FORWARDING) != 0) {
-            kinds.add(StatusReportKind.FORWARDING);
-        }
-        if ((flags & BP_REPORT_DELIVERY) != 0) {
-            kinds.add(StatusReportKind.DELIVERY);
-        }
-        if ((flags & BP_REPORT_DELETION) != 0) {
-            kinds.add(StatusReportKind.DELETION);
-        }
-        return kinds;
     }
 
     private static ByteBuffer le(ByteBuffer value) {
