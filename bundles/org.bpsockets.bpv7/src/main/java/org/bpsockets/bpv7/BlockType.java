@@ -8,6 +8,8 @@ public final class BlockType {
     public static final long HOP_COUNT = 10;
     public static final long BLOCK_INTEGRITY = 11;
     public static final long BLOCK_CONFIDENTIALITY = 12;
+    /** ION's Quality of Service block: class of service and ordinal ({@link QualityOfService}). */
+    public static final long QUALITY_OF_SERVICE = 193;
 
     private BlockType() {
     }

@@ -7,7 +7,8 @@ import org.bpsockets.bpv7.MalformedBundleException.Reason;
 
 /**
  * Data codecs of the RFC 9171 extension blocks: Previous Node (type 6, the forwarder's node ID as an
- * encoded EID), Bundle Age (type 7, milliseconds as a uint) and Hop Count (type 10, {@code [limit, count]}).
+ * encoded EID), Bundle Age (type 7, milliseconds as a uint), Hop Count (type 10, {@code [limit, count]}) and
+ * ION's Quality of Service (type 193, {@link QualityOfService}).
  * Decoders accept non-shortest integers; every problem is reported as
  * {@link MalformedBundleException.Reason#BAD_BLOCK_DATA}.
  */
@@ -30,6 +31,26 @@ public final class ExtensionBlocks {
 
     public static byte[] encodeHopCount(HopCount hopCount) {
         return new CborWriter(12).array(2).uint(hopCount.limit()).uint(hopCount.count()).toByteArray();
+    }
+
+    public static byte[] encodeQualityOfService(QualityOfService qos) {
+        return new CborWriter(32).array(4).uint(qos.flags()).uint(qos.classOfService()).uint(qos.ordinal())
+                .uint(qos.dataLabel()).toByteArray();
+    }
+
+    public static QualityOfService decodeQualityOfService(ByteBuffer data) throws MalformedBundleException {
+        CborReader r = new CborReader(array(data), offset(data), offset(data) + data.remaining());
+        try {
+            r.readArray("the quality of service", 4);
+            long flags = r.readUint("the QoS flags");
+            int cos = (int) r.readUint("the class of service", 2);
+            int ordinal = (int) r.readUint("the ordinal", 254);
+            long label = r.readUint("the data label");
+            end(r);
+            return new QualityOfService(flags, cos, ordinal, label);
+        } catch (MalformedBundleException e) {
+            throw bad("Quality of Service", e);
+        }
     }
 
     public static EndpointId decodePreviousNode(ByteBuffer data) throws MalformedBundleException {

@@ -49,4 +49,16 @@ class ExtensionBlocksTest {
                 () -> ExtensionBlocks.decodeHopCount(ByteBuffer.wrap(Hex.bytes("820001"))));
         assertTrue(e.getMessage().contains("hop limit"), e.getMessage());
     }
+
+    @Test
+    void qualityOfServiceIsIonsFourIntegerArray() throws Exception {
+        // What ION 4.1's qos_serialize writes for expedited, ordinal 7: [flags 0, cos 2, ordinal 7, label 0].
+        assertEquals("8400020700", Hex.of(ExtensionBlocks.encodeQualityOfService(QualityOfService.of(2, 7))));
+        assertEquals(new QualityOfService(1, 0, 0, 300),
+                ExtensionBlocks.decodeQualityOfService(ByteBuffer.wrap(Hex.bytes("84010000190" + "12c"))));
+        assertEquals(Reason.BAD_BLOCK_DATA,
+                failure(() -> ExtensionBlocks.decodeQualityOfService(ByteBuffer.wrap(Hex.bytes("8400030000")))));
+        assertEquals(Reason.BAD_BLOCK_DATA,
+                failure(() -> ExtensionBlocks.decodeQualityOfService(ByteBuffer.wrap(Hex.bytes("83000200")))));
+    }
 }

@@ -52,9 +52,11 @@ import org.bpsockets.bpv7.BundleEditor;
 import org.bpsockets.bpv7.BundleFlags;
 import org.bpsockets.bpv7.CrcType;
 import org.bpsockets.bpv7.DecodeLimits;
+import org.bpsockets.bpv7.ExtensionBlocks;
 import org.bpsockets.bpv7.Fragmentation;
 import org.bpsockets.bpv7.HopCount;
 import org.bpsockets.bpv7.MalformedBundleException;
+import org.bpsockets.bpv7.QualityOfService;
 import org.bpsockets.bpv7.Reassembler;
 import org.bpsockets.bpv7.StatusReport;
 import org.bpsockets.bpv7.StatusReportReason;
@@ -96,7 +98,7 @@ public final class NodeCore implements Backend, ClaContext, AutoCloseable {
     private static final long MAX_BACKOFF_MILLIS = 60_000;
     /** The block types this node processes; others are handled as their processing flags say. */
     private static final Set<Long> PROCESSED_BLOCKS = Set.of(BlockType.PAYLOAD, BlockType.PREVIOUS_NODE,
-            BlockType.BUNDLE_AGE, BlockType.HOP_COUNT);
+            BlockType.BUNDLE_AGE, BlockType.HOP_COUNT, BlockType.QUALITY_OF_SERVICE);
     private static final Set<BundleOption> HONOURED = EnumSet.of(BundleOption.LIFETIME, BundleOption.CLASS_OF_SERVICE,
             BundleOption.ORDINAL, BundleOption.STATUS_REPORTS, BundleOption.REPORT_TO, BundleOption.HOP_LIMIT,
             BundleOption.MUST_NOT_FRAGMENT, BundleOption.APPLICATION_ACK);
@@ -336,6 +338,10 @@ public final class NodeCore implements Backend, ClaContext, AutoCloseable {
         if (o.hopLimit().isPresent()) {
             b.hopCount(HopCount.withLimit(o.hopLimit().getAsInt()), CrcType.NONE);
         }
+        if (o.classOfService() != ClassOfService.NORMAL || o.ordinal() != 0) {
+            b.addBlock(BlockType.QUALITY_OF_SERVICE, BlockFlags.REPLICATE_IN_EVERY_FRAGMENT, CrcType.NONE,
+                    ExtensionBlocks.encodeQualityOfService(QualityOfService.of(o.classOfService().ordinal(), o.ordinal())));
+        }
         byte[] payload = new byte[request.payload().remaining()];
         request.payload().duplicate().get(payload);
         return b.payload(payload).build();
@@ -496,7 +502,25 @@ public final class NodeCore implements Backend, ClaContext, AutoCloseable {
             bundle = edit.build();
             bytes = bundle.encode();
         }
-        accept(bundle, bytes, ClassOfService.NORMAL, link.id(), null, receipt);
+        accept(bundle, bytes, classOfService(bundle), link.id(), null, receipt);
+    }
+
+    /** The class of service a received bundle asks for in ION's QoS block; NORMAL without one. */
+    private static ClassOfService classOfService(Bundle bundle) {
+        QualityOfService qos = qualityOfService(bundle);
+        return qos == null ? ClassOfService.NORMAL : ClassOfService.values()[qos.classOfService()];
+    }
+
+    private static QualityOfService qualityOfService(Bundle bundle) {
+        CanonicalBlock block = bundle.firstBlockOfType(BlockType.QUALITY_OF_SERVICE);
+        if (block == null) {
+            return null;
+        }
+        try {
+            return ExtensionBlocks.decodeQualityOfService(block.data());
+        } catch (MalformedBundleException e) {
+            return null; // kept and forwarded as an unknown block would be; it only cannot raise the priority
+        }
     }
 
     /** A bundle enters the node (created here or received): checked, stored, then dispatched. */
@@ -1346,6 +1370,11 @@ public final class NodeCore implements Backend, ClaContext, AutoCloseable {
         }
         if (!reports.isEmpty()) {
             sb.append(" reports=").append(String.join(",", reports)).append(" report-to=").append(b.primary().reportTo());
+        }
+        QualityOfService qos = qualityOfService(b);
+        if (qos != null) {
+            sb.append(" cos=").append(ClassOfService.values()[qos.classOfService()].name().toLowerCase(java.util.Locale.ROOT))
+                    .append(" ordinal=").append(qos.ordinal());
         }
         if (b.hopCount() != null) {
             sb.append(" hop-limit=").append(b.hopCount().limit()).append(" hops=").append(b.hopCount().count());

@@ -31,6 +31,7 @@ import org.bpsockets.api.backend.DeliverySink;
 import org.bpsockets.api.backend.EndpointRegistration;
 import org.bpsockets.api.bundle.BundleId;
 import org.bpsockets.api.bundle.BundleOptions;
+import org.bpsockets.api.bundle.ClassOfService;
 import org.bpsockets.api.bundle.SendRequest;
 import org.bpsockets.api.bundle.StatusReportKind;
 import org.bpsockets.api.eid.EndpointId;
@@ -261,6 +262,39 @@ class NodeCoreTest {
         assertEquals(EndpointId.parse("ipn:2.9002"), d.bundle().source());
         assertEquals(BpError.ADDRESS_IN_USE, assertThrows(BpException.class,
                 () -> n[1].open(EndpointId.parse("ipn:2.9002"), new Sink(), 1)).error());
+    }
+
+    @Test
+    void classOfServiceAndOrdinalTravelInIonsQosBlockAndTheEchoAgentReportsDelivery() throws Exception {
+        NodeCore[] n = twoNodes(NodeSettings.defaults(N1), NodeSettings.defaults(N2), LinkDefinition.Mode.ALWAYS_ON,
+                List.of());
+        Sink me = new Sink();
+        n[0].open(EndpointId.parse("ipn:1.41"), me, 8);
+        BundleOptions options = BundleOptions.builder().classOfService(ClassOfService.EXPEDITED).ordinal(9)
+                .statusReports(EnumSet.of(StatusReportKind.DELIVERY)).build();
+        BundleId sent = n[0].send(request("ipn:1.41", "ipn:2.77", "kept", options)).toCompletableFuture().get();
+        await("node 2 holds the bundle", () -> n[1].bundleInfos(10).size() == 1);
+        NodeCore.BundleInfo held = n[1].bundleInfos(10).get(0);
+        assertTrue(held.details().contains("cos=expedited ordinal=9"), held.details());
+        assertTrue(held.state().endsWith("expedited"), "node 2 forwards it as expedited: " + held.state());
+        assertEquals(sent, held.id());
+
+        n[0].send(request("ipn:1.41", "ipn:2.9002", "echo me", options)).toCompletableFuture().get();
+        boolean echoed = false;
+        boolean reported = false;
+        for (int i = 0; i < 2; i++) {
+            Delivery d = me.next();
+            if (d.bundle().administrativeRecord()) {
+                StatusReport r = AdministrativeRecord.decode(d.bundle().payload()).statusReport();
+                reported = r.delivered().asserted() && r.subject().source().equals(EndpointId.parse("ipn:1.41"));
+                assertEquals(N2, d.bundle().source(), "node 2 reports");
+            } else {
+                echoed = "echo me".equals(text(d));
+            }
+            d.acknowledge();
+        }
+        assertTrue(echoed, "the echo came back");
+        assertTrue(reported, "and a delivery report from the echo agent's node");
     }
 
     @Test
