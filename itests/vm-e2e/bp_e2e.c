@@ -489,6 +489,101 @@ static int cmd_bench(void)
 	return 0;
 }
 
+/* Appends one SOL_BP control message to msg (whose buffer has room). */
+static struct cmsghdr *add_cmsg(struct msghdr *msg, struct cmsghdr *prev, int type, const void *val,
+				size_t len)
+{
+	struct cmsghdr *cm = prev ? CMSG_NXTHDR(msg, prev) : CMSG_FIRSTHDR(msg);
+
+	cm->cmsg_level = SOL_BP;
+	cm->cmsg_type = type;
+	cm->cmsg_len = CMSG_LEN(len);
+	memcpy(CMSG_DATA(cm), val, len);
+	return cm;
+}
+
+/*
+ * Every baseline option a backend carries in the bundle, set once with setsockopt (a bundle for
+ * ipn:PEER.77) and once with control messages (ipn:PEER.78). Nobody listens there: the peer node
+ * keeps both, and the host reads the options they arrived with from its "bp:bundles -v". Their
+ * reception reports go to ipn:NODE.51, a socket that reads status records: when both arrived, the
+ * bundles are at the peer.
+ */
+static int cmd_peer(uint32_t peer)
+{
+	int a = bound_socket(50), b = bound_socket(52), rep = bound_socket(51), on = 1;
+	uint64_t life_a = 300000, life_b = 400000;
+	int exp = BP_COS_EXPEDITED, bulk = BP_COS_BULK, ord9 = 9, ord0 = 0, hop9 = 9, hop11 = 11;
+	uint32_t rep_a = BP_REPORT_RECEPTION | BP_REPORT_FORWARDING, rep_b = BP_REPORT_RECEPTION;
+	struct sockaddr_bp report_to = ipn(node, 51), to_a = ipn(peer, 77), to_b = ipn(peer, 78), by;
+	char cbuf[8 * CMSG_SPACE(sizeof(struct sockaddr_bp))], rbuf[CMSG_SPACE(sizeof(struct bp_status))];
+	struct iovec iov = { .iov_base = "control messages", .iov_len = 16 };
+	struct msghdr msg = { .msg_name = &to_b, .msg_namelen = BP_SOCKADDR_IPN_LEN, .msg_iov = &iov,
+			      .msg_iovlen = 1, .msg_control = cbuf, .msg_controllen = sizeof(cbuf) };
+	struct cmsghdr *cm = NULL;
+	int got_a = 0, got_b = 0, forwarded = 0, n = 0;
+	struct bp_status st;
+
+	memset(cbuf, 0, sizeof(cbuf));
+	ok(a >= 0 && b >= 0 && rep >= 0, "three sockets bound");
+	ok(setsockopt(rep, SOL_BP, BP_RECVSTATUS, &on, sizeof(on)) == 0,
+	   "the report-to socket turns BP_RECVSTATUS on");
+	ok(setsockopt(a, SOL_BP, BP_LIFETIME_MS, &life_a, sizeof(life_a)) == 0 &&
+	   setsockopt(a, SOL_BP, BP_CLASS_OF_SERVICE, &exp, sizeof(exp)) == 0 &&
+	   setsockopt(a, SOL_BP, BP_ORDINAL, &ord9, sizeof(ord9)) == 0 &&
+	   setsockopt(a, SOL_BP, BP_STATUS_REPORTS, &rep_a, sizeof(rep_a)) == 0 &&
+	   setsockopt(a, SOL_BP, BP_REPORT_TO, &report_to, BP_SOCKADDR_IPN_LEN) == 0 &&
+	   setsockopt(a, SOL_BP, BP_HOP_LIMIT, &hop9, sizeof(hop9)) == 0 &&
+	   setsockopt(a, SOL_BP, BP_MUST_NOT_FRAGMENT, &on, sizeof(on)) == 0 &&
+	   setsockopt(a, SOL_BP, BP_APP_ACK, &on, sizeof(on)) == 0,
+	   "setsockopt: lifetime, class of service, ordinal, reports, report-to, hop limit, "
+	   "must-not-fragment, application ack");
+	ok(sendto(a, "socket options", 14, 0, (struct sockaddr *)&to_a, BP_SOCKADDR_IPN_LEN) == 14,
+	   "send to ipn:%u.77 with the socket's options", peer);
+
+	cm = add_cmsg(&msg, cm, BP_LIFETIME_MS, &life_b, sizeof(life_b));
+	cm = add_cmsg(&msg, cm, BP_CLASS_OF_SERVICE, &bulk, sizeof(bulk));
+	cm = add_cmsg(&msg, cm, BP_ORDINAL, &ord0, sizeof(ord0));
+	cm = add_cmsg(&msg, cm, BP_STATUS_REPORTS, &rep_b, sizeof(rep_b));
+	cm = add_cmsg(&msg, cm, BP_REPORT_TO, &report_to, BP_SOCKADDR_IPN_LEN);
+	cm = add_cmsg(&msg, cm, BP_HOP_LIMIT, &hop11, sizeof(hop11));
+	cm = add_cmsg(&msg, cm, BP_MUST_NOT_FRAGMENT, &on, sizeof(on));
+	cm = add_cmsg(&msg, cm, BP_APP_ACK, &on, sizeof(on));
+	msg.msg_controllen = (char *)cm + CMSG_SPACE(cm->cmsg_len - CMSG_LEN(0)) - cbuf;
+	ok(sendmsg(b, &msg, 0) == 16, "sendmsg to ipn:%u.78 with the same eight options as control "
+	   "messages", peer);
+
+	while ((!got_a || !got_b || !forwarded) && n++ < 20) {
+		struct pollfd p = { .fd = rep };
+		struct msghdr m = { .msg_name = &by, .msg_namelen = sizeof(by), .msg_control = rbuf,
+				    .msg_controllen = sizeof(rbuf) };
+		struct cmsghdr *c;
+
+		if (poll(&p, 1, 120000) != 1 || recvmsg(rep, &m, MSG_ERRQUEUE) < 0)
+			break;
+		c = CMSG_FIRSTHDR(&m);
+		if (!c || c->cmsg_type != BP_RECVSTATUS)
+			continue;
+		memcpy(&st, CMSG_DATA(c), sizeof(st));
+		printf("# report 0x%x about ipn:%u.%u %llu.%llu from ipn:%u.%u\n", st.bs_status,
+		       st.bs_source.bp_addr.ipn.node_id, st.bs_source.bp_addr.ipn.service_id,
+		       (unsigned long long)st.bs_creation_time, (unsigned long long)st.bs_sequence,
+		       by.bp_addr.ipn.node_id, by.bp_addr.ipn.service_id);
+		if ((st.bs_status & BP_REPORT_RECEPTION) && by.bp_addr.ipn.node_id == peer)
+			st.bs_source.bp_addr.ipn.service_id == 50 ? got_a++ : got_b++;
+		if ((st.bs_status & BP_REPORT_FORWARDING) && by.bp_addr.ipn.node_id == node &&
+		    st.bs_source.bp_addr.ipn.service_id == 50)
+			forwarded++;
+	}
+	ok(got_a == 1, "the peer's reception report about the setsockopt bundle reached report-to");
+	ok(got_b == 1, "the peer's reception report about the control-message bundle too");
+	ok(forwarded == 1, "and this node's forwarding report (asked for by the first only)");
+	close(a);
+	close(b);
+	close(rep);
+	return failures ? 1 : 0;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc >= 3 && !strcmp(argv[1], "test")) {
@@ -499,12 +594,17 @@ int main(int argc, char **argv)
 		node = strtoul(argv[3], NULL, 10);
 		return cmd_wait_node(atoi(argv[2]));
 	}
+	if (argc >= 4 && !strcmp(argv[1], "peer")) {
+		node = strtoul(argv[2], NULL, 10);
+		return cmd_peer(strtoul(argv[3], NULL, 10));
+	}
 	if (argc >= 2 && !strcmp(argv[1], "expect-no-node"))
 		return cmd_expect_no_node();
 	if (argc >= 3 && !strcmp(argv[1], "bench")) {
 		node = strtoul(argv[2], NULL, 10);
 		return cmd_bench();
 	}
-	fprintf(stderr, "usage: %s test NODE | wait-node SECONDS NODE | expect-no-node | bench NODE\n", argv[0]);
+	fprintf(stderr, "usage: %s test NODE | wait-node SECONDS NODE | expect-no-node | bench NODE | "
+		"peer NODE PEER\n", argv[0]);
 	return 2;
 }

@@ -122,7 +122,7 @@ client bp:bundles -v >"$results/bundles.txt"
 check "the node built the bundle with lifetime, priority and reports from setsockopt" \
 	grep -E -q "ipn:1.14 .*expedited.*lifetime=120000ms reports=delivery report-to=ipn:1.10" "$results/bundles.txt"
 check "the node built the bundle with the hop limit of the control message" \
-	grep -E -q "ipn:1.14 .*lifetime=120000ms reports=delivery report-to=ipn:1.10 hop-limit=7 hops=0" \
+	grep -E -q "ipn:1.14 .*lifetime=120000ms reports=delivery report-to=ipn:1.10 cos=expedited ordinal=0 hop-limit=7 hops=0" \
 	"$results/bundles.txt"
 
 echo "# 3. the bp* tools"
@@ -164,7 +164,19 @@ rc=$?
 sed 's/^/    /' "$results/java.tap"
 check "the Java binding against the node ($(grep -c '^ok' "$results/java.tap") passed)" [ $rc = 0 ]
 
-echo "# 4. kill -9 the node while an application is bound; start it again"
+echo "# 4. options and status reports across a second node (ipn:2, on the host)"
+"$e2e" peer 1 2 >"$results/peer.tap" 2>&1
+rc=$?
+sed 's/^/    /' "$results/peer.tap"
+check "every baseline option by setsockopt and by control message, to the peer ($(grep -c '^ok' "$results/peer.tap") passed)" \
+	[ $rc = 0 ]
+check "bp(7)'s example program: the peer's delivery report reaches the sending application" \
+	sh -c "'$here/bp_report' 2 9002 60 >'$results/bp_report.txt' 2>&1"
+sed 's/^/    # /' "$results/bp_report.txt"
+check "it matched the report to the bundle its send became" \
+	grep -q "^bundle [0-9]*\.[0-9]* delivered, reported by ipn:2.0" "$results/bp_report.txt"
+
+echo "# 5. kill -9 the node while an application is bound; start it again"
 receive ipn:1.20 "$results/recv-restart.txt" 600
 kill -9 "$(karaf_pid)"
 check "the node is gone" await_karaf_exit
@@ -178,7 +190,7 @@ check "the application bound before the crash receives without binding again" \
 	grep -q "from ipn:1.21, 13 bytes" "$results/ipn:1.20.log"
 check "and its payload" grep -qx "after restart" "$results/recv-restart.txt"
 
-echo "# 5. unload and reload the module while the node runs"
+echo "# 6. unload and reload the module while the node runs"
 check "rmmod bp with no socket open" rmmod bp
 check "bp:status says the module went away" status_says "Transport:  kernel - not connected: kernel module"
 check "insmod bp.ko again" insmod "$ko"

@@ -6,6 +6,7 @@ import static org.junit.Assert.assertNotNull;
 import static org.junit.Assert.assertTrue;
 
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -14,18 +15,23 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
 import javax.inject.Inject;
 
 import org.apache.karaf.features.Feature;
+import org.bpsockets.api.BpError;
+import org.bpsockets.api.BpException;
 import org.bpsockets.api.bundle.BundleId;
 import org.bpsockets.api.bundle.ReceivedBundle;
 import org.bpsockets.api.eid.EndpointId;
+import org.bpsockets.api.option.SocketOptionNames;
 import org.bpsockets.api.registry.SocketInfo;
 import org.bpsockets.api.registry.SocketRegistry;
 import org.bpsockets.api.transport.DeliveryResult;
+import org.bpsockets.api.transport.OptionValue;
 import org.bpsockets.api.transport.SocketService;
 import org.bpsockets.api.transport.SocketTransport;
 import org.bpsockets.api.transport.TransportSession;
@@ -54,6 +60,7 @@ public class PlatformIT extends KarafTestSupport {
     static final String LOOPBACK = "bpsockets-test-loopback";
     static final String UD3TN = "bpsockets-backend-ud3tn";
     static final String ION = "bpsockets-backend-ion";
+    static final String QOS = "bpsockets-qos-baseline";
 
     @Inject
     SocketRegistry registry;
@@ -610,6 +617,75 @@ public class PlatformIT extends KarafTestSupport {
         assertEquals("nothing else stopped or was refreshed", List.of(), new ArrayList<>(events));
         assertEquals(jnaId, bundle("com.sun.jna").getBundleId());
         assertEquals(Bundle.ACTIVE, jna.getState());
+    }
+
+    /**
+     * The baseline options extension is uninstalled and installed again while sockets are bound and have
+     * set its options: in between, those options fail cleanly (at setsockopt, at getsockopt and at a send
+     * that carries one), sends without them go on, and afterwards the same sockets use them again.
+     */
+    @Test
+    public void theOptionsExtensionComesAndGoesWhileSocketsAreBound() throws Exception {
+        TestTransport transport = new TestTransport();
+        TransportSession session = socketService.attach(transport);
+        long coreId = bundle("org.bpsockets.registry").getBundleId();
+        OptionValue lifetime = OptionValue.of(SocketOptionNames.BP_LIFETIME_MS,
+                ByteBuffer.allocate(8).order(ByteOrder.nativeOrder()).putLong(0, 60_000).array());
+        try {
+            EndpointId a = session.bind(1, EndpointId.parse("ipn:1.30"), List.of());
+            EndpointId b = session.bind(2, EndpointId.parse("ipn:1.31"), List.of());
+            session.setOption(1, lifetime);
+
+            uninstallFeature(QOS);
+            BpException refused = thrown(BpException.class, () -> session.setOption(1, lifetime));
+            assertEquals(BpError.UNKNOWN_OPTION, refused.error());
+            assertEquals(BpError.UNKNOWN_OPTION,
+                    thrown(BpException.class, () -> session.option(1, SocketOptionNames.BP_HOP_LIMIT)).error());
+            ExecutionException failed = thrown(ExecutionException.class, () -> session.send(1, a, b,
+                    ByteBuffer.wrap(new byte[] {1}), List.of(lifetime)).toCompletableFuture().get(10, TimeUnit.SECONDS));
+            assertEquals("a send carrying the option fails cleanly", BpError.UNKNOWN_OPTION,
+                    ((BpException) failed.getCause()).error());
+            send(session, a, b, "without options");
+            assertEquals("without options", payloadOf(transport.socket(2).poll(10, TimeUnit.SECONDS)));
+
+            installFeature(QOS);
+            await("the extension is back", 30_000, () -> {
+                try {
+                    session.setOption(1, lifetime);
+                    return true;
+                } catch (BpException e) {
+                    return false;
+                }
+            });
+            session.send(1, a, b, ByteBuffer.wrap("with lifetime".getBytes(StandardCharsets.UTF_8)), List.of(lifetime))
+                    .toCompletableFuture().get(10, TimeUnit.SECONDS);
+            ReceivedBundle got = transport.socket(2).poll(10, TimeUnit.SECONDS);
+            assertEquals("with lifetime", payloadOf(got));
+            assertEquals("the option is in the bundle again", java.time.Duration.ofSeconds(60), got.lifetime());
+            assertEquals("the core was not refreshed", coreId, bundle("org.bpsockets.registry").getBundleId());
+        } finally {
+            session.close();
+            if (!features.isInstalled(features.getFeature(QOS))) {
+                installFeature(QOS);
+            }
+        }
+    }
+
+    /** What {@code action} throws, which must be a {@code type} (JUnit 4.12 in the container has no assertThrows). */
+    private static <T extends Throwable> T thrown(Class<T> type, ThrowingAction action) {
+        try {
+            action.run();
+        } catch (Throwable t) {
+            if (type.isInstance(t)) {
+                return type.cast(t);
+            }
+            throw new AssertionError("expected " + type.getSimpleName() + ", got " + t, t);
+        }
+        throw new AssertionError("expected " + type.getSimpleName() + ", nothing was thrown");
+    }
+
+    interface ThrowingAction {
+        void run() throws Throwable;
     }
 
     private Optional<String> backendOf(long socketId) {
