@@ -462,8 +462,9 @@ public final class NodeCore implements Backend, ClaContext, AutoCloseable {
         EndpointId destination = bundle.primary().destination();
         // RFC 9758 §5.4: LocalNode EIDs never come from outside.
         if (isLocalNodeForm(source) || isLocalNodeForm(destination)) {
-            receipt.refused(RefusalReason.MALFORMED);
+            // Counted before the refusal completes the receipt: whoever waits on it sees the count.
             stats.malformed.incrementAndGet();
+            receipt.refused(RefusalReason.MALFORMED);
             return;
         }
         if (keysById.containsKey(bundle.bundleId()) || seenUntil.containsKey(bundle.bundleId())) {
