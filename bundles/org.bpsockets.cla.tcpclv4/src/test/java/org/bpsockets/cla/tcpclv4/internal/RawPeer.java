@@ -1,5 +1,6 @@
 package org.bpsockets.cla.tcpclv4.internal;
 
+import java.io.BufferedOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.EOFException;
@@ -28,7 +29,9 @@ final class RawPeer implements AutoCloseable {
         socket.setTcpNoDelay(true);
         socket.setSoTimeout(10_000);
         in = new DataInputStream(socket.getInputStream());
-        out = new DataOutputStream(socket.getOutputStream());
+        // Each message leaves in one write (every method flushes once): written field by field, a
+        // message the layer rejects on its first byte met the layer's close half-way (Broken pipe).
+        out = new DataOutputStream(new BufferedOutputStream(socket.getOutputStream(), 1 << 16));
     }
 
     /** Contact headers both ways, then SESS_INIT both ways, as the active side. */
