@@ -55,6 +55,8 @@ int bp_sock_status(struct bp_sock *bs, const struct bp_status *st, const struct 
 {
 	struct sk_buff *skb;
 
+	/* The ABI: the same layout for 32- and 64-bit processes. */
+	BUILD_BUG_ON(sizeof(struct bp_status) != 184);
 	skb = alloc_skb(sizeof(struct sockaddr_bp) + sizeof(*st), GFP_KERNEL);
 	if (!skb)
 		return -ENOMEM;
@@ -69,22 +71,52 @@ int bp_sock_status(struct bp_sock *bs, const struct bp_status *st, const struct 
 	return 0;
 }
 
-/* recvmsg(MSG_ERRQUEUE): one status record as a control message; never blocks, as for UDP. */
+/*
+ * Receive memory was freed (data read, or a status record): a socket that refused a DELIVER for
+ * want of room tells the node once it has room again.
+ */
+static void bp_rx_freed(struct sock *sk)
+{
+	struct bp_sock *bs = bp_sk(sk);
+	struct bp_net *bn;
+
+	/* Pairs with the barrier in bp_sock_deliver. */
+	smp_mb();
+	if (!READ_ONCE(bs->rx_blocked))
+		return;
+	bn = bp_pernet(sock_net(sk));
+	mutex_lock(&bn->lock);
+	if (bs->rx_blocked && atomic_read(&sk->sk_rmem_alloc) < READ_ONCE(sk->sk_rcvbuf) / 2) {
+		WRITE_ONCE(bs->rx_blocked, false);
+		bp_node_notify(bn, BP_CMD_DRAINED, bs->id);
+	}
+	mutex_unlock(&bn->lock);
+}
+
+/*
+ * recvmsg(MSG_ERRQUEUE): one status record as a control message; never blocks and ignores
+ * MSG_PEEK, as for UDP. A FAILED record delivers the pending error it also set.
+ */
 static int bp_recv_status(struct sock *sk, struct msghdr *msg)
 {
+	const struct bp_status *st;
 	struct sk_buff *skb;
 	int err;
 
 	skb = skb_dequeue(&sk->sk_error_queue);
 	if (!skb)
 		return -EAGAIN;
+	st = (const struct bp_status *)skb->data;
 	err = put_cmsg(msg, SOL_BP, BP_RECVSTATUS, skb->len, skb->data);
 	if (!err && msg->msg_name) {
 		memcpy(msg->msg_name, bp_skb_addr(skb), BP_SKB_CB(skb)->addrlen);
 		msg->msg_namelen = BP_SKB_CB(skb)->addrlen;
 	}
 	msg->msg_flags |= MSG_ERRQUEUE;
+	if (st->bs_status == BP_STATUS_FAILED)
+		cmpxchg(&sk->sk_err, st->bs_errno, 0);
 	consume_skb(skb);
+	bp_rx_freed(sk);
 	return err;
 }
 
@@ -464,8 +496,6 @@ out_free:
 static int bp_recvmsg(struct socket *sock, struct msghdr *msg, size_t size, int flags)
 {
 	struct sock *sk = sock->sk;
-	struct bp_sock *bs = bp_sk(sk);
-	struct bp_net *bn;
 	struct sk_buff *skb;
 	size_t copied;
 	int err;
@@ -493,20 +523,8 @@ static int bp_recvmsg(struct socket *sock, struct msghdr *msg, size_t size, int 
 		err = (flags & MSG_TRUNC) ? skb->len : copied;
 	skb_free_datagram(sk, skb);
 
-	if (!(flags & MSG_PEEK)) {
-		/* Pairs with the barrier in bp_sock_deliver. */
-		smp_mb();
-		if (READ_ONCE(bs->rx_blocked)) {
-			bn = bp_pernet(sock_net(sk));
-			mutex_lock(&bn->lock);
-			if (bs->rx_blocked &&
-			    atomic_read(&sk->sk_rmem_alloc) < READ_ONCE(sk->sk_rcvbuf) / 2) {
-				WRITE_ONCE(bs->rx_blocked, false);
-				bp_node_notify(bn, BP_CMD_DRAINED, bs->id);
-			}
-			mutex_unlock(&bn->lock);
-		}
-	}
+	if (!(flags & MSG_PEEK))
+		bp_rx_freed(sk);
 	return err;
 }
 

@@ -155,20 +155,21 @@ static void bp_send_record(struct bp_req *req, struct nlattr **tb, int rerr)
 
 	if (req->kind != BP_REQ_SEND || !req->bs || !READ_ONCE(req->bs->recvstatus))
 		return;
-	/* A synchronous send's refusal is the call's result: nothing to report later. */
-	if (rerr && req->sync)
-		return;
+	/* Every numbered send gets one record, a synchronous one too: send ids stay unambiguous. */
 	st = kzalloc(sizeof(*st), GFP_KERNEL);
-	if (!st)
+	if (!st) {
+		atomic_inc(&req->bs->sk.sk_drops);
 		return;
+	}
 	st->bs_status = rerr ? BP_STATUS_FAILED : BP_STATUS_ACCEPTED;
 	st->bs_send_id = req->send_id;
 	st->bs_errno = -rerr;
 	st->bs_creation_time = bp_get_u64(tb, BP_A_CREATION_TIME);
 	st->bs_sequence = bp_get_u64(tb, BP_A_SEQUENCE);
 	bp_eid_to_addr(&req->bs->eid, &st->bs_source);
-	/* A full error queue loses the record, not the bundle; the socket's reader is behind. */
-	bp_sock_status(req->bs, st, NULL);
+	/* A full error queue loses the record, not the bundle: counted as a drop (SO_MEMINFO). */
+	if (bp_sock_status(req->bs, st, NULL))
+		atomic_inc(&req->bs->sk.sk_drops);
 	kfree(st);
 }
 

@@ -24,6 +24,7 @@
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <linux/genetlink.h>
+#include <linux/sock_diag.h>
 #include <linux/netlink.h>
 
 #include "testnode.h"
@@ -845,6 +846,21 @@ static int node_status(struct tn *tn, uint64_t sock_id, uint32_t service, uint32
 	return r;
 }
 
+/* The node has an answer (queued or refused) for at least *arg DELIVERs. */
+static int cnd_deliver_answered(struct tn_ctl *c, void *arg)
+{
+	return c->n_deliver + c->n_deliver_enobufs >= *(unsigned int *)arg;
+}
+
+/* The socket's drop count (SO_MEMINFO): status records that did not fit. */
+static unsigned int status_drops(int fd)
+{
+	__u32 mem[SK_MEMINFO_VARS] = {0};
+	socklen_t len = sizeof(mem);
+
+	return getsockopt(fd, SOL_SOCKET, SO_MEMINFO, mem, &len) ? ~0U : mem[SK_MEMINFO_DROPS];
+}
+
 static void t_status(void)
 {
 	int a = bound(60), plain = bound(61), on = 1, v = -1, r, flags = 0, n;
@@ -852,7 +868,7 @@ static void t_status(void)
 	socklen_t len = sizeof(v), fromlen = 0;
 	struct sockaddr_bp from;
 	struct bp_status st;
-	unsigned int sends;
+	unsigned int sends, enobufs, del0, answered;
 	char ext[256], c;
 
 	section("status records on the error queue (BP_RECVSTATUS)");
@@ -887,11 +903,40 @@ static void t_status(void)
 	r = read_status(a, &st, NULL, NULL, NULL);
 	CHECK(r == 0 && st.bs_status == BP_STATUS_FAILED && st.bs_send_id == 2 &&
 	      st.bs_errno == EHOSTUNREACH, "FAILED, send id 2, errno EHOSTUNREACH");
+	v = -1;
+	len = sizeof(v);
+	CHECK(getsockopt(a, SOL_SOCKET, SO_ERROR, &v, &len) == 0 && v == 0,
+	      "reading the FAILED record consumed the pending error it also set");
+	CHECK(poll(&(struct pollfd){ .fd = a }, 1, 0) == 0, "so poll no longer says POLLERR");
+	CHECK(send_to(a, 62, "x", 1, 0) == 1, "another refused send");
 	v = 0;
 	len = sizeof(v);
-	CHECK(getsockopt(a, SOL_SOCKET, SO_ERROR, &v, &len) == 0 && v == EHOSTUNREACH,
-	      "and SO_ERROR still says so, as before");
+	CHECK(poll(&(struct pollfd){ .fd = a }, 1, 5000) == 1 &&
+	      getsockopt(a, SOL_SOCKET, SO_ERROR, &v, &len) == 0 && v == EHOSTUNREACH,
+	      "without reading the record, SO_ERROR says it, as without BP_RECVSTATUS");
+	r = read_status(a, &st, NULL, NULL, NULL);
+	CHECK(r == 0 && st.bs_status == BP_STATUS_FAILED && st.bs_send_id == 3,
+	      "and the record is still there (send id 3)");
 	node_set_mode(node, TN_SEND_LOOPBACK, 0);
+	{
+		int hop = 300;
+		char cb[CMSG_SPACE(sizeof(int))] = {0};
+		struct sockaddr_bp to = ipn(TN_RESOLVED_NODE, 62);
+		struct iovec iov = { .iov_base = "y", .iov_len = 1 };
+		struct msghdr m = { .msg_name = &to, .msg_namelen = BP_SOCKADDR_IPN_LEN,
+				    .msg_iov = &iov, .msg_iovlen = 1,
+				    .msg_control = cb, .msg_controllen = sizeof(cb) };
+		struct cmsghdr *cm = CMSG_FIRSTHDR(&m);
+
+		cm->cmsg_level = SOL_BP;
+		cm->cmsg_type = BP_HOP_LIMIT;
+		cm->cmsg_len = CMSG_LEN(sizeof(int));
+		memcpy(CMSG_DATA(cm), &hop, sizeof(hop));
+		CHECK_ERR(sendmsg(a, &m, 0), EINVAL, "a synchronous send the node refuses: EINVAL");
+		r = read_status(a, &st, NULL, NULL, NULL);
+		CHECK(r == 0 && st.bs_status == BP_STATUS_FAILED && st.bs_send_id == 4 &&
+		      st.bs_errno == EINVAL, "it has its record too (FAILED, send id 4): ids stay unambiguous");
+	}
 
 	a_id = 0;
 	{
@@ -931,8 +976,12 @@ static void t_status(void)
 			      "too small a control buffer: MSG_CTRUNC");
 		}
 
-		/* A reader that never reads: the queue is bounded by SO_RCVBUF, nothing blocks. */
-		v = 1;
+		/*
+		 * A reader that never reads: the queue is bounded by SO_RCVBUF, nothing blocks. Room
+		 * for a few dozen records, so that once they are read the little data left is below
+		 * half of it (the DRAINED threshold).
+		 */
+		v = 16384;
 		setsockopt(b2, SOL_SOCKET, SO_RCVBUF, &v, sizeof(v));
 		for (n = 0; n < 1000; n++) {
 			r = node_status(node, a_id, 63, BP_REPORT_DELIVERY, n, 0, ext, sizeof(ext));
@@ -941,8 +990,30 @@ static void t_status(void)
 		}
 		CHECK(r == -ENOBUFS && n > 0 && strstr(ext, "error queue is full"),
 		      "a full error queue refuses STATUS with ENOBUFS after %d records (\"%s\")", n, ext);
+		/* Datagrams until one does not fit beside the records (data and records share it). */
+		enobufs = NODE_GET(node, n_deliver_enobufs);
+		del0 = NODE_GET(node, n_deliver);
+		for (n = 0; n < 20 && NODE_GET(node, n_deliver_enobufs) == enobufs; n++) {
+			if (send_to(b2, 63, "d", 1, 0) != 1)
+				break;
+			answered = del0 + enobufs + n + 1;
+			tn_wait(node, cnd_deliver_answered, &answered, 5000);
+		}
+		CHECK(NODE_GET(node, n_deliver_enobufs) > enobufs,
+		      "with the error queue full, datagram %d is refused for want of room", n);
+		for (r = 0; r < 500 && status_drops(b2) == 0; r++)
+			usleep(10000);	/* polling the socket's counter: the reply may still be on its way */
+		CHECK(status_drops(b2) >= 1,
+		      "an ACCEPTED record that did not fit is counted in SO_MEMINFO's drops");
 		CHECK(read_status(b2, &st, NULL, NULL, NULL) == 0 && st.bs_creation_time == 0,
 		      "the records already queued are read in order");
+		while (read_status(b2, &st, NULL, NULL, NULL) == 0)
+			;
+		CHECK(NODE_WAIT(node, n_deliver, del0 + n),
+		      "reading the records alone made room: the node was told, the refused datagram came");
+		for (r = 0; r < n && readable(b2, 5000) && recv(b2, &c, 1, 0) == 1 && c == 'd'; r++)
+			;
+		CHECK(r == n, "all %d datagrams are read", n);
 		close(b2);
 	}
 

@@ -101,12 +101,12 @@ enum bp_custody {
  *  - BP_STATUS_ACCEPTED: the node accepted the socket's send number bs_send_id (the count of the
  *    socket's earlier sends) as the bundle (bs_source, bs_creation_time, bs_sequence);
  *    bs_creation_time 0 means the backend did not say;
- *  - BP_STATUS_FAILED: that send was refused after sendmsg returned; bs_errno says why;
+ *  - BP_STATUS_FAILED: the node refused that send; bs_errno says why;
  *  - BP_REPORT_* bits: a bundle status report (RFC 9171 6.1.1) about the bundle (bs_source,
  *    bs_creation_time, bs_sequence, fragment) asserting those events; msg_name is the node that
  *    reported, bs_time when (DTN time, 0 if it did not say), bs_reason its reason code.
  * The bundle ID is what matches a report to a send; bs_send_id is BP_SEND_ID_NONE where the node
- * did not know it.
+ * did not know it. Send ids count the sends that reached the node; each gets one record.
  */
 #define BP_STATUS_ACCEPTED	0x100
 #define BP_STATUS_FAILED	0x200
