@@ -1,6 +1,6 @@
 /** Read access to the socket-state registry and local (in-JVM) sockets, for shells and tools. */
 @Export
-@Version("1.1.0")
+@Version("2.0.0")
 package org.bpsockets.api.registry;
 
 import org.osgi.annotation.bundle.Export;

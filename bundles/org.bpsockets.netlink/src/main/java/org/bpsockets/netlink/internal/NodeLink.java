@@ -298,6 +298,7 @@ final class NodeLink implements AutoCloseable {
                     return DeliveryResult.FULL;
                 case Errno.ENOENT:
                 case Errno.ENOPROTOOPT:
+                case Errno.EOPNOTSUPP: // a module older than the STATUS command
                     return DeliveryResult.GONE;
                 default:
                     LOG.warn("STATUS about {} to socket {} refused: errno {} {}", status.subject(), socketId, errno,

@@ -7,6 +7,7 @@ import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
@@ -674,7 +675,7 @@ public final class SocketRegistryImpl implements SocketRegistry, SocketService {
                     return;
                 }
             } catch (MalformedBundleException e) {
-                LOG.warn("Administrative record {} for {} is malformed ({}); dropped", delivery.bundle().id(),
+                LOG.warn("Status report {} for {} is malformed ({}); dropped", delivery.bundle().id(),
                         delivery.bundle().destination(), e.getMessage());
                 synchronized (lock) {
                     sink.socket.reportsDropped++;
@@ -722,7 +723,8 @@ public final class SocketRegistryImpl implements SocketRegistry, SocketService {
         SocketState s = socket;
         CompletionStage<DeliveryResult> result;
         try {
-            result = s.session.transport().deliverStatus(s.id, status);
+            result = Objects.requireNonNull(s.session.transport().deliverStatus(s.id, status),
+                    "deliverStatus returned null");
         } catch (RuntimeException e) {
             result = CompletableFuture.failedFuture(e);
         }

@@ -21,13 +21,18 @@ final class StatusReports {
     }
 
     /**
-     * The status report an administrative record carries; empty for other record types (they go to the
-     * application as data).
+     * The status report an administrative record carries; empty for anything else, even what cannot be
+     * read as an administrative record at all: that goes to the application as data, as it came.
      *
-     * @throws MalformedBundleException if it is not a well-formed record, or a report asserting nothing
+     * @throws MalformedBundleException if it is a malformed status report, or one asserting nothing
      */
     static Optional<BundleStatus> decode(ReceivedBundle bundle) throws MalformedBundleException {
-        AdministrativeRecord record = AdministrativeRecord.decode(bundle.payload());
+        AdministrativeRecord record;
+        try {
+            record = AdministrativeRecord.decode(bundle.payload());
+        } catch (MalformedBundleException e) {
+            return Optional.empty();
+        }
         if (!record.isStatusReport()) {
             return Optional.empty();
         }
