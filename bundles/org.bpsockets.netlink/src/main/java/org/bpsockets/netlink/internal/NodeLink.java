@@ -229,7 +229,6 @@ final class NodeLink implements AutoCloseable {
     /** Hands an ADU to a socket: ACCEPTED once the kernel queued it, FULL or GONE otherwise. */
     CompletionStage<DeliveryResult> deliver(long socketId, ReceivedBundle bundle) {
         int s = seq.getAndIncrement();
-        CompletableFuture<NlMessage> ack = new CompletableFuture<>();
         MessageWriter w = writer();
         w.begin(familyId, Netlink.NLM_F_REQUEST | Netlink.NLM_F_ACK, s, BpGenl.CMD_DELIVER, BpGenl.FAMILY_VERSION)
                 .u64(BpGenl.A_SOCKET_ID, socketId);
@@ -240,6 +239,16 @@ final class NodeLink implements AutoCloseable {
                         | (bundle.applicationAckRequested() ? BpGenl.DELIVERY_F_ACK_REQUESTED : 0));
         writePayload(w, bundle.payload());
         w.end();
+        return submitForSocket(w, s, "DELIVER of", bundle.id(), socketId, Set.of(Errno.ENOENT));
+    }
+
+    /**
+     * Sends something for a socket that the kernel acks with what became of it: 0 ACCEPTED, ENOBUFS
+     * FULL, anything else GONE (logged unless it is one of the {@code expected} errnos).
+     */
+    private CompletionStage<DeliveryResult> submitForSocket(MessageWriter w, int s, String what, Object item,
+            long socketId, Set<Integer> expected) {
+        CompletableFuture<NlMessage> ack = new CompletableFuture<>();
         writer.submit(w.finish(), s, ack, true);
         return ack.thenApply(m -> {
             int errno;
@@ -248,18 +257,16 @@ final class NodeLink implements AutoCloseable {
             } catch (ProtocolException e) {
                 errno = Errno.EIO;
             }
-            switch (errno) {
-                case 0:
-                    return DeliveryResult.ACCEPTED;
-                case Errno.ENOBUFS:
-                    return DeliveryResult.FULL;
-                case Errno.ENOENT:
-                    return DeliveryResult.GONE;
-                default:
-                    LOG.warn("DELIVER of {} to socket {} refused: errno {} {}", bundle.id(), socketId, errno,
-                            m.extackMessage());
-                    return DeliveryResult.GONE;
+            if (errno == 0) {
+                return DeliveryResult.ACCEPTED;
             }
+            if (errno == Errno.ENOBUFS) {
+                return DeliveryResult.FULL;
+            }
+            if (!expected.contains(errno)) {
+                LOG.warn("{} {} to socket {} refused: errno {} {}", what, item, socketId, errno, m.extackMessage());
+            }
+            return DeliveryResult.GONE;
         });
     }
 
@@ -269,7 +276,6 @@ final class NodeLink implements AutoCloseable {
      */
     CompletionStage<DeliveryResult> deliverStatus(long socketId, BundleStatus status) {
         int s = seq.getAndIncrement();
-        CompletableFuture<NlMessage> ack = new CompletableFuture<>();
         MessageWriter w = writer();
         w.begin(familyId, Netlink.NLM_F_REQUEST | Netlink.NLM_F_ACK, s, BpGenl.CMD_STATUS, BpGenl.FAMILY_VERSION)
                 .u64(BpGenl.A_SOCKET_ID, socketId).u32(BpGenl.A_STATUS, SocketOptionNames.reportBits(status.asserted()));
@@ -283,29 +289,9 @@ final class NodeLink implements AutoCloseable {
                     .u64(BpGenl.A_FRAG_LENGTH, status.fragmentLength());
         }
         w.end();
-        writer.submit(w.finish(), s, ack, true);
-        return ack.thenApply(m -> {
-            int errno;
-            try {
-                errno = m.errno();
-            } catch (ProtocolException e) {
-                errno = Errno.EIO;
-            }
-            switch (errno) {
-                case 0:
-                    return DeliveryResult.ACCEPTED;
-                case Errno.ENOBUFS:
-                    return DeliveryResult.FULL;
-                case Errno.ENOENT:
-                case Errno.ENOPROTOOPT:
-                case Errno.EOPNOTSUPP: // a module older than the STATUS command
-                    return DeliveryResult.GONE;
-                default:
-                    LOG.warn("STATUS about {} to socket {} refused: errno {} {}", status.subject(), socketId, errno,
-                            m.extackMessage());
-                    return DeliveryResult.GONE;
-            }
-        });
+        // EOPNOTSUPP: a module older than the STATUS command.
+        return submitForSocket(w, s, "STATUS about", status.subject(), socketId,
+                Set.of(Errno.ENOENT, Errno.ENOPROTOOPT, Errno.EOPNOTSUPP));
     }
 
     private static void writePayload(MessageWriter w, ByteBuffer payload) {
