@@ -46,6 +46,22 @@ public class JavaE2e {
             s.send(me, big);
             BpSocket.Datagram d = s.receive(Duration.ofSeconds(60));
             check("a 150 kB ADU to itself through the node, whole", Arrays.equals(big, d.payload()) && me.equals(d.source()));
+            s.setOption(SocketOptionNames.BP_RECVSTATUS, 1);
+            s.setOption(SocketOptionNames.BP_STATUS_REPORTS, SocketOptionNames.BP_REPORT_DELIVERY);
+            s.send(me, "report me".getBytes());
+            BpSocket.Status accepted = s.receiveStatus(Duration.ofSeconds(60));
+            check("receiveStatus: the ACCEPTED record names the bundle the second send became " + accepted,
+                    accepted.status() == SocketOptionNames.BP_STATUS_ACCEPTED && accepted.sendId() == 1
+                            && accepted.creationTime() > 0 && me.equals(accepted.source()) && accepted.reporter() == null);
+            BpSocket.Datagram reported = s.receive(Duration.ofSeconds(60));
+            BpSocket.Status report = s.receiveStatus(Duration.ofSeconds(60));
+            check("then the node's delivery report about that very bundle " + report,
+                    report.status() == SocketOptionNames.BP_REPORT_DELIVERY
+                            && EndpointId.parse("ipn:1.0").equals(report.reporter())
+                            && report.creationTime() == accepted.creationTime() && report.sequence() == accepted.sequence()
+                            && me.equals(report.source()) && "report me".equals(new String(reported.payload())));
+            s.setOption(SocketOptionNames.BP_STATUS_REPORTS, 0);
+            s.setOption(SocketOptionNames.BP_RECVSTATUS, 0);
             pinger.connect(EndpointId.parse("ipn:1.9002"));
             pinger.send("java ping".getBytes());
             BpSocket.Datagram echo = pinger.receive(Duration.ofSeconds(60));

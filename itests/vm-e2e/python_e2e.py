@@ -31,6 +31,21 @@ with bp.BpSocket() as s, bp.BpSocket() as pinger:
     s.sendto(b"to myself", "ipn:1.60")
     payload, source = s.recvfrom(timeout=60)
     check("sendto / recvfrom through the node", payload == b"to myself" and source == "ipn:1.60")
+    s.setsockopt(bp.BP_RECVSTATUS, 1)
+    s.setsockopt(bp.BP_STATUS_REPORTS, bp.BP_REPORT_DELIVERY)
+    s.sendto(b"report me", "ipn:1.60")
+    accepted = s.recv_status(timeout=60)
+    check("recv_status: the ACCEPTED record names the bundle the second send became (%r)" % (accepted,),
+          accepted.status == bp.BP_STATUS_ACCEPTED and accepted.send_id == 1 and accepted.creation_time > 0
+          and accepted.source == "ipn:1.60" and accepted.reporter is None)
+    payload, _ = s.recvfrom(timeout=60)
+    report = s.recv_status(timeout=60)
+    check("then the node's delivery report about that very bundle (%r)" % (report,),
+          report.status == bp.BP_REPORT_DELIVERY and report.reporter == "ipn:1.0" and payload == b"report me"
+          and (report.source, report.creation_time, report.sequence)
+          == (accepted.source, accepted.creation_time, accepted.sequence))
+    s.setsockopt(bp.BP_STATUS_REPORTS, 0)
+    s.setsockopt(bp.BP_RECVSTATUS, 0)
     big = os.urandom(200000)
     s.sendto(big, "ipn:1.60")
     payload, _ = s.recvfrom(timeout=60)

@@ -7,10 +7,14 @@
         s.sendto(b"hello", "ipn:2.1")
         payload, source = s.recvfrom(timeout=10)
 
+With BP_RECVSTATUS on, recv_status() reads the socket's status records (bp(7), STATUS REPORTS): which
+bundle each send became, and the status reports about it.
+
 Python's socket module cannot build addresses of a family it does not know, so the calls go to libc
 through ctypes; errors are OSError with the errno bp(7) documents, bad EID text is ValueError.
 """
 
+import collections
 import ctypes
 import ctypes.util
 import errno
@@ -38,10 +42,19 @@ BP_HOP_LIMIT = 7
 BP_MUST_NOT_FRAGMENT = 8
 BP_APP_ACK = 9
 
+BP_RECVSTATUS = 128
+
 BP_COS_BULK, BP_COS_NORMAL, BP_COS_EXPEDITED = 0, 1, 2
 BP_REPORT_RECEPTION, BP_REPORT_FORWARDING, BP_REPORT_DELIVERY, BP_REPORT_DELETION = 1, 2, 4, 8
 
+BP_STATUS_ACCEPTED, BP_STATUS_FAILED = 0x100, 0x200
+BP_SEND_ID_NONE = 0xFFFFFFFF
+
 _U64_OPTIONS = {BP_LIFETIME_MS}
+_MSG_ERRQUEUE = 0x2000
+# struct bp_status: status, send id, creation time, sequence, time, fragment offset and length,
+# reason, errno, then the source's struct sockaddr_bp (128 bytes): 184 bytes.
+_STATUS = struct.Struct("=IIQQQQQIi128s")
 _U32 = 0xFFFFFFFF
 
 _libc = ctypes.CDLL(ctypes.util.find_library("c"), use_errno=True)
@@ -50,6 +63,23 @@ _libc = ctypes.CDLL(ctypes.util.find_library("c"), use_errno=True)
 class _SockaddrBp(ctypes.Structure):
     _fields_ = [("family", ctypes.c_uint16), ("reserved", ctypes.c_uint16), ("scheme", ctypes.c_uint32),
                 ("addr", ctypes.c_char * BP_DTN_EID_MAX)]
+
+
+class _Iovec(ctypes.Structure):
+    _fields_ = [("base", ctypes.c_void_p), ("len", ctypes.c_size_t)]
+
+
+class _Msghdr(ctypes.Structure):
+    _fields_ = [("name", ctypes.c_void_p), ("namelen", ctypes.c_uint32), ("iov", ctypes.POINTER(_Iovec)),
+                ("iovlen", ctypes.c_size_t), ("control", ctypes.c_void_p), ("controllen", ctypes.c_size_t),
+                ("flags", ctypes.c_int)]
+
+
+Status = collections.namedtuple("Status", "status send_id creation_time sequence time frag_offset frag_length "
+                                           "reason errno source reporter")
+Status.__doc__ = """A status record: what `status` says (BP_STATUS_ACCEPTED, BP_STATUS_FAILED or BP_REPORT_* bits)
+about the bundle (source, creation_time, sequence); `reporter` is the reporting node's EID (None for the
+module's own records), `errno` the reason of a BP_STATUS_FAILED."""
 
 
 def _check(result):
@@ -153,6 +183,26 @@ class BpSocket:
         n = _check(_libc.recvfrom(self._fd, buf, bufsize, 0, ctypes.byref(addr), ctypes.byref(length)))
         return buf.raw[:n], sockaddr_to_eid(addr, length.value)
 
+    def recv_status(self, timeout=None):
+        """The next status record (BP_RECVSTATUS must be on); TimeoutError if none comes in time."""
+        poller = select.poll()
+        poller.register(self._fd, 0)  # POLLERR is reported whatever the events
+        if not poller.poll(None if timeout is None else int(timeout * 1000)):
+            raise TimeoutError("no status record within %s s" % timeout)
+        addr = _SockaddrBp()
+        control = ctypes.create_string_buffer(256)
+        msg = _Msghdr(ctypes.cast(ctypes.byref(addr), ctypes.c_void_p), ctypes.sizeof(addr), None, 0,
+                      ctypes.cast(control, ctypes.c_void_p), len(control), 0)
+        _check(_libc.recvmsg(self._fd, ctypes.byref(msg), _MSG_ERRQUEUE))
+        # struct cmsghdr: size_t length, int level, int type, then the data (8-aligned).
+        length, level, kind = struct.unpack_from("=Qii", control.raw, 0)
+        if level != SOL_BP or kind != BP_RECVSTATUS or length != 16 + _STATUS.size:
+            raise OSError(errno.EBADMSG, "not a BP status record")
+        fields = _STATUS.unpack_from(control.raw, 16)
+        source = _SockaddrBp.from_buffer_copy(fields[9][:ctypes.sizeof(_SockaddrBp)])
+        reporter = sockaddr_to_eid(addr, msg.namelen) if msg.namelen else None
+        return Status(*fields[:9], sockaddr_to_eid(source, ctypes.sizeof(source)), reporter)
+
     def close(self):
         if self._fd >= 0:
             os.close(self._fd)
@@ -165,5 +215,5 @@ class BpSocket:
         self.close()
 
 
-__all__ = [n for n in dir() if n.startswith(("BP_", "AF_", "SOL_"))] + ["BpSocket", "eid_to_sockaddr",
+__all__ = [n for n in dir() if n.startswith(("BP_", "AF_", "SOL_"))] + ["BpSocket", "Status", "eid_to_sockaddr",
                                                                          "sockaddr_to_eid"]

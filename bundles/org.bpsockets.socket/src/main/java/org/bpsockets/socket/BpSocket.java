@@ -11,8 +11,10 @@ import org.bpsockets.api.eid.SockaddrBp;
 import org.bpsockets.api.option.SocketOptionNames;
 
 import com.sun.jna.LastErrorException;
+import com.sun.jna.Memory;
 import com.sun.jna.Native;
 import com.sun.jna.Platform;
+import com.sun.jna.Pointer;
 import com.sun.jna.Structure;
 
 /**
@@ -27,7 +29,10 @@ import com.sun.jna.Structure;
  * }
  * </pre>
  *
- * Errors are {@link BpSocketException}s carrying the errno bp(7) documents.
+ * With {@code BP_RECVSTATUS} on, {@link #receiveStatus(Duration)} reads the socket's status records
+ * (bp(7), STATUS REPORTS): which bundle each send became, and the status reports about it.
+ *
+ * <p>Errors are {@link BpSocketException}s carrying the errno bp(7) documents. A 64-bit JVM on Linux.
  */
 public final class BpSocket implements AutoCloseable {
 
@@ -42,9 +47,34 @@ public final class BpSocket implements AutoCloseable {
     private static final int MSG_PEEK = 0x02;
     private static final int MSG_TRUNC = 0x20;
     private static final short POLLIN = 1;
+    private static final int MSG_ERRQUEUE = 0x2000;
+    /** sizeof(struct bp_status), and of the struct msghdr and struct cmsghdr header of x86-64 Linux. */
+    private static final int STATUS_SIZE = 184;
+    private static final int MSGHDR_SIZE = 56;
+    private static final int CMSGHDR_SIZE = 16;
 
     /** A received ADU and the endpoint that sent it. */
     public record Datagram(EndpointId source, byte[] payload) {
+    }
+
+    /**
+     * A status record (struct bp_status).
+     *
+     * @param status BP_STATUS_ACCEPTED, BP_STATUS_FAILED, or BP_REPORT_* bits a status report asserts
+     * @param sendId the socket's send number, or {@link #SEND_ID_NONE} where the node did not know it
+     * @param creationTime the bundle's creation time (DTN ms; 0 if the backend did not say)
+     * @param sequence the bundle's creation sequence number
+     * @param time when the reported event happened (DTN ms), 0 if not said
+     * @param fragmentOffset the fragment's offset, if fragmentLength is not 0
+     * @param fragmentLength the fragment's length, 0 for a whole bundle
+     * @param reason the status report's reason code
+     * @param errno why a BP_STATUS_FAILED send was refused
+     * @param source the bundle's source endpoint
+     * @param reporter the node that reported, or null for the module's own records
+     */
+    public record Status(int status, long sendId, long creationTime, long sequence, long time, long fragmentOffset,
+            long fragmentLength, int reason, int errno, EndpointId source, EndpointId reporter) {
+        public static final long SEND_ID_NONE = 0xffffffffL;
     }
 
     private int fd;
@@ -173,6 +203,49 @@ public final class BpSocket implements AutoCloseable {
         }
     }
 
+    /**
+     * The next status record; {@code BP_RECVSTATUS} must be on.
+     *
+     * @param timeout null to wait for ever
+     * @throws SocketTimeoutException when none came in time
+     */
+    public Status receiveStatus(Duration timeout) throws IOException {
+        PollFd p = new PollFd();
+        p.fd = fd;
+        p.events = 0; // POLLERR is reported whatever the events
+        try {
+            if (LibC.poll(p, 1, timeout == null ? -1 : (int) Math.min(Integer.MAX_VALUE, timeout.toMillis())) == 0) {
+                throw new SocketTimeoutException("no status record within " + timeout);
+            }
+        } catch (LastErrorException e) {
+            throw new BpSocketException("poll", e.getErrorCode());
+        }
+        try (Memory msg = new Memory(MSGHDR_SIZE); Memory name = new Memory(SockaddrBp.MAX_LENGTH);
+                Memory control = new Memory(256)) {
+            msg.clear();
+            msg.setPointer(0, name);
+            msg.setInt(8, SockaddrBp.MAX_LENGTH);
+            msg.setPointer(32, control);
+            msg.setLong(40, control.size());
+            try {
+                LibC.recvmsg(fd, msg, MSG_ERRQUEUE);
+            } catch (LastErrorException e) {
+                throw new BpSocketException("receive a status record", e.getErrorCode());
+            }
+            if (control.getLong(0) != CMSGHDR_SIZE + STATUS_SIZE || control.getInt(8) != SocketOptionNames.SOL_BP
+                    || control.getInt(12) != SocketOptionNames.BP_RECVSTATUS) {
+                throw new BpSocketException("not a BP status record", 74); // EBADMSG
+            }
+            ByteBuffer st = control.getByteBuffer(CMSGHDR_SIZE, STATUS_SIZE).order(ByteOrder.nativeOrder());
+            int nameLength = msg.getInt(8);
+            EndpointId reporter = nameLength == 0 ? null
+                    : SockaddrBp.decode(name.getByteBuffer(0, nameLength).order(ByteOrder.nativeOrder()));
+            return new Status(st.getInt(0), Integer.toUnsignedLong(st.getInt(4)), st.getLong(8), st.getLong(16),
+                    st.getLong(24), st.getLong(32), st.getLong(40), st.getInt(48), st.getInt(52),
+                    SockaddrBp.decode(st.slice(56, STATUS_SIZE - 56)), reporter);
+        }
+    }
+
     /** The file descriptor, for poll/select loops. */
     public int fileDescriptor() {
         return fd;
@@ -237,6 +310,8 @@ public final class BpSocket implements AutoCloseable {
                 throws LastErrorException;
 
         static native int poll(PollFd fds, int count, int timeoutMillis) throws LastErrorException;
+
+        static native long recvmsg(int fd, Pointer msghdr, int flags) throws LastErrorException;
 
         static native int close(int fd) throws LastErrorException;
     }

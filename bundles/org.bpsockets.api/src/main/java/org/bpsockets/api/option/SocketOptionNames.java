@@ -42,6 +42,9 @@ public final class SocketOptionNames {
 
     /** Socket option kept by the kernel module (never seen by the node): read status records. */
     public static final int BP_RECVSTATUS = 128;
+    /** Status records (bp(7), STATUS REPORTS): a send was accepted as a bundle, or refused. */
+    public static final int BP_STATUS_ACCEPTED = 0x100;
+    public static final int BP_STATUS_FAILED = 0x200;
 
     private SocketOptionNames() {
     }
