@@ -819,6 +819,9 @@ static void *tn_thread(void *arg)
 		if (n <= 0)
 			continue;
 		pthread_mutex_lock(&tn->mu);
+		/* Paused while this was being read: it waits too, so a paused node answers nothing. */
+		while (tn->paused && !tn->stop)
+			pthread_cond_wait(&tn->cv, &tn->mu);
 		if (!tn->stop)
 			tn_handle(tn, tn->rbuf, n);
 		pthread_mutex_unlock(&tn->mu);
