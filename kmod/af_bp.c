@@ -48,20 +48,29 @@ int bp_sock_deliver(struct bp_net *bn, struct bp_sock *bs, struct sk_buff *skb,
 }
 
 /*
- * Queues a status record on the socket's error queue (charged to sk_rcvbuf, like data); @reporter
- * may be NULL. Called with bn->lock held. -ENOBUFS if the socket has no room.
+ * A zeroed status record in an skb with room for its reporter's address in front: fill in
+ * bp_skb_status(skb), then queue it with bp_sock_status().
  */
-int bp_sock_status(struct bp_sock *bs, const struct bp_status *st, const struct bp_eid *reporter)
+struct sk_buff *bp_status_alloc(void)
 {
 	struct sk_buff *skb;
 
 	/* The ABI: the same layout for 32- and 64-bit processes. */
 	BUILD_BUG_ON(sizeof(struct bp_status) != 184);
-	skb = alloc_skb(sizeof(struct sockaddr_bp) + sizeof(*st), GFP_KERNEL);
+	skb = alloc_skb(sizeof(struct sockaddr_bp) + sizeof(struct bp_status), GFP_KERNEL);
 	if (!skb)
-		return -ENOMEM;
+		return NULL;
 	skb_reserve(skb, sizeof(struct sockaddr_bp));
-	skb_put_data(skb, st, sizeof(*st));
+	skb_put_zero(skb, sizeof(struct bp_status));
+	return skb;
+}
+
+/*
+ * Queues a status record on the socket's error queue (charged to sk_rcvbuf, like data); consumes
+ * @skb. @reporter may be NULL. Called with bn->lock held. -ENOBUFS if the socket has no room.
+ */
+int bp_sock_status(struct bp_sock *bs, struct sk_buff *skb, const struct bp_eid *reporter)
+{
 	BP_SKB_CB(skb)->addrlen = reporter ? bp_eid_to_addr(reporter, bp_skb_addr(skb)) : 0;
 	/* Wakes poll with POLLERR. */
 	if (sock_queue_err_skb(&bs->sk, skb)) {
@@ -106,7 +115,7 @@ static int bp_recv_status(struct sock *sk, struct msghdr *msg)
 	skb = skb_dequeue(&sk->sk_error_queue);
 	if (!skb)
 		return -EAGAIN;
-	st = (const struct bp_status *)skb->data;
+	st = bp_skb_status(skb);
 	err = put_cmsg(msg, SOL_BP, BP_RECVSTATUS, skb->len, skb->data);
 	if (!err && msg->msg_name) {
 		memcpy(msg->msg_name, bp_skb_addr(skb), BP_SKB_CB(skb)->addrlen);

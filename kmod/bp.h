@@ -178,7 +178,14 @@ int bp_skb_add_paged(struct sk_buff *skb, size_t len, gfp_t gfp);
 /* af_bp.c */
 int bp_sock_deliver(struct bp_net *bn, struct bp_sock *bs, struct sk_buff *skb,
 		    const struct bp_eid *src);
-int bp_sock_status(struct bp_sock *bs, const struct bp_status *st, const struct bp_eid *reporter);
+struct sk_buff *bp_status_alloc(void);
+int bp_sock_status(struct bp_sock *bs, struct sk_buff *skb, const struct bp_eid *reporter);
+
+static inline struct bp_status *bp_skb_status(const struct sk_buff *skb)
+{
+	return (struct bp_status *)skb->data;
+}
+
 int bp_proto_init(void);
 void bp_proto_exit(void);
 

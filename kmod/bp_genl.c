@@ -152,15 +152,17 @@ static u64 bp_get_u64(struct nlattr **tb, int attr)
 static void bp_send_record(struct bp_req *req, struct nlattr **tb, int rerr)
 {
 	struct bp_status *st;
+	struct sk_buff *skb;
 
 	if (req->kind != BP_REQ_SEND || !req->bs || !READ_ONCE(req->bs->recvstatus))
 		return;
 	/* Every numbered send gets one record, a synchronous one too: send ids stay unambiguous. */
-	st = kzalloc(sizeof(*st), GFP_KERNEL);
-	if (!st) {
+	skb = bp_status_alloc();
+	if (!skb) {
 		atomic_inc(&req->bs->sk.sk_drops);
 		return;
 	}
+	st = bp_skb_status(skb);
 	st->bs_status = rerr ? BP_STATUS_FAILED : BP_STATUS_ACCEPTED;
 	st->bs_send_id = req->send_id;
 	st->bs_errno = -rerr;
@@ -168,9 +170,8 @@ static void bp_send_record(struct bp_req *req, struct nlattr **tb, int rerr)
 	st->bs_sequence = bp_get_u64(tb, BP_A_SEQUENCE);
 	bp_eid_to_addr(&req->bs->eid, &st->bs_source);
 	/* A full error queue loses the record, not the bundle: counted as a drop (SO_MEMINFO). */
-	if (bp_sock_status(req->bs, st, NULL))
+	if (bp_sock_status(req->bs, skb, NULL))
 		atomic_inc(&req->bs->sk.sk_drops);
-	kfree(st);
 }
 
 static int bp_cmd_reply(struct sk_buff *skb, struct genl_info *info)
@@ -303,6 +304,7 @@ static int bp_cmd_status(struct sk_buff *skb, struct genl_info *info)
 	struct nlattr **tb = info->attrs;
 	struct bp_eid reporter, source;
 	struct bp_status *st;
+	struct sk_buff *rec;
 	struct bp_sock *bs;
 	int err;
 
@@ -321,9 +323,10 @@ static int bp_cmd_status(struct sk_buff *skb, struct genl_info *info)
 	err = bp_eid_from_nla(tb[BP_A_EID], &source, false, info->extack);
 	if (err)
 		return err;
-	st = kzalloc(sizeof(*st), GFP_KERNEL);
-	if (!st)
+	rec = bp_status_alloc();
+	if (!rec)
 		return -ENOMEM;
+	st = bp_skb_status(rec);
 	st->bs_status = nla_get_u32(tb[BP_A_STATUS]);
 	st->bs_send_id = tb[BP_A_SEND_ID] ? nla_get_u32(tb[BP_A_SEND_ID]) : BP_SEND_ID_NONE;
 	st->bs_creation_time = nla_get_u64(tb[BP_A_CREATION_TIME]);
@@ -349,12 +352,13 @@ static int bp_cmd_status(struct sk_buff *skb, struct genl_info *info)
 		err = -ENOPROTOOPT;
 		goto out;
 	}
-	err = bp_sock_status(bs, st, &reporter);
+	err = bp_sock_status(bs, rec, &reporter);
+	rec = NULL;	/* consumed */
 	if (err == -ENOBUFS)
 		GENL_SET_ERR_MSG(info, "the socket's error queue is full");
 out:
 	mutex_unlock(&bn->lock);
-	kfree(st);
+	kfree_skb(rec);
 	return err;
 }
 
