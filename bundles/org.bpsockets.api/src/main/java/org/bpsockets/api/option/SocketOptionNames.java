@@ -53,12 +53,7 @@ public final class SocketOptionNames {
     public static int reportBits(Set<StatusReportKind> kinds) {
         int bits = 0;
         for (StatusReportKind k : kinds) {
-            bits |= switch (k) {
-                case RECEPTION -> BP_REPORT_RECEPTION;
-                case FORWARDING -> BP_REPORT_FORWARDING;
-                case DELIVERY -> BP_REPORT_DELIVERY;
-                case DELETION -> BP_REPORT_DELETION;
-            };
+            bits |= reportBit(k);
         }
         return bits;
     }
@@ -67,10 +62,19 @@ public final class SocketOptionNames {
     public static Set<StatusReportKind> reportKinds(int bits) {
         EnumSet<StatusReportKind> kinds = EnumSet.noneOf(StatusReportKind.class);
         for (StatusReportKind k : StatusReportKind.values()) {
-            if ((bits & reportBits(EnumSet.of(k))) != 0) {
+            if ((bits & reportBit(k)) != 0) {
                 kinds.add(k);
             }
         }
         return kinds;
+    }
+
+    private static int reportBit(StatusReportKind kind) {
+        return switch (kind) {
+            case RECEPTION -> BP_REPORT_RECEPTION;
+            case FORWARDING -> BP_REPORT_FORWARDING;
+            case DELIVERY -> BP_REPORT_DELIVERY;
+            case DELETION -> BP_REPORT_DELETION;
+        };
     }
 }
