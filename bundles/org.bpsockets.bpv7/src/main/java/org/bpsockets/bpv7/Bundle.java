@@ -25,9 +25,11 @@ public final class Bundle {
     private final EndpointId previousNode;
     private final long bundleAge;
     private final HopCount hopCount;
+    private final int renumberedBlocks;
 
     private Bundle(PrimaryBlock primary, List<CanonicalBlock> blocks, EndpointId previousNode, long bundleAge,
-            HopCount hopCount) {
+            HopCount hopCount, int renumberedBlocks) {
+        this.renumberedBlocks = renumberedBlocks;
         this.primary = primary;
         this.blocks = blocks;
         this.previousNode = previousNode;
@@ -42,6 +44,11 @@ public final class Bundle {
 
     /** Checks the RFC 9171 rules that span blocks, and decodes the known extension blocks. */
     static Bundle validated(PrimaryBlock p, List<CanonicalBlock> list, int maxEidLength)
+            throws MalformedBundleException {
+        return validated(p, list, maxEidLength, 0);
+    }
+
+    static Bundle validated(PrimaryBlock p, List<CanonicalBlock> list, int maxEidLength, int renumbered)
             throws MalformedBundleException {
         boolean anonymous = p.source().isNull();
         long f = p.flags();
@@ -123,7 +130,7 @@ public final class Bundle {
         }
         List<CanonicalBlock> frozen = list instanceof ArrayList<CanonicalBlock> ? Collections.unmodifiableList(list)
                 : List.copyOf(list);
-        return new Bundle(p, frozen, previousNode, age, hops);
+        return new Bundle(p, frozen, previousNode, age, hops, renumbered);
     }
 
     private static boolean primaryCoveredByBib(List<CanonicalBlock> list) throws MalformedBundleException {
@@ -195,6 +202,21 @@ public final class Bundle {
     /** The Hop Count block's value, or null if there is none. */
     public HopCount hopCount() {
         return hopCount;
+    }
+
+    /**
+     * How many extension blocks the decoder renumbered because they arrived numbered 0, as ION 4.1.3
+     * numbers the blocks of its fragments (docs/decisions/0010); 0 for a bundle received as RFC 9171
+     * requires, and for every bundle built or edited here. A node counts and logs bundles where this is
+     * not 0 as repaired: they are no longer byte for byte what the peer sent.
+     */
+    public int renumberedBlocks() {
+        return renumberedBlocks;
+    }
+
+    /** Whether the decoder had to repair this bundle ({@link #renumberedBlocks()} &gt; 0). */
+    public boolean repaired() {
+        return renumberedBlocks > 0;
     }
 
     public BundleId bundleId() {

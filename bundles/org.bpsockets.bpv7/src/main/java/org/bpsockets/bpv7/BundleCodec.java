@@ -2,6 +2,7 @@ package org.bpsockets.bpv7;
 
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 
 import org.bpsockets.api.eid.EndpointId;
@@ -14,7 +15,9 @@ import org.bpsockets.bpv7.MalformedBundleException.Reason;
  *
  * <p>Accepted beyond the strict encoding, as RFC 9171 §4.1 allows: definite-length outer and block
  * arrays, indefinite-length block arrays, non-shortest integer and length heads, and the CBOR
- * self-describe tag 55799 in front of the bundle. Everything else that is not a conformant bundle is
+ * self-describe tag 55799 in front of the bundle; and one repair: extension blocks numbered 0, as ION
+ * 4.1.3 writes them in its fragments, are renumbered once their CRCs checked out
+ * ({@link Bundle#renumberedBlocks()}, docs/decisions/0010). Everything else that is not a conformant bundle is
  * rejected with a {@link MalformedBundleException}.
  */
 public final class BundleCodec {
@@ -86,7 +89,44 @@ public final class BundleCodec {
         if (r.pos != r.end) {
             throw r.error(Reason.TRAILING_BYTES, (r.end - r.pos) + " bytes after the end of the bundle");
         }
-        return Bundle.validated(primary, blocks, limits.maxEidLength());
+        int renumbered = renumberZeroNumberedBlocks(blocks);
+        return Bundle.validated(primary, blocks, limits.maxEidLength(), renumbered);
+    }
+
+    /**
+     * ION 4.1.3 numbers the extension blocks of the fragments it makes 0 (docs/decisions/0010). Each
+     * block's CRC has already been checked over the bytes as received (number 0 included); here every
+     * non-payload block numbered 0 gets the next number above the highest one in the bundle and is
+     * re-encoded with a fresh CRC of its own type. Nothing else is repaired: a payload block numbered 0,
+     * a non-payload block numbered 1, two blocks with the same non-zero number and bundles carrying a
+     * BIB or BCB (whose security targets name blocks by number) are left for the validator to refuse.
+     *
+     * @return how many blocks were renumbered
+     */
+    static int renumberZeroNumberedBlocks(List<CanonicalBlock> blocks) {
+        int zeros = 0;
+        long highest = 1;
+        for (CanonicalBlock b : blocks) {
+            if (b.type() == BlockType.BLOCK_INTEGRITY || b.type() == BlockType.BLOCK_CONFIDENTIALITY) {
+                return 0;
+            }
+            if (b.number() == 0 && !b.isPayload()) {
+                zeros++;
+            } else {
+                highest = Math.max(highest, b.number());
+            }
+        }
+        if (zeros == 0 || highest > Long.MAX_VALUE - zeros) {
+            return 0;
+        }
+        long next = highest + 1;
+        for (int i = 0; i < blocks.size(); i++) {
+            CanonicalBlock b = blocks.get(i);
+            if (b.number() == 0 && !b.isPayload()) {
+                blocks.set(i, b.withNumber(next++));
+            }
+        }
+        return zeros;
     }
 
     private static MalformedBundleException tooLarge(long length, DecodeLimits limits) {

@@ -9,7 +9,7 @@
  * {@link org.bpsockets.bpv7.Reassembler} and {@link org.bpsockets.bpv7.Cbor} for the MTCP framing.
  */
 @Export
-@Version("1.0.0")
+@Version("1.1.0")
 package org.bpsockets.bpv7;
 
 import org.osgi.annotation.bundle.Export;
