@@ -55,7 +55,9 @@ public final class EmbeddedNode implements Backend {
 
     private static final Logger LOG = LoggerFactory.getLogger(EmbeddedNode.class);
 
-    private final NodeConfig config;
+    private final NodeConfiguration config;
+    /** Why the current ConfigAdmin values were refused, or null. */
+    private final String configProblem;
     private final BundleStore store;
     final NodeCore core;
     private final List<Router> routers = new CopyOnWriteArrayList<>();
@@ -66,20 +68,37 @@ public final class EmbeddedNode implements Backend {
     private final ServiceRegistration<ClaContext> claContext;
 
     @Activate
-    public EmbeddedNode(NodeConfig config, BundleContext context) {
-        this.config = config;
-        EndpointId nodeId = EndpointId.parse(config.nodeId());
+    public EmbeddedNode(Map<String, Object> properties, BundleContext context) {
+        Path lastValid = context.getDataFile("last-valid-configuration.properties") == null ? null
+                : context.getDataFile("last-valid-configuration.properties").toPath();
+        NodeConfiguration chosen;
+        String problem = null;
+        try {
+            chosen = NodeConfiguration.of(properties);
+            if (lastValid != null) {
+                try {
+                    chosen.save(lastValid);
+                } catch (java.io.IOException e) {
+                    LOG.warn("Could not keep the node's configuration in {}: {}", lastValid, e.getMessage());
+                }
+            }
+        } catch (NodeConfiguration.Invalid e) {
+            chosen = NodeConfiguration.load(lastValid);
+            problem = e.getMessage();
+            LOG.warn("Configuration refused: {}; the node keeps its last valid configuration (node {}, {} store)",
+                    problem, chosen.nodeId(), chosen.storage());
+        }
+        this.config = chosen;
+        this.configProblem = problem;
         this.store = openStore(config);
-        NodeSettings settings = new NodeSettings(nodeId, config.maxBundleSize(), config.fragmentPayload(),
-                config.statusReports(), config.maxStoredBytes(), config.echo());
-        this.core = new NodeCore(settings, store, null);
-        LOG.info("Embedded node {} started ({} store)", nodeId, core.storeName());
+        this.core = new NodeCore(config.settings(), store, null);
+        LOG.info("Embedded node {} started ({} store)", config.nodeId(), core.storeName());
         selectRouter();
         reconfigure();
         this.claContext = context.registerService(ClaContext.class, core, null);
     }
 
-    private static BundleStore openStore(NodeConfig config) {
+    private static BundleStore openStore(NodeConfiguration config) {
         if ("memory".equals(config.storage())) {
             return new MemoryBundleStore();
         }
@@ -196,7 +215,15 @@ public final class EmbeddedNode implements Backend {
 
     @Override
     public BackendHealth health() {
-        return core.health();
+        BackendHealth h = core.health();
+        String problems = java.util.stream.Stream.of(configProblem == null ? "" : "configuration refused: " + configProblem,
+                core.storeProblem()).filter(x -> !x.isEmpty()).collect(java.util.stream.Collectors.joining("; "));
+        return problems.isEmpty() ? h : new BackendHealth(BackendHealth.State.DEGRADED, h.detail() + "; " + problems);
+    }
+
+    /** Why the node's configuration was refused (it runs with its last valid one), or empty. */
+    Optional<String> configurationProblem() {
+        return Optional.ofNullable(configProblem);
     }
 
     @Override

@@ -30,9 +30,13 @@ final class LinkRecord {
     private double tokens;
     private long lastRefill = System.currentTimeMillis();
 
-    LinkRecord(Link link, String name) {
+    /** Traffic and failures; a configured link's survive its reconnections. */
+    final LinkCounters counters;
+
+    LinkRecord(Link link, String name, LinkCounters counters) {
         this.link = link;
         this.name = name;
+        this.counters = counters;
     }
 
     void enqueue(BundleEntry e) {

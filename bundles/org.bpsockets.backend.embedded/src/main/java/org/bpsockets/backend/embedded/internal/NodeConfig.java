@@ -37,6 +37,10 @@ public @interface NodeConfig {
     @AttributeDefinition(name = "Storage quota", description = "Bytes of bundles stored at most", min = "1")
     long maxStoredBytes() default 1L << 30;
 
+    @AttributeDefinition(name = "Minimum free disk", description = "Bytes the store's file system keeps free: "
+            + "bundles that would leave less are refused (applications get ENOBUFS)", min = "0")
+    long minFreeDiskBytes() default 64L << 20;
+
     @AttributeDefinition(name = "Router", description = "Name of the router service to use (bp.router.name)")
     String router() default "static";
 

@@ -110,7 +110,15 @@ public final class NodeCore implements Backend, ClaContext, AutoCloseable {
     private final Thread daemon;
     private final AtomicLong sequence = new AtomicLong();
     private final AtomicLong lastCreationTime = new AtomicLong();
-    final NodeStats stats = new NodeStats();
+    final BundleLedger ledger = new BundleLedger();
+    /** Refusals of what peers sent, per peer, so a peer sending garbage cannot flood the log. */
+    private final RateLimitedLog refusals = new RateLimitedLog(LOG, 10_000, System::currentTimeMillis);
+    /** Deletions, per reason: each is said, but a mass expiry does not flood the log. */
+    private final RateLimitedLog deletions = new RateLimitedLog(LOG, 10_000, System::currentTimeMillis);
+    /** The status reports this node's administrative endpoint received, newest last (bp:reports). */
+    final RecentReports reports = new RecentReports(256);
+    /** Why the store last refused a bundle, or null if it took the last one. */
+    private volatile String storeFailure;
     private final Map<String, ConvergenceLayer> layers = new ConcurrentHashMap<>();
     private volatile boolean running = true;
     private volatile Router router;
@@ -124,6 +132,8 @@ public final class NodeCore implements Backend, ClaContext, AutoCloseable {
     private final PriorityQueue<long[]> expiries = new PriorityQueue<>((a, b) -> Long.compare(a[0], b[0]));
     private final Map<EndpointId, NodeRegistration> registrations = new HashMap<>();
     private final Map<String, LinkRecord> links = new LinkedHashMap<>();
+    /** The counters of the links that are open, by link ID: the layers' threads count refusals there. */
+    private final Map<String, LinkCounters> linkCounters = new ConcurrentHashMap<>();
     private final Map<String, ConfiguredLink> configured = new LinkedHashMap<>();
     private List<RouteEntry> routes = List.of();
     private List<Contact> contacts = List.of();
@@ -183,7 +193,7 @@ public final class NodeCore implements Backend, ClaContext, AutoCloseable {
                     batch.add(first);
                     events.drainTo(batch, 4096);
                     for (Runnable e : batch) {
-                        stats.events.incrementAndGet();
+                        ledger.events.incrementAndGet();
                         try {
                             e.run();
                         } catch (RuntimeException ex) {
@@ -397,13 +407,52 @@ public final class NodeCore implements Backend, ClaContext, AutoCloseable {
         try {
             decoded = BundleCodec.decode(copy, limits);
         } catch (MalformedBundleException e) {
-            stats.malformed.incrementAndGet();
-            LOG.debug("Malformed bundle from {} ({}): {}", link.remoteAddress(), e.reason(), e.getMessage());
-            receipt.refused(e.reason() == MalformedBundleException.Reason.BUNDLE_TOO_LARGE ? RefusalReason.TOO_LARGE
-                    : RefusalReason.MALFORMED);
+            boolean tooLarge = e.reason() == MalformedBundleException.Reason.BUNDLE_TOO_LARGE;
+            // Counted before the refusal completes the receipt: whoever waits on it sees the count.
+            refusedFromPeer(link, tooLarge ? "too large" : "malformed", null, e.reason() + ": " + e.getMessage());
+            receipt.refused(tooLarge ? RefusalReason.TOO_LARGE : RefusalReason.MALFORMED);
             return;
         }
         post(() -> onReceived(link, decoded, copy, receipt));
+    }
+
+    /**
+     * A bundle from a peer the node does not accept: counted (node and link) and said at WARN, at most
+     * once per peer every 10 s. Called on the layer's or the event thread; counted before the caller
+     * completes the receipt.
+     */
+    private void refusedFromPeer(Link link, String why, BundleId id, String detail) {
+        ledger.refused(why);
+        LinkCounters c = linkCounters.get(link.id());
+        if (c != null) {
+            c.refused(why + (id == null ? "" : " " + id) + ": " + detail);
+        }
+        refusals.warn(link.remoteAddress(), "Refused a bundle{} from {} (link {}, {}): {}: {}",
+                id == null ? "" : " " + id, link.remoteAddress(), link.id(), link.convergenceLayer(), why, detail);
+    }
+
+    /** Why a bundle of {@code size} bytes cannot be stored now, or null if it can. */
+    private String storeFull(long size) {
+        if (storedBytes + size > settings.maxStoredBytes()) {
+            return "the node's storage quota of " + settings.maxStoredBytes() + " bytes is used up ("
+                    + storedBytes + " stored; maxStoredBytes in etc/org.bpsockets.node.cfg)";
+        }
+        long free = store.usableSpace();
+        if (free - size < settings.minFreeDiskBytes()) {
+            return "the store's file system has " + free + " bytes free; the node keeps at least "
+                    + settings.minFreeDiskBytes() + " free (minFreeDiskBytes in etc/org.bpsockets.node.cfg)";
+        }
+        return null;
+    }
+
+    /** A word on the store for bp:status: empty while it takes bundles. */
+    String storeProblem() {
+        String failure = storeFailure;
+        if (failure != null) {
+            return "store failing: " + failure;
+        }
+        String full = storeFull(0);
+        return full == null ? "" : "store full: " + full;
     }
 
     // =====================================================================================
@@ -457,18 +506,17 @@ public final class NodeCore implements Backend, ClaContext, AutoCloseable {
     // =====================================================================================
 
     private void onReceived(Link link, Bundle bundle, byte[] bytes, Receipt receipt) {
-        stats.received.incrementAndGet();
         EndpointId source = bundle.primary().source();
         EndpointId destination = bundle.primary().destination();
         // RFC 9758 §5.4: LocalNode EIDs never come from outside.
         if (isLocalNodeForm(source) || isLocalNodeForm(destination)) {
             // Counted before the refusal completes the receipt: whoever waits on it sees the count.
-            stats.malformed.incrementAndGet();
+            refusedFromPeer(link, "malformed", bundle.bundleId(), "an ipn:!.S (LocalNode) EID came from outside");
             receipt.refused(RefusalReason.MALFORMED);
             return;
         }
         if (keysById.containsKey(bundle.bundleId()) || seenUntil.containsKey(bundle.bundleId())) {
-            stats.duplicates.incrementAndGet();
+            refusedFromPeer(link, "duplicate", bundle.bundleId(), "the node has, or had, this bundle already");
             receipt.refused(RefusalReason.DUPLICATE);
             return;
         }
@@ -479,14 +527,18 @@ public final class NodeCore implements Backend, ClaContext, AutoCloseable {
             if (PROCESSED_BLOCKS.contains(block.type())) {
                 continue;
             }
-            stats.unprocessableBlocks.incrementAndGet();
+            ledger.unprocessableBlocks.incrementAndGet();
             report |= block.hasFlag(BlockFlags.REPORT_IF_UNPROCESSABLE);
             if (block.hasFlag(BlockFlags.DELETE_BUNDLE_IF_UNPROCESSABLE)) {
                 receipt.accepted();
                 if (report) {
                     report(bundle, StatusReportKind.RECEPTION, StatusReportReason.BLOCK_UNSUPPORTED, true);
                 }
-                stats.deleted.incrementAndGet();
+                // Accepted (the peer is done with it) and deleted at once, as the block's flags ask.
+                ledger.received.incrementAndGet();
+                ledger.deleted(StatusReportReason.BLOCK_UNSUPPORTED);
+                LOG.info("Deleted bundle {} from {}: block type {} is unsupported and asks for deletion",
+                        bundle.bundleId(), link.remoteAddress(), block.type());
                 report(bundle, StatusReportKind.DELETION, StatusReportReason.BLOCK_UNSUPPORTED, false);
                 seenUntil.put(bundle.bundleId(), expiry(bundle, System.currentTimeMillis()));
                 return;
@@ -530,11 +582,13 @@ public final class NodeCore implements Backend, ClaContext, AutoCloseable {
         long now = System.currentTimeMillis();
         long expiresAt = expiry(bundle, now);
         ByteBuffer encoded = ByteBuffer.wrap(bytes).asReadOnlyBuffer();
-        if (storedBytes + encoded.remaining() > settings.maxStoredBytes()) {
-            stats.refusedNoSpace.incrementAndGet();
+        String noSpace = storeFull(encoded.remaining());
+        if (noSpace != null) {
+            ledger.refused("no space");
+            refusals.warn("store", "Refused bundle {} ({} bytes{}): {}", bundle.bundleId(), encoded.remaining(),
+                    fromLink == null ? "" : " from link " + fromLink, noSpace);
             if (created != null) {
-                created.completeExceptionally(new BpException(BpError.NO_BUFFER_SPACE,
-                        "the node's storage quota of " + settings.maxStoredBytes() + " bytes is used up"));
+                created.completeExceptionally(new BpException(BpError.NO_BUFFER_SPACE, noSpace));
             }
             if (receipt != null) {
                 receipt.refused(RefusalReason.NO_RESOURCES);
@@ -544,9 +598,6 @@ public final class NodeCore implements Backend, ClaContext, AutoCloseable {
         BundleEntry e = new BundleEntry(nextKey++, bundle, encoded, expiresAt, priority, fromLink);
         e.created = created;
         e.receipt = receipt;
-        if (created != null) {
-            stats.created.incrementAndGet();
-        }
         bundles.put(e.key, e);
         keysById.put(e.id, e.key);
         storedBytes += encoded.remaining();
@@ -555,18 +606,34 @@ public final class NodeCore implements Backend, ClaContext, AutoCloseable {
     }
 
     private void stored(BundleEntry e, Throwable failure) {
+        if (e.deleted) {
+            return; // refused meanwhile (forget() answered its sender)
+        }
         if (failure != null) {
-            LOG.error("Storing bundle {} failed", e.id, failure);
+            storeFailure = failure.getMessage() == null ? failure.toString() : failure.getMessage();
+            ledger.refused("store failure");
+            refusals.warn("store", "Refused bundle {}: the store could not keep it ({})", e.id, storeFailure);
             if (e.created != null) {
-                e.created.completeExceptionally(new BpException(BpError.BACKEND_FAILURE, "storing failed: " + failure));
+                e.created.completeExceptionally(new BpException(BpError.NO_BUFFER_SPACE,
+                        "the node's store could not keep the bundle: " + storeFailure));
+                e.created = null;
             }
             if (e.receipt != null) {
                 e.receipt.refused(RefusalReason.NO_RESOURCES);
+                e.receipt = null;
             }
             forget(e);
             return;
         }
+        storeFailure = null;
         e.stored = true;
+        if (e.receipt != null && e.receivedFrom != null) {
+            LinkCounters c = linkCounters.get(e.receivedFrom);
+            if (c != null) {
+                c.received(e.encoded.remaining());
+            }
+        }
+        (e.created != null ? ledger.created : e.receipt != null ? ledger.received : ledger.generated).incrementAndGet();
         if (e.created != null) {
             e.created.complete(e.id);
             e.created = null;
@@ -633,7 +700,7 @@ public final class NodeCore implements Backend, ClaContext, AutoCloseable {
         Reassembler.Result result = reassembler.offer(fragment.bundle);
         switch (result.status()) {
             case COMPLETE:
-                stats.reassembled.incrementAndGet();
+                ledger.reassembled.incrementAndGet();
                 List<Long> parts = fragmentKeys.remove(whole);
                 // The whole ADU is delivered from memory; its fragments stay stored until it is acknowledged.
                 BundleEntry entire = new BundleEntry(-fragment.key, result.bundle(), null, fragment.expiresAt,
@@ -666,6 +733,7 @@ public final class NodeCore implements Backend, ClaContext, AutoCloseable {
     /** The echo agent: the payload goes back to the source, from the echo endpoint. */
     private void echo(BundleEntry e) {
         e.delivery = BundleEntry.Delivery.DONE;
+        ledger.delivered.incrementAndGet();
         // The echo service is an application of this node: the bundle was delivered to it.
         report(e, StatusReportKind.DELIVERY, StatusReportReason.NO_ADDITIONAL_INFORMATION);
         EndpointId source = e.bundle.primary().source();
@@ -676,7 +744,6 @@ public final class NodeCore implements Backend, ClaContext, AutoCloseable {
             Bundle reply = Bundle.builder().destination(source).source(settings.echoEndpoint())
                     .reportTo(settings.echoEndpoint()).creationTimestamp(ts[0], ts[1])
                     .lifetime(e.bundle.primary().lifetime()).payload(payload).build();
-            stats.delivered.incrementAndGet();
             accept(reply, reply.encode(), ClassOfService.NORMAL, null, null, null);
         }
         finishIfDone(e);
@@ -684,16 +751,21 @@ public final class NodeCore implements Backend, ClaContext, AutoCloseable {
 
     private void administrativeRecord(BundleEntry e) {
         e.delivery = BundleEntry.Delivery.DONE;
+        ledger.delivered.incrementAndGet(); // to the node's administrative element
         if (e.bundle.primary().isAdminRecord()) {
             try {
                 AdministrativeRecord record = AdministrativeRecord.of(e.bundle);
                 if (record.isStatusReport()) {
-                    stats.reportsReceived.incrementAndGet();
+                    ledger.reportsReceived.incrementAndGet();
                     StatusReport report = record.statusReport();
                     LOG.debug("Status report about {}: {}", report.subject(), report);
+                    reports.add(e.bundle.primary().source(), report);
                 }
             } catch (MalformedBundleException ex) {
-                stats.malformed.incrementAndGet();
+                refusals.warn(String.valueOf(e.bundle.primary().source()),
+                        "Administrative record {} from {} cannot be read: {}", e.id, e.bundle.primary().source(),
+                        ex.getMessage());
+                ledger.refused("unreadable administrative record");
             }
         }
         finishIfDone(e);
@@ -733,7 +805,8 @@ public final class NodeCore implements Backend, ClaContext, AutoCloseable {
                 if (acknowledged) {
                     e.delivery = BundleEntry.Delivery.DONE;
                     e.offeredTo = null;
-                    stats.delivered.incrementAndGet();
+                    // A reassembled ADU ends the fragments it was made of: those are what the node accepted.
+                    ledger.delivered.addAndGet(e.fragmentParts == null ? 1 : e.fragmentParts.size());
                     report(e, StatusReportKind.DELIVERY, StatusReportReason.NO_ADDITIONAL_INFORMATION);
                     finishIfDone(e);
                 } else if (e.delivery == BundleEntry.Delivery.OFFERED && e.offeredTo == r) {
@@ -833,7 +906,7 @@ public final class NodeCore implements Backend, ClaContext, AutoCloseable {
                 }
                 r.spent(total);
                 if (units.size() > 1) {
-                    stats.fragmentsSent.addAndGet(units.size());
+                    ledger.fragmentsSent.addAndGet(units.size());
                 }
                 r.partialKey = next.key;
                 r.partialUnits = new ArrayDeque<>(units);
@@ -937,12 +1010,18 @@ public final class NodeCore implements Backend, ClaContext, AutoCloseable {
             if (e.fragmentsInFlight == 0 && !unitsLeft) {
                 e.forwarding = BundleEntry.Forwarding.DONE;
                 e.queuedOn = null;
-                stats.forwarded.incrementAndGet();
+                ledger.forwarded.incrementAndGet();
+                if (r != null) {
+                    r.counters.sent(e.encoded == null ? 0 : e.encoded.remaining());
+                }
                 report(e, StatusReportKind.FORWARDING, StatusReportReason.NO_ADDITIONAL_INFORMATION);
                 finishIfDone(e);
             }
         } else {
-            stats.transmitFailures.incrementAndGet();
+            ledger.transmitFailures.incrementAndGet();
+            if (r != null) {
+                r.counters.failed(failure);
+            }
             e.forwarding = BundleEntry.Forwarding.WAITING;
             e.queuedOn = null;
             e.fragmentsInFlight = 0;
@@ -967,8 +1046,9 @@ public final class NodeCore implements Backend, ClaContext, AutoCloseable {
     private void onLinkUp(Link link) {
         LinkRecord r = links.get(link.id());
         if (r == null) {
-            r = new LinkRecord(link, null);
+            r = new LinkRecord(link, null, new LinkCounters());
             links.put(link.id(), r);
+            linkCounters.put(link.id(), r.counters);
         }
         for (ConfiguredLink c : configured.values()) {
             if (c.current == r) {
@@ -987,7 +1067,9 @@ public final class NodeCore implements Backend, ClaContext, AutoCloseable {
         if (r == null) {
             return;
         }
-        LOG.info("Link {} down: {}", link.id(), reason);
+        linkCounters.remove(link.id());
+        r.counters.problem("down: " + reason);
+        LOG.info("Link {}{} down: {}", link.id(), r.name == null ? "" : " (" + r.name + ")", reason);
         for (ConfiguredLink c : configured.values()) {
             if (c.current == r) {
                 c.current = null;
@@ -1072,12 +1154,14 @@ public final class NodeCore implements Backend, ClaContext, AutoCloseable {
         }
         try {
             Link link = layer.connect(c.definition.address(), c.definition.parameters());
-            LinkRecord r = new LinkRecord(link, c.definition.name());
+            LinkRecord r = new LinkRecord(link, c.definition.name(), c.counters);
             links.put(link.id(), r);
+            linkCounters.put(link.id(), r.counters);
             c.current = r;
             c.problem = null;
         } catch (java.io.IOException | RuntimeException e) {
             c.problem = e.getMessage();
+            c.counters.failed("could not open: " + e.getMessage());
             c.backoffMillis = c.backoffMillis == 0 ? 1000 : Math.min(MAX_BACKOFF_MILLIS, c.backoffMillis * 2);
             c.nextAttempt = System.currentTimeMillis() + c.backoffMillis;
             LOG.warn("Link {} ({} {}) could not be opened: {}", c.definition.name(), c.definition.convergenceLayer(),
@@ -1103,7 +1187,6 @@ public final class NodeCore implements Backend, ClaContext, AutoCloseable {
         while (!expiries.isEmpty() && expiries.peek()[0] <= now) {
             BundleEntry e = bundles.get(expiries.poll()[1]);
             if (e != null && !e.deleted && e.stored && e.expiresAt <= now) {
-                stats.expired.incrementAndGet();
                 delete(e, StatusReportReason.LIFETIME_EXPIRED);
             }
         }
@@ -1148,7 +1231,13 @@ public final class NodeCore implements Backend, ClaContext, AutoCloseable {
         if (e == null || e.deleted) {
             return;
         }
-        stats.deleted.incrementAndGet();
+        if (e.stored) {
+            ledger.deleted(reason);
+            deletions.info(BundleLedger.reasonName(reason), "Deleted bundle {} to {}: {}", e.id,
+                    e.bundle.primary().destination(), BundleLedger.reasonName(reason));
+        } else {
+            ledger.refused("deleted before it was stored");
+        }
         report(e, StatusReportKind.DELETION, reason);
         forget(e);
     }
@@ -1202,7 +1291,7 @@ public final class NodeCore implements Backend, ClaContext, AutoCloseable {
                 .reportTo(DtnEndpointId.NONE).flags(BundleFlags.ADMIN_RECORD | BundleFlags.MUST_NOT_FRAGMENT)
                 .creationTimestamp(ts[0], ts[1]).lifetime(Math.max(60_000, b.primary().lifetime()))
                 .payload(report.encodeRecord()).build();
-        stats.reportsSent.incrementAndGet();
+        ledger.reportsSent.incrementAndGet();
         accept(r, r.encode(), ClassOfService.EXPEDITED, null, null, null);
     }
 
@@ -1239,6 +1328,7 @@ public final class NodeCore implements Backend, ClaContext, AutoCloseable {
             }
             bundles.put(key, e);
             keysById.put(e.id, key);
+            ledger.recovered.incrementAndGet();
             storedBytes += stored.bundle().remaining();
             expiries.add(new long[] {e.expiresAt, key});
         });
@@ -1353,7 +1443,7 @@ public final class NodeCore implements Backend, ClaContext, AutoCloseable {
     // =====================================================================================
 
     public record LinkInfo(String id, String name, String layer, String address, String peer, LinkState state,
-            int queued, String problem, long rate) {
+            int queued, String problem, long rate, LinkCounters counters) {
     }
 
     public record BundleInfo(long key, BundleId id, EndpointId destination, long size, Instant expires, String state,
@@ -1403,12 +1493,14 @@ public final class NodeCore implements Backend, ClaContext, AutoCloseable {
                 out.add(new LinkInfo(r == null ? "-" : r.link.id(), c.definition.name(), c.definition.convergenceLayer(),
                         c.definition.address(), r == null ? "-" : r.link.peerNodeId().map(Object::toString).orElse("?"),
                         r == null ? LinkState.DOWN : r.link.state(), r == null ? 0 : r.size(),
-                        c.problem == null ? c.definition.mode().toString() : c.problem, r == null ? 0 : r.rateBytesPerSecond));
+                        c.problem == null ? c.definition.mode().toString() : c.problem, r == null ? 0 : r.rateBytesPerSecond,
+                        c.counters));
             }
             for (LinkRecord r : links.values()) {
                 if (r.name == null) {
                     out.add(new LinkInfo(r.link.id(), "(inbound)", r.link.convergenceLayer(), r.link.remoteAddress(),
-                            r.link.peerNodeId().map(Object::toString).orElse("?"), r.link.state(), r.size(), "", 0));
+                            r.link.peerNodeId().map(Object::toString).orElse("?"), r.link.state(), r.size(), "", 0,
+                            r.counters));
                 }
             }
             return out;
@@ -1435,11 +1527,18 @@ public final class NodeCore implements Backend, ClaContext, AutoCloseable {
         });
     }
 
+    /**
+     * The ledger and what is stored, taken on the event thread so that accepted = delivered + forwarded +
+     * deleted + stored holds in the snapshot.
+     */
     Map<String, Long> statistics() {
-        Map<String, Long> m = new LinkedHashMap<>(stats.snapshot());
-        m.put("stored bundles", store.count());
-        m.put("stored bytes", store.bytes());
-        return m;
+        return call(() -> {
+            Map<String, Long> m = new LinkedHashMap<>(ledger.snapshot());
+            long held = bundles.values().stream().filter(e -> e.stored && !e.deleted && e.encoded != null).count();
+            m.put("stored", held);
+            m.put("stored bytes", storedBytes);
+            return m;
+        });
     }
 
     List<RouteEntry> routesSnapshot() {
@@ -1472,6 +1571,7 @@ public final class NodeCore implements Backend, ClaContext, AutoCloseable {
     static final class ConfiguredLink {
         final LinkDefinition definition;
         LinkRecord current;
+        final LinkCounters counters = new LinkCounters();
         long nextAttempt;
         long backoffMillis;
         String problem;

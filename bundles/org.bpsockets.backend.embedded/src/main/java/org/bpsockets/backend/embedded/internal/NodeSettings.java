@@ -13,9 +13,11 @@ import org.bpsockets.api.eid.EndpointId;
  * @param maxStoredBytes storage quota; beyond it new bundles are refused (NO_BUFFER_SPACE / NO_RESOURCES)
  * @param echo whether the node answers bundles sent to its echo endpoint (ipn:N.9002, dtn://node/echo)
  *        with their payload, as µD3TN does (for ping)
+ * @param minFreeDiskBytes bytes the store's file system keeps free: a bundle that would leave less is
+ *        refused (ENOBUFS to an application) before the store itself fails on a full disk
  */
 public record NodeSettings(EndpointId nodeId, long maxBundleSize, long fragmentPayload, boolean statusReports,
-        long maxStoredBytes, boolean echo) {
+        long maxStoredBytes, boolean echo, long minFreeDiskBytes) {
 
     /** The echo agent's ipn service, the same as µD3TN's. */
     public static final long ECHO_SERVICE = 9002;
@@ -35,6 +37,6 @@ public record NodeSettings(EndpointId nodeId, long maxBundleSize, long fragmentP
     }
 
     public static NodeSettings defaults(EndpointId nodeId) {
-        return new NodeSettings(nodeId, 64L << 20, 0, true, 1L << 30, true);
+        return new NodeSettings(nodeId, 64L << 20, 0, true, 1L << 30, true, 0);
     }
 }

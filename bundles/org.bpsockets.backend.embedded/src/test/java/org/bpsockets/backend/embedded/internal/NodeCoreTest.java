@@ -234,7 +234,7 @@ class NodeCoreTest {
 
     @Test
     void largePayloadsAreFragmentedAndReassembled() throws Exception {
-        NodeSettings fragmenting = new NodeSettings(N1, 64L << 20, 1000, true, 1L << 30, true);
+        NodeSettings fragmenting = new NodeSettings(N1, 64L << 20, 1000, true, 1L << 30, true, 0);
         NodeCore[] n = twoNodes(fragmenting, NodeSettings.defaults(N2), LinkDefinition.Mode.ALWAYS_ON, List.of());
         Sink app2 = new Sink();
         n[1].open(EndpointId.parse("ipn:2.1"), app2, 8);
@@ -309,7 +309,7 @@ class NodeCoreTest {
         StatusReport report = AdministrativeRecord.decode(r.bundle().payload()).statusReport();
         assertTrue(report.deleted().asserted());
         assertEquals(1, report.reason().code(), "lifetime expired");
-        assertEquals(1L, n.statistics().get("expired"));
+        assertEquals(1L, n.statistics().get("deleted: lifetime expired"));
     }
 
     @Test
@@ -330,8 +330,8 @@ class NodeCoreTest {
                 .payload("x".getBytes()).build();
         assertEquals(RefusalReason.MALFORMED, receive(n, link, ByteBuffer.wrap(local.encode())),
                 "RFC 9758: LocalNode EIDs never arrive from outside");
-        assertEquals(1L, n.statistics().get("duplicates"));
-        assertEquals(2L, n.statistics().get("malformed"));
+        assertEquals(1L, n.statistics().get("refused: duplicate"));
+        assertEquals(2L, n.statistics().get("refused: malformed"));
     }
 
     @Test
@@ -390,7 +390,7 @@ class NodeCoreTest {
 
     @Test
     void sendsAreRefusedClearlyWhenTooLargeOrOverQuota() throws Exception {
-        NodeCore n = node(N1, new NodeSettings(N1, 10_000, 0, true, 20_000, true));
+        NodeCore n = node(N1, new NodeSettings(N1, 10_000, 0, true, 20_000, true, 0));
         assertEquals(BpError.MESSAGE_TOO_LONG, error(n.send(request("ipn:1.1", "ipn:1.2", "x".repeat(20_000),
                 BundleOptions.DEFAULTS))));
         n.send(request("ipn:1.1", "ipn:1.2", "x".repeat(9_000), BundleOptions.DEFAULTS)).toCompletableFuture().get();
@@ -399,6 +399,96 @@ class NodeCoreTest {
                 BundleOptions.DEFAULTS))));
         assertEquals(BpError.INVALID_ARGUMENT, error(n.send(request("dtn:none", "ipn:1.2", "x",
                 BundleOptions.builder().statusReports(EnumSet.of(StatusReportKind.DELIVERY)).build()))));
+    }
+
+    /** accepted = delivered + forwarded + deleted + stored, checked on both nodes after a mixed run. */
+    static void assertBooksBalance(NodeCore n) {
+        Map<String, Long> s = n.statistics();
+        assertEquals(s.get("accepted"), s.get("delivered") + s.get("forwarded") + s.get("deleted") + s.get("stored"),
+                "every accepted bundle has exactly one end or is stored: " + s);
+    }
+
+    @Test
+    void everyAcceptedBundleEndsOnceAndTheBooksBalanceAfterAMixedRun() throws Exception {
+        NodeSettings fragmenting = new NodeSettings(N1, 64L << 20, 1000, true, 1L << 30, true, 0);
+        NodeCore[] n = twoNodes(fragmenting, NodeSettings.defaults(N2), LinkDefinition.Mode.ALWAYS_ON, List.of());
+        Sink app2 = new Sink();
+        Sink local = new Sink();
+        Sink reports = new Sink();
+        n[1].open(EndpointId.parse("ipn:2.1"), app2, 64);
+        n[0].open(EndpointId.parse("ipn:1.5"), local, 64);
+        n[0].open(EndpointId.parse("ipn:1.9"), reports, 64);
+        BundleOptions reported = BundleOptions.builder().statusReports(EnumSet.of(StatusReportKind.DELIVERY))
+                .reportTo(EndpointId.parse("ipn:1.9")).build();
+        for (int i = 0; i < 5; i++) { // forwarded, delivered there, reported back
+            n[0].send(request("ipn:1.1", "ipn:2.1", "across " + i, reported)).toCompletableFuture().get();
+        }
+        n[0].send(new SendRequest(EndpointId.parse("ipn:2.1"), EndpointId.parse("ipn:1.1"),
+                ByteBuffer.wrap(new byte[5_500]), BundleOptions.DEFAULTS)).toCompletableFuture().get(); // 6 fragments
+        n[0].send(request("ipn:1.1", "ipn:1.5", "local", BundleOptions.DEFAULTS)).toCompletableFuture().get();
+        n[0].send(request("ipn:1.5", "ipn:2.9002", "ping", BundleOptions.DEFAULTS)).toCompletableFuture().get();
+        n[0].send(request("ipn:1.1", "ipn:1.77", "nobody reads this", BundleOptions.DEFAULTS)).toCompletableFuture()
+                .get(); // stays stored
+        n[0].send(request("ipn:1.1", "ipn:1.78", "expires", BundleOptions.builder().lifetime(Duration.ofMillis(200))
+                .build())).toCompletableFuture().get();
+        for (int i = 0; i < 6; i++) {
+            app2.next().acknowledge();
+        }
+        local.next().acknowledge(); // "local"
+        local.next().acknowledge(); // the echo's answer
+        for (int i = 0; i < 5; i++) {
+            reports.next().acknowledge();
+        }
+        await("node 1: everything but the unread bundle has ended", () -> n[0].statistics().get("stored") == 1
+                && n[0].statistics().get("deleted: lifetime expired") == 1);
+        await("node 2: everything has ended", () -> n[1].statistics().get("stored") == 0);
+        Map<String, Long> s1 = n[0].statistics();
+        assertEquals(10 + 1 + 5, s1.get("accepted"), "10 sends (5, 1 fragmented, local, ping, unread, expiring; the "
+                + "fragments are forwarded as one bundle), the echo's answer and 5 reports received: " + s1);
+        assertEquals(7L, s1.get("forwarded"));
+        assertBooksBalance(n[0]);
+        assertBooksBalance(n[1]);
+        Map<String, Long> s2 = n[1].statistics();
+        assertEquals(5 + 6 + 1, s2.get("received"), "5 bundles, 6 fragments and the ping: " + s2);
+        assertEquals(6 + 5, s2.get("delivered") - 1, "fragments end delivered with their ADU; +1 the echo agent");
+    }
+
+    @Test
+    void refusalsFromAPeerAreCountedOnItsLink() throws Exception {
+        NodeCore n = node(N2);
+        PipeLayer layer = new PipeLayer(n, "refused-" + System.nanoTime());
+        cleanup.add(layer::unregister);
+        PipeLayer.PipeLink link = new PipeLayer.PipeLink(layer, "test", false);
+        link.peer = link;
+        link.state = org.bpsockets.node.api.cla.LinkState.UP;
+        n.linkUp(link);
+        await("the inbound link is known", () -> n.linkInfos().stream().anyMatch(l -> l.id().equals(link.id)));
+        assertEquals(RefusalReason.MALFORMED, receive(n, link, ByteBuffer.wrap(new byte[] {(byte) 0x9f, 1, 2})));
+        NodeCore.LinkInfo info = n.linkInfos().stream().filter(l -> l.id().equals(link.id)).findFirst().orElseThrow();
+        assertEquals(1, info.counters().refused());
+        assertTrue(info.counters().lastProblem().contains("malformed"), info.counters().lastProblem());
+        assertEquals(1L, n.statistics().get("refused"));
+    }
+
+    @Test
+    void aStoreWhoseDiskIsNearlyFullRefusesSendsAndSaysSo(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        var store = new org.bpsockets.backend.embedded.internal.store.MvBundleStore(dir.resolve("b.mv"), false);
+        long free = store.usableSpace();
+        // The node must keep more free than the disk has: the next bundle would break that promise.
+        NodeCore n = new NodeCore(new NodeSettings(N1, 64L << 20, 0, true, 1L << 30, true, free + (1L << 30)), store,
+                new StaticRouter());
+        cleanup.add(store);
+        cleanup.add(n);
+        CompletableFuture<BundleId> send = n.send(request("ipn:1.1", "ipn:1.2", "x", BundleOptions.DEFAULTS))
+                .toCompletableFuture();
+        ExecutionException e = assertThrows(ExecutionException.class, () -> send.get(10, TimeUnit.SECONDS));
+        BpException bp = (BpException) e.getCause();
+        assertEquals(BpError.NO_BUFFER_SPACE, bp.error());
+        assertTrue(bp.getMessage().contains("minFreeDiskBytes"), bp.getMessage());
+        assertTrue(n.storeProblem().startsWith("store full"), n.storeProblem());
+        assertEquals(1L, n.statistics().get("refused: no space"));
+        assertEquals(0L, n.statistics().get("accepted"));
     }
 
     private static BpError error(java.util.concurrent.CompletionStage<BundleId> stage) throws Exception {

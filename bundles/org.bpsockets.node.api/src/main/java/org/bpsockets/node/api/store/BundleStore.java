@@ -42,6 +42,14 @@ public interface BundleStore extends AutoCloseable {
     /** Bytes stored now, as the store counts them. */
     long bytes();
 
+    /**
+     * Bytes still free where the store writes (its file system), so the node can refuse a bundle before
+     * the disk is full; {@code Long.MAX_VALUE} for a store that does not write to disk.
+     */
+    default long usableSpace() {
+        return Long.MAX_VALUE;
+    }
+
     @Override
     void close();
 }

@@ -1,6 +1,6 @@
 /** Bundle storage of the embedded node: what survives a crash of the node. */
 @Export
-@Version("1.0.0")
+@Version("1.1.0")
 package org.bpsockets.node.api.store;
 
 import org.osgi.annotation.bundle.Export;

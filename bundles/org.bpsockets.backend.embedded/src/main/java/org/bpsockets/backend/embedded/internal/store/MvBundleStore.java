@@ -41,6 +41,9 @@ public final class MvBundleStore implements BundleStore {
     private final LinkedBlockingQueue<Write> queue = new LinkedBlockingQueue<>();
     private final Thread writer;
     private final AtomicLong bytes = new AtomicLong();
+    private final Path file;
+    /** The file system's free space, read at most every 100 ms: [bytes, when]. */
+    private volatile long[] usable = {Long.MAX_VALUE, Long.MIN_VALUE};
     private volatile boolean closing;
 
     private record Write(long key, byte[] bundle, byte[] state, boolean remove, CompletableFuture<Void> done) {
@@ -52,6 +55,7 @@ public final class MvBundleStore implements BundleStore {
         } catch (java.io.IOException e) {
             throw new IllegalStateException("cannot create the store's folder for " + file, e);
         }
+        this.file = file.toAbsolutePath();
         this.store = new MVStore.Builder().fileName(file.toString()).autoCommitDisabled().open();
         this.bundles = store.openMap("bundles",
                 new MVMap.Builder<Long, byte[]>().keyType(LongDataType.INSTANCE).valueType(ByteArrayDataType.INSTANCE));
@@ -173,6 +177,21 @@ public final class MvBundleStore implements BundleStore {
     @Override
     public long bytes() {
         return bytes.get();
+    }
+
+    @Override
+    public long usableSpace() {
+        long now = System.nanoTime();
+        long[] u = usable;
+        if (u[1] == Long.MIN_VALUE || now - u[1] > 100_000_000L) {
+            try {
+                u = new long[] {Files.getFileStore(file).getUsableSpace(), now};
+            } catch (java.io.IOException e) {
+                u = new long[] {0, now}; // cannot tell: refuse rather than risk the store
+            }
+            usable = u;
+        }
+        return u[0];
     }
 
     @Override
