@@ -595,7 +595,7 @@ static void t_wakeups(void)
 	w.fd = b;
 	w.kind = 3;
 	w.result = -2;
-	start_waiter(&t, &w);
+	CHECK(start_waiter(&t, &w), "a recv blocks on an empty socket");
 	CHECK(shutdown(b, SHUT_RD) == 0, "shutdown(SHUT_RD)");
 	pthread_join(t, NULL);
 	CHECK(w.result == 0, "the blocked recv returns 0");
@@ -1246,7 +1246,7 @@ static void t_node_restart(void)
 	memset(&w, 0, sizeof(w));
 	w.fd = b;
 	w.kind = 0;
-	start_waiter(&t, &w);
+	CHECK(start_waiter(&t, &w), "a poller blocks while no node is registered");
 	node = start_node(0);
 	CHECK(dump_has(node, &ea, NULL) && dump_has(node, &eb, NULL) && dump_has(node, &ec, NULL),
 	      "the new node's dump lists all bound sockets");
@@ -1509,6 +1509,7 @@ static void t_many_dump(void)
 	enum { N = 300 };
 	int fds[N], i, n = 0, count = 0;
 	static struct tn_dump_entry d[2048];
+	unsigned int rel;
 
 	section("dump of many sockets");
 	for (i = 0; i < N; i++)
@@ -1518,9 +1519,15 @@ static void t_many_dump(void)
 		if (d[i].eid.service >= 1000 && d[i].eid.service < 1000 + N)
 			count++;
 	CHECK(count == N, "a multi-part dump lists all %d sockets (%d)", N, count);
+	rel = NODE_GET(node, n_release);
 	for (i = 0; i < N; i++)
 		close(fds[i]);
-	CHECK(NODE_WAIT(node, n_release, NODE_GET(node, n_release)), "closed");
+	CHECK(NODE_WAIT(node, n_release, rel + N), "closing them sends %d RELEASEs", N);
+	{
+		struct tn_eid first = teid(TN_RESOLVED_NODE, 1000);
+
+		CHECK(!dump_has(node, &first, NULL), "and the dump no longer lists them");
+	}
 }
 
 int main(int argc, char **argv)
