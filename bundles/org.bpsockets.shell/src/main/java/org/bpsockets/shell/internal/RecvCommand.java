@@ -29,15 +29,26 @@ public class RecvCommand implements Action {
     @Completion(EndpointCompleter.class)
     String endpoint;
 
-    @Option(name = "-n", aliases = "--count", description = "How many bundles to wait for (default 1)")
-    int count = 1;
+    @Option(name = "-n", aliases = "--count", description = "How many bundles to wait for, 1 or more (default 1)")
+    String countText;
 
-    @Option(name = "-t", aliases = "--timeout", description = "Seconds to wait for each bundle (default 10)")
-    long timeoutSeconds = 10;
+    @Option(name = "-t", aliases = "--timeout", description = "Seconds to wait for each bundle, 1 or more (default 10)")
+    String timeoutText;
 
     @Override
     public Object execute() throws Exception {
-        try (LocalSocket socket = registry.openLocal(Optional.of(EndpointId.parse(endpoint)))) {
+        EndpointId eid;
+        long count;
+        long timeoutSeconds;
+        try {
+            eid = Input.eid("endpoint", endpoint);
+            count = countText == null ? 1 : Input.number("count", countText, 1, Integer.MAX_VALUE, "bundles");
+            timeoutSeconds = timeoutText == null ? 10 : Input.number("timeout", timeoutText, 1, 31_536_000, "seconds");
+        } catch (IllegalArgumentException e) {
+            System.err.println("Error: " + e.getMessage());
+            return null;
+        }
+        try (LocalSocket socket = registry.openLocal(Optional.of(eid))) {
             System.out.println("Listening on " + socket.endpoint().orElseThrow());
             for (int i = 0; i < count; i++) {
                 Optional<ReceivedBundle> got = socket.receive(Duration.ofSeconds(timeoutSeconds));

@@ -44,8 +44,8 @@ public class SendCommand implements Action {
     @Completion(EndpointCompleter.class)
     String source;
 
-    @Option(name = "-l", aliases = "--lifetime", description = "Lifetime in seconds (default 86400)")
-    long lifetimeSeconds;
+    @Option(name = "-l", aliases = "--lifetime", description = "Lifetime in seconds, 1 or more (default 86400)")
+    String lifetimeSeconds;
 
     @Option(name = "-p", aliases = "--priority", description = "bulk, normal or expedited")
     @Completion(value = StringsCompleter.class, values = {"bulk", "normal", "expedited"}, caseSensitive = false)
@@ -56,42 +56,37 @@ public class SendCommand implements Action {
     @Completion(value = StringsCompleter.class, values = {"reception", "forwarding", "delivery", "deletion"}, caseSensitive = false)
     List<String> reports;
 
-    @Option(name = "--report-to", description = "Where status reports go (default: the source)")
+    @Option(name = "--report-to", description = "Where status reports go (default: the node's administrative "
+            + "endpoint, whose reports bp:reports lists; the shell's own endpoint is gone when the command returns)")
     @Completion(EndpointCompleter.class)
     String reportTo;
 
     @Option(name = "--hop-limit", description = "Hop limit 1..255 (default: none)")
-    int hopLimit;
+    String hopLimit;
 
     @Option(name = "--no-fragment", description = "Ask that the bundle is never fragmented")
     boolean mustNotFragment;
 
     @Override
     public Object execute() throws Exception {
-        BundleOptions.Builder options = BundleOptions.builder();
-        if (lifetimeSeconds != 0) {
-            options.lifetime(Duration.ofSeconds(lifetimeSeconds));
+        BundleOptions built;
+        EndpointId to;
+        Optional<EndpointId> from;
+        try {
+            to = Input.eid("destination", destination);
+            from = source == null ? Optional.empty() : Optional.of(Input.eid("source", source));
+            built = options();
+        } catch (IllegalArgumentException e) {
+            System.err.println("Error: " + e.getMessage());
+            return null;
         }
-        if (priority != null) {
-            options.classOfService(ClassOfService.valueOf(priority.toUpperCase(Locale.ROOT)));
-        }
-        if (reports != null) {
-            EnumSet<StatusReportKind> kinds = EnumSet.noneOf(StatusReportKind.class);
-            for (String r : reports) {
-                kinds.add(StatusReportKind.valueOf(r.toUpperCase(Locale.ROOT)));
-            }
-            options.statusReports(kinds);
-        }
-        if (reportTo != null) {
-            options.reportTo(EndpointId.parse(reportTo));
-        }
-        options.hopLimit(hopLimit).mustNotFragment(mustNotFragment);
-        EndpointId to = EndpointId.parse(destination);
         byte[] bytes = String.join(" ", payload).getBytes(StandardCharsets.UTF_8);
-        Optional<EndpointId> from = source == null ? Optional.empty() : Optional.of(EndpointId.parse(source));
         try (LocalSocket socket = registry.openLocal(from)) {
-            BundleId id = socket.send(to, bytes, options.build()).toCompletableFuture().get(30, TimeUnit.SECONDS);
-            System.out.println("Sent " + bytes.length + " bytes to " + to + " as bundle " + id);
+            BundleId id = socket.send(to, bytes, built).toCompletableFuture().get(30, TimeUnit.SECONDS);
+            System.out.println("Sent " + bytes.length + " bytes to " + to + " as bundle " + id
+                    + (built.statusReports().isEmpty() ? "" : "; reports go to " + built.reportTo().orElse(null)));
+        } catch (BpException bp) {
+            System.err.println("Error: " + bp.error() + ": " + bp.getMessage());
         } catch (ExecutionException e) {
             if (e.getCause() instanceof BpException bp) {
                 System.err.println("Error: " + bp.error() + ": " + bp.getMessage());
@@ -100,5 +95,37 @@ public class SendCommand implements Action {
             throw e;
         }
         return null;
+    }
+
+    private BundleOptions options() {
+        BundleOptions.Builder options = BundleOptions.builder();
+        if (lifetimeSeconds != null) {
+            long seconds = Input.number("lifetime", lifetimeSeconds, 1, Long.MAX_VALUE / 1000, "seconds");
+            options.lifetime(Duration.ofSeconds(seconds));
+        }
+        if (priority != null) {
+            options.classOfService(Input.choice("priority", priority, ClassOfService.class));
+        }
+        if (reports != null) {
+            EnumSet<StatusReportKind> kinds = EnumSet.noneOf(StatusReportKind.class);
+            for (String r : reports) {
+                kinds.add(Input.choice("report", r, StatusReportKind.class));
+            }
+            options.statusReports(kinds);
+            options.reportTo(reportTo != null ? Input.eid("report-to", reportTo) : adminEndpoint());
+        } else if (reportTo != null) {
+            options.reportTo(Input.eid("report-to", reportTo));
+        }
+        if (hopLimit != null) {
+            options.hopLimit((int) Input.number("hop limit", hopLimit, 1, BundleOptions.MAX_HOP_LIMIT, "hops"));
+        }
+        return options.mustNotFragment(mustNotFragment).build();
+    }
+
+    /** The active backend's node ID: its administrative endpoint keeps the reports after the command returns. */
+    private EndpointId adminEndpoint() {
+        return registry.backends().stream().filter(b -> b.active()).findFirst().flatMap(b -> b.nodeId())
+                .orElseThrow(() -> new IllegalArgumentException("no backend is active to receive the reports; "
+                        + "give --report-to EID"));
     }
 }

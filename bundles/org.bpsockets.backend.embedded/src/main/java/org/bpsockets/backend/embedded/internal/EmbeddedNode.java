@@ -188,11 +188,12 @@ public final class EmbeddedNode implements Backend {
             return;
         }
         List<LinkDefinition> l = new ArrayList<>();
-        linkDefinitions.forEach(d -> l.add(d.definition()));
+        linkDefinitions.stream().filter(d -> d.problem() == null).forEach(d -> l.add(d.definition()));
         List<org.bpsockets.node.api.routing.RouteEntry> r = new ArrayList<>();
-        routes.stream().sorted((a, b) -> a.entry().name().compareTo(b.entry().name())).forEach(x -> r.add(x.entry()));
+        routes.stream().filter(x -> x.problem() == null).sorted((a, b) -> a.entry().name().compareTo(b.entry().name()))
+                .forEach(x -> r.add(x.entry()));
         List<org.bpsockets.node.api.routing.Contact> c = new ArrayList<>();
-        contacts.forEach(x -> c.add(x.contact()));
+        contacts.stream().filter(x -> x.problem() == null).forEach(x -> c.add(x.contact()));
         core.configure(l, r, c);
     }
 
@@ -216,9 +217,20 @@ public final class EmbeddedNode implements Backend {
     @Override
     public BackendHealth health() {
         BackendHealth h = core.health();
+        List<String> refused = refusedConfigurations();
         String problems = java.util.stream.Stream.of(configProblem == null ? "" : "configuration refused: " + configProblem,
-                core.storeProblem()).filter(x -> !x.isEmpty()).collect(java.util.stream.Collectors.joining("; "));
+                core.storeProblem(), refused.isEmpty() ? "" : refused.size() + " link/route/contact configuration(s) "
+                        + "refused (bp:links, bp:routes, bp:contacts say why)").filter(x -> !x.isEmpty()).collect(java.util.stream.Collectors.joining("; "));
         return problems.isEmpty() ? h : new BackendHealth(BackendHealth.State.DEGRADED, h.detail() + "; " + problems);
+    }
+
+    /** The link, route and contact configurations that were refused, each with its reason. */
+    List<String> refusedConfigurations() {
+        List<String> out = new ArrayList<>();
+        linkDefinitions.stream().map(ConfiguredLinkDefinition::problem).filter(p -> p != null).forEach(out::add);
+        routes.stream().map(ConfiguredRoute::problem).filter(p -> p != null).forEach(out::add);
+        contacts.stream().map(ConfiguredContact::problem).filter(p -> p != null).forEach(out::add);
+        return out;
     }
 
     /** Why the node's configuration was refused (it runs with its last valid one), or empty. */

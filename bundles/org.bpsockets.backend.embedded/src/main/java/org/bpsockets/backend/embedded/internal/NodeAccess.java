@@ -42,6 +42,30 @@ public final class NodeAccess {
         return node.core.bundleInfos(max);
     }
 
+    public String explainRoute(org.bpsockets.api.eid.EndpointId destination) {
+        return node.core.explainRoute(destination);
+    }
+
+    /** Link, route and contact configurations the node refused, each with its reason. */
+    public List<String> refusedConfigurations() {
+        return node.refusedConfigurations();
+    }
+
+    /** The installed convergence layers' names. */
+    public java.util.Set<String> layerNames() {
+        return node.core.convergenceLayerNames();
+    }
+
+    /** Why the node's own configuration was refused, if it was. */
+    public java.util.Optional<String> configurationProblem() {
+        return node.configurationProblem();
+    }
+
+    /** The status reports the node's administrative endpoint received lately, oldest first. */
+    public List<RecentReports.Entry> reports() {
+        return node.core.reports.snapshot();
+    }
+
     public List<RouteEntry> routes() {
         return node.core.routesSnapshot();
     }

@@ -342,7 +342,7 @@ public final class NodeCore implements Backend, ClaContext, AutoCloseable {
             throw new IllegalArgumentException("an anonymous bundle (source dtn:none) cannot ask for status reports");
         }
         BundleBuilder b = Bundle.builder().destination(request.destination()).source(source)
-                .reportTo(o.reportTo().orElse(source)).flags(flags).lifetime(o.lifetime().toMillis());
+                .reportTo(o.reportTo().map(this::localForm).orElse(source)).flags(flags).lifetime(o.lifetime().toMillis());
         long[] ts = nextCreationTimestamp();
         b.creationTimestamp(ts[0], ts[1]);
         if (o.hopLimit().isPresent()) {
@@ -1543,6 +1543,15 @@ public final class NodeCore implements Backend, ClaContext, AutoCloseable {
 
     List<RouteEntry> routesSnapshot() {
         return call(() -> routes);
+    }
+
+    /** Which rule picks the next hop for a destination now, in words (bp:routes EID). */
+    String explainRoute(EndpointId destination) {
+        return call(() -> {
+            Router current = router;
+            return current == null ? "no router is installed: bundles for other nodes wait"
+                    : current.explain(localForm(destination), new View());
+        });
     }
 
     public record ContactInfo(Contact contact, boolean open) {

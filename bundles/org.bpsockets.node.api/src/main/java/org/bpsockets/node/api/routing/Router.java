@@ -2,6 +2,8 @@ package org.bpsockets.node.api.routing;
 
 import java.util.List;
 
+import org.bpsockets.api.eid.EndpointId;
+
 import org.osgi.annotation.versioning.ConsumerType;
 
 /**
@@ -22,4 +24,12 @@ public interface Router {
      * deletes wait, and are offered again with the next event ({@link RoutingView#waiting()}).
      */
     List<RouterAction> handle(RouterEvent event, RoutingView view);
+
+    /**
+     * Says, for an operator, which rule picks the next hop of a bundle to {@code destination} now and
+     * what it picks (bp:routes EID). Called on the node's event thread.
+     */
+    default String explain(EndpointId destination, RoutingView view) {
+        return "router '" + name() + "' does not explain its choices";
+    }
 }

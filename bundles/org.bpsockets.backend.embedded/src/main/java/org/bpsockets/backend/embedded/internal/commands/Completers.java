@@ -34,6 +34,18 @@ public final class Completers {
         }
     }
 
+    /** The installed convergence layers, for bp:link-add. */
+    @Service
+    public static class Layers implements Completer {
+        @Reference
+        EmbeddedNode node;
+
+        @Override
+        public int complete(Session s, CommandLine l, List<String> candidates) {
+            return Completers.complete(List.copyOf(new NodeAccess(node).layerNames()), s, l, candidates);
+        }
+    }
+
     @Service
     public static class Routes implements Completer {
         @Reference

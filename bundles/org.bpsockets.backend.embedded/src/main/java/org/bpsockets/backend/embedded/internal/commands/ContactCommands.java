@@ -14,6 +14,7 @@ import org.apache.karaf.shell.support.table.ShellTable;
 import org.bpsockets.backend.embedded.internal.EmbeddedNode;
 import org.bpsockets.backend.embedded.internal.NodeAccess;
 import org.bpsockets.backend.embedded.internal.NodeCore;
+import org.bpsockets.backend.embedded.internal.config.ConfigChecks;
 import org.bpsockets.backend.embedded.internal.config.ConfiguredContact;
 import org.bpsockets.node.api.routing.Contact;
 import org.osgi.service.cm.ConfigurationAdmin;
@@ -21,14 +22,6 @@ import org.osgi.service.cm.ConfigurationAdmin;
 /** bp:contacts, bp:contact-add, bp:contact-del. */
 public final class ContactCommands {
     private ContactCommands() {
-    }
-
-    /** An ISO-8601 instant, or +SECONDS from now. */
-    static Instant when(String text) {
-        if (text.startsWith("+")) {
-            return Instant.now().plus(Duration.ofSeconds(Long.parseLong(text.substring(1))));
-        }
-        return Instant.parse(text);
     }
 
     @Command(scope = "bp", name = "contacts", description = "The contact plan: scheduled contacts on links.")
@@ -53,15 +46,20 @@ public final class ContactCommands {
                         i.open() ? "open" : "closed");
             }
             t.print(System.out);
+            CommandSupport.printRefused(new NodeAccess(node), ConfiguredContact.PID);
             return null;
         }
     }
 
-    @Command(scope = "bp", name = "contact-add", description = "Schedules a contact on a link (kept in etc/).")
+    @Command(scope = "bp", name = "contact-add", description = "Schedules a contact on a link "
+            + "(written to etc/org.bpsockets.node.contact-NAME.cfg).")
     @Service
     public static class Add implements Action {
         @Reference
         ConfigurationAdmin admin;
+
+        @Reference
+        EmbeddedNode node;
 
         @Argument(index = 0, name = "name", required = true, description = "The contact's name")
         String name;
@@ -76,20 +74,36 @@ public final class ContactCommands {
         @Argument(index = 3, name = "end", required = true, description = "ISO-8601 UTC, or +SECONDS from now")
         String end;
 
-        @Option(name = "-r", aliases = "--rate", description = "Bytes per second (default unlimited)")
+        @Option(name = "-r", aliases = "--rate", description = "Bytes per second, 0 or more (0: unlimited)")
         long rate;
+
+        @Option(name = "--replace", description = "Change the contact if one of that name exists")
+        boolean replace;
 
         @Override
         public Object execute() throws Exception {
-            Contact c = new Contact(name, link, when(start), when(end), rate);
-            var p = ConfigCommands.properties();
-            p.put("link", link);
-            p.put("start", c.start().toString());
-            p.put("end", c.end().toString());
-            p.put("rate", rate);
-            ConfigCommands.put(admin, ConfiguredContact.PID, name, p);
-            System.out.println("Contact " + name + " on " + link + ": " + c.start() + " .. " + c.end());
-            return null;
+            return CommandSupport.refusing(() -> {
+                ConfigChecks.name("contact", name);
+                java.util.Set<String> links = CommandSupport.linkNames(new NodeAccess(node));
+                if (!links.contains(link)) {
+                    throw new IllegalArgumentException("link '" + link + "' is not configured; configured links: "
+                            + (links.isEmpty() ? "none (bp:link-add NAME CLA ADDRESS --mode scheduled)"
+                                    : String.join(", ", new java.util.TreeSet<>(links))));
+                }
+                if (rate < 0) {
+                    throw new IllegalArgumentException("rate " + rate + " is not valid: bytes per second, 0 or more "
+                            + "(0: unlimited)");
+                }
+                Contact c = new Contact(name, link, ConfigChecks.when("start", start), ConfigChecks.when("end", end),
+                        rate);
+                var p = ConfigCommands.properties();
+                p.put("link", link);
+                p.put("start", c.start().toString());
+                p.put("end", c.end().toString());
+                p.put("rate", rate);
+                ConfigCommands.put(admin, ConfiguredContact.PID, "contact", name, p, replace);
+                System.out.println("Contact " + name + " on " + link + ": " + c.start() + " .. " + c.end());
+            });
         }
     }
 

@@ -20,11 +20,16 @@ public class NodeCommand implements Action {
     public Object execute() {
         NodeAccess n = new NodeAccess(node);
         System.out.println("Node:       " + n.nodeId());
+        n.configurationProblem().ifPresent(p -> System.out.println("Config:     REFUSED, running with the last valid "
+                + "configuration: " + p));
         System.out.println("Store:      " + n.storeName());
         System.out.println("Router:     " + n.routerName());
         System.out.println("Layers:     " + (n.layers().isEmpty() ? "none installed" : String.join(", ", n.layers())));
-        for (Map.Entry<String, Long> e : n.statistics().entrySet()) {
-            System.out.printf("  %-20s %d%n", e.getKey(), e.getValue());
+        Map<String, Long> s = n.statistics();
+        System.out.printf("Bundles:    %d accepted = %d delivered + %d forwarded + %d deleted + %d stored%n",
+                s.get("accepted"), s.get("delivered"), s.get("forwarded"), s.get("deleted"), s.get("stored"));
+        for (Map.Entry<String, Long> e : s.entrySet()) {
+            System.out.printf("  %-32s %d%n", e.getKey(), e.getValue());
         }
         return null;
     }

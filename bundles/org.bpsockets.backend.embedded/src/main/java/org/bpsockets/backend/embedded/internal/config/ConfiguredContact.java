@@ -9,6 +9,7 @@ import org.osgi.service.component.annotations.ConfigurationPolicy;
 import org.osgi.service.metatype.annotations.AttributeDefinition;
 import org.osgi.service.metatype.annotations.Designate;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
+import org.slf4j.LoggerFactory;
 
 /** One scheduled contact: a factory configuration {@code org.bpsockets.node.contact~NAME}. */
 @Component(service = ConfiguredContact.class, configurationPid = ConfiguredContact.PID,
@@ -36,12 +37,34 @@ public final class ConfiguredContact {
         long rate() default 0;
     }
 
+    private final String name;
     private final Contact contact;
+    private final String problem;
 
+    /** A hand-edited file with a bad value still activates: the node skips it and bp:contacts says why. */
     @Activate
     public ConfiguredContact(Config config) {
-        this.contact = new Contact(config.name(), config.link(), Instant.parse(config.start()),
-                Instant.parse(config.end()), config.rate());
+        this.name = String.valueOf(config.name());
+        Contact c = null;
+        String p = null;
+        try {
+            c = new Contact(ConfigChecks.name("contact", config.name()), ConfigChecks.name("link", config.link()),
+                    ConfigChecks.when("start", config.start()), ConfigChecks.when("end", config.end()), config.rate());
+        } catch (IllegalArgumentException | NullPointerException e) {
+            p = PID + "~" + name + " refused: " + e.getMessage();
+            LoggerFactory.getLogger(ConfiguredContact.class).warn("Configuration {}", p);
+        }
+        this.contact = c;
+        this.problem = p;
+    }
+
+    public String name() {
+        return name;
+    }
+
+    /** Why this configuration was refused, or null if it is valid. */
+    public String problem() {
+        return problem;
     }
 
     public Contact contact() {

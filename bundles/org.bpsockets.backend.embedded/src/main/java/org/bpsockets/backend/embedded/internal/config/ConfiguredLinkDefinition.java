@@ -1,8 +1,6 @@
 package org.bpsockets.backend.embedded.internal.config;
 
-import java.util.LinkedHashMap;
 import java.util.Locale;
-import java.util.Map;
 
 import org.bpsockets.backend.embedded.internal.LinkDefinition;
 import org.osgi.service.component.annotations.Activate;
@@ -11,6 +9,7 @@ import org.osgi.service.component.annotations.ConfigurationPolicy;
 import org.osgi.service.metatype.annotations.AttributeDefinition;
 import org.osgi.service.metatype.annotations.Designate;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
+import org.slf4j.LoggerFactory;
 
 /** One configured link: a factory configuration {@code org.bpsockets.node.link~NAME} (bp:link-add writes it). */
 @Component(service = ConfiguredLinkDefinition.class, configurationPid = ConfiguredLinkDefinition.PID,
@@ -39,20 +38,35 @@ public final class ConfiguredLinkDefinition {
         String[] parameters() default {};
     }
 
+    private final String name;
     private final LinkDefinition definition;
+    private final String problem;
 
+    /** A hand-edited file with a bad value still activates: the node skips it and bp:links says why. */
     @Activate
     public ConfiguredLinkDefinition(Config config) {
-        Map<String, String> params = new LinkedHashMap<>();
-        for (String p : config.parameters()) {
-            int eq = p.indexOf('=');
-            if (eq <= 0) {
-                throw new IllegalArgumentException("link parameter '" + p + "' is not key=value");
-            }
-            params.put(p.substring(0, eq).trim(), p.substring(eq + 1).trim());
+        this.name = String.valueOf(config.name());
+        LinkDefinition d = null;
+        String p = null;
+        try {
+            d = new LinkDefinition(ConfigChecks.name("link", config.name()), String.valueOf(config.cla()),
+                    ConfigChecks.address(config.address()), mode(config.mode()),
+                    ConfigChecks.parameters(config.parameters()));
+        } catch (IllegalArgumentException | NullPointerException e) {
+            p = PID + "~" + name + " refused: " + e.getMessage();
+            LoggerFactory.getLogger(ConfiguredLinkDefinition.class).warn("Configuration {}", p);
         }
-        this.definition = new LinkDefinition(config.name(), config.cla(), config.address(), mode(config.mode()),
-                params);
+        this.definition = d;
+        this.problem = p;
+    }
+
+    public String name() {
+        return name;
+    }
+
+    /** Why this configuration was refused, or null if it is valid. */
+    public String problem() {
+        return problem;
     }
 
     /** @throws IllegalArgumentException naming the allowed modes */

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 
+import org.bpsockets.api.eid.DtnEndpointId;
 import org.bpsockets.api.eid.EndpointId;
 import org.bpsockets.node.api.cla.LinkState;
 import org.bpsockets.node.api.routing.BundleSummary;
@@ -18,11 +19,12 @@ import org.bpsockets.node.api.routing.RoutingView;
 import org.osgi.service.component.annotations.Component;
 
 /**
- * The default router: a bundle goes to a link that is up to its destination node, else over the first
- * static route whose pattern matches and whose next hop (a link by name, or a peer node) is up; if the
- * route's link is down, the router asks for it to be opened (the node opens it if it is an on-demand
- * link; a scheduled link opens with its next contact). Bundles with no usable route wait until one
- * appears or their lifetime ends: in a DTN the next contact may still come.
+ * The default router. Configured routes come first: the first route whose pattern matches the
+ * destination decides, and a bundle it sends to a link that is down waits for that link (the router
+ * asks for it to be opened: an on-demand link opens, a scheduled one opens with its next contact).
+ * Only when no route matches does the implicit rule apply: a link that is up to the destination's
+ * node. Bundles with no usable route wait until one appears or their lifetime ends: in a DTN the next
+ * contact may still come. {@link #explain} says which rule applies to a destination (bp:routes EID).
  */
 @Component(property = Router.NAME_PROPERTY + "=static")
 public final class StaticRouter implements Router {
@@ -43,7 +45,7 @@ public final class StaticRouter implements Router {
         List<RouterAction> actions = new ArrayList<>();
         Set<String> opened = new HashSet<>();
         for (BundleSummary b : candidates) {
-            Decision d = decide(b, links, view.routes());
+            Decision d = decide(b.destination(), b.previousNode(), links, view.routes());
             if (d.link != null) {
                 actions.add(new RouterAction.Forward(b.id(), d.link));
             } else if (d.open != null && opened.add(d.open)) {
@@ -53,39 +55,53 @@ public final class StaticRouter implements Router {
         return actions;
     }
 
-    private record Decision(String link, String open) {
+    @Override
+    public String explain(EndpointId destination, RoutingView view) {
+        return decide(destination, DtnEndpointId.NONE, view.links(), view.routes()).why;
     }
 
-    private static Decision decide(BundleSummary b, List<LinkSummary> links, List<RouteEntry> routes) {
-        EndpointId destinationNode = b.destination().nodeId();
-        LinkSummary direct = upLinkToPeer(links, destinationNode, b.previousNode());
-        if (direct != null) {
-            return new Decision(direct.id(), null);
-        }
-        String toOpen = null;
+    /** A link to forward on now, or one to open; and in words, why. */
+    private record Decision(String link, String open, String why) {
+    }
+
+    private static Decision decide(EndpointId destination, EndpointId previous, List<LinkSummary> links,
+            List<RouteEntry> routes) {
         for (RouteEntry route : routes) {
-            if (!route.matches(b.destination())) {
+            if (!route.matches(destination)) {
                 continue;
             }
+            String rule = "route " + route.name() + " (" + route.pattern() + " via " + route.nextHop() + ")";
             LinkSummary byName = linkNamed(links, route.nextHop());
             if (byName != null) {
                 if (byName.state() == LinkState.UP) {
-                    return new Decision(byName.id(), null);
+                    return new Decision(byName.id(), null, rule + ": link " + route.nextHop() + " is up");
                 }
-                if (toOpen == null) {
-                    toOpen = route.nextHop();
-                }
-                continue;
+                return new Decision(null, route.nextHop(), rule + ": link " + route.nextHop()
+                        + " is down; bundles wait for it (it is asked to open)");
             }
             Optional<EndpointId> peer = parse(route.nextHop());
             if (peer.isPresent()) {
-                LinkSummary viaPeer = upLinkToPeer(links, peer.get().nodeId(), b.previousNode());
+                LinkSummary viaPeer = upLinkToPeer(links, peer.get().nodeId(), previous);
                 if (viaPeer != null) {
-                    return new Decision(viaPeer.id(), null);
+                    return new Decision(viaPeer.id(), null, rule + ": link " + label(viaPeer) + " to "
+                            + peer.get().nodeId() + " is up");
                 }
+                return new Decision(null, null, rule + ": no link to " + peer.get().nodeId()
+                        + " is up; bundles wait");
             }
+            return new Decision(null, null, rule + ": no link is named " + route.nextHop() + "; bundles wait");
         }
-        return new Decision(null, toOpen);
+        LinkSummary direct = upLinkToPeer(links, destination.nodeId(), previous);
+        if (direct != null) {
+            return new Decision(direct.id(), null, "no route matches; implicit rule: link " + label(direct)
+                    + " is up to the destination's node " + destination.nodeId());
+        }
+        return new Decision(null, null, "no route matches and no link to " + destination.nodeId()
+                + " is up; bundles wait");
+    }
+
+    private static String label(LinkSummary l) {
+        return l.name().orElse(l.id());
     }
 
     /** An up link to a node, not back to the node the bundle came from (no ping-pong). */
