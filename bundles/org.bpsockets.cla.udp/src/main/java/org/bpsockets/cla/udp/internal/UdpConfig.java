@@ -9,7 +9,10 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
                 + "127.0.0.1:4556 (IANA's UDP port for bundles) only; datagrams up to 65507 bytes, the IPv4 "
                 + "limit (use ~1400 on real networks to avoid IP fragmentation); a peer first heard from becomes "
                 + "an inbound link that goes down after 300 s of silence; per link at most 1024 bundles or 16 MiB "
-                + "queued, and as many received ones awaiting the node (more are dropped, as UDP may).")
+                + "queued, and as many received ones awaiting the node (more are dropped, as UDP may); datagrams "
+                + "paced per link at 4 MiB/s with bursts of at most 64 KiB, which a receiver with Linux's default "
+                + "208 KB receive buffer survives (docs/decisions/0011). Invalid values are refused with a "
+                + "warning naming the valid ones, and the layer keeps its last valid configuration.")
 public @interface UdpConfig {
 
     @AttributeDefinition(name = "Listener address",
@@ -47,4 +50,16 @@ public @interface UdpConfig {
     @AttributeDefinition(name = "Socket buffers", min = "65536",
             description = "SO_RCVBUF and SO_SNDBUF of the socket, bytes: bursts beyond are lost by the kernel.")
     int socketBufferBytes() default 4 << 20;
+
+    @AttributeDefinition(name = "Rate", min = "0",
+            description = "Average bytes per second sent to each peer (UDP payload bytes; each datagram is "
+                    + "charged its own length). 0 sends as fast as the socket takes them, which overruns "
+                    + "receivers: Linux's default 208 KB receive buffer holds three 64 kB datagrams.")
+    long rateBytesPerSecond() default 4L << 20;
+
+    @AttributeDefinition(name = "Burst", min = "1",
+            description = "Most bytes sent to one peer back to back, at least the datagram size so every "
+                    + "datagram can go. The receiver's kernel charges a datagram up to twice its length "
+                    + "(buffer overhead): keep the burst under half the peer's receive buffer.")
+    int burstBytes() default 64 << 10;
 }

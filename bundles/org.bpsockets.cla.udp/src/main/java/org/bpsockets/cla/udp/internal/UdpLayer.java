@@ -35,6 +35,7 @@ import org.bpsockets.node.api.cla.RefusalReason;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Modified;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.metatype.annotations.Designate;
 import org.slf4j.Logger;
@@ -42,8 +43,14 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One bundle per UDP datagram over one socket: a receiver thread turns datagrams into bundles (a new
- * source address becomes an inbound link), a sender thread sends the links' queued bundles. Nothing
- * is acknowledged, so nothing is retransmitted: reliability is the node's business.
+ * source address becomes an inbound link), a sender thread sends the links' queued bundles, round
+ * robin over the links, each link paced by its own token bucket (docs/decisions/0011). Nothing is
+ * acknowledged, so nothing is retransmitted: reliability is the node's business.
+ *
+ * <p>A configuration change is validated first: an invalid one is refused with a warning that names
+ * the valid values, counted ("config-refused") and reported by {@link #configurationProblem()}, and
+ * the layer keeps running with its last valid configuration. A new socket address, port or buffer
+ * size rebinds the socket (a port that cannot be bound is refused the same way); links stay up.
  */
 @Component(service = ConvergenceLayer.class, configurationPid = UdpLayer.PID,
         property = ConvergenceLayer.NAME_PROPERTY + "=" + UdpLayer.NAME)
@@ -56,19 +63,23 @@ public final class UdpLayer implements ConvergenceLayer {
     private static final AtomicLong NUMBERS = new AtomicLong();
     private static final int MAX_UDP = 65535;
 
-    final UdpConfig config;
+    volatile UdpConfig config;
     final ClaContext context;
     final Problems problems = new Problems(LOG);
     final Object receiveLock = new Object();
-    private final DatagramSocket socket;
+    private volatile DatagramSocket socket;
     private final Map<InetSocketAddress, UdpLink> byAddress = new ConcurrentHashMap<>();
     private final Set<UdpLink> links = ConcurrentHashMap.newKeySet();
-    private final long idleNanos;
+    private volatile long idleNanos;
     private volatile boolean closed;
+    private volatile String configProblem;
 
     private final ReentrantLock sendLock = new ReentrantLock();
     private final Condition sendWork = sendLock.newCondition();
-    private ArrayDeque<Object> sendQueue = new ArrayDeque<>();
+    /** Work for the sender thread other than datagrams (resolving), guarded by sendLock. */
+    private final ArrayDeque<Runnable> tasks = new ArrayDeque<>();
+    /** Links with queued datagrams, in round-robin order, guarded by sendLock. */
+    private final ArrayDeque<UdpLink> ready = new ArrayDeque<>();
     private boolean stopping;
 
     private final Thread receiver;
@@ -77,11 +88,51 @@ public final class UdpLayer implements ConvergenceLayer {
     @Activate
     public UdpLayer(@Reference(name = "context") ClaContext context, UdpConfig config) throws IOException {
         this.context = context;
+        String invalid = validate(config);
+        if (invalid != null) {
+            throw new IllegalArgumentException("udp: invalid configuration (" + PID + "): " + invalid);
+        }
         this.config = config;
         this.idleNanos = TimeUnit.SECONDS.toNanos(config.idleTimeoutSeconds());
-        if (config.listenAddress() == null || config.listenAddress().isBlank()) {
-            throw new IOException("udp: no listener address configured");
+        socket = bind(config);
+        receiver = ClaThreads.start("bp-udp-rx", this::receiveLoop);
+        sender = ClaThreads.start("bp-udp-tx", this::sendLoop);
+    }
+
+    /**
+     * Why a configuration cannot be used, naming every invalid value and what would be valid; null if
+     * it is valid. (Metatype's min/max are advice to editors: ConfigAdmin stores anything.)
+     */
+    static String validate(UdpConfig c) {
+        List<String> bad = new ArrayList<>();
+        if (c.listenAddress() == null || c.listenAddress().isBlank()) {
+            bad.add("listenAddress is empty: give an IP address or host name of this machine, e.g. 127.0.0.1");
         }
+        range(bad, "listenPort", c.listenPort(), 0, 65535);
+        range(bad, "maxDatagramSize", c.maxDatagramSize(), 1, 65527);
+        range(bad, "queueLimit", c.queueLimit(), 1, Integer.MAX_VALUE);
+        range(bad, "queueBytes", c.queueBytes(), 1, Long.MAX_VALUE);
+        range(bad, "idleTimeoutSeconds", c.idleTimeoutSeconds(), 1, Integer.MAX_VALUE);
+        range(bad, "maxPeers", c.maxPeers(), 1, Integer.MAX_VALUE);
+        range(bad, "socketBufferBytes", c.socketBufferBytes(), 65536, Integer.MAX_VALUE);
+        range(bad, "rateBytesPerSecond", c.rateBytesPerSecond(), 0, Long.MAX_VALUE);
+        if (c.rateBytesPerSecond() > 0 && c.burstBytes() < c.maxDatagramSize()) {
+            bad.add("burstBytes " + c.burstBytes() + " is below maxDatagramSize " + c.maxDatagramSize()
+                    + ": valid is " + c.maxDatagramSize() + " or more, or else a largest datagram could never go");
+        } else {
+            range(bad, "burstBytes", c.burstBytes(), 1, Integer.MAX_VALUE);
+        }
+        return bad.isEmpty() ? null : String.join("; ", bad);
+    }
+
+    private static void range(List<String> bad, String name, long value, long min, long max) {
+        if (value < min || value > max) {
+            bad.add(name + " " + value + " is out of range: valid is " + min
+                    + (max == Long.MAX_VALUE || max == Integer.MAX_VALUE ? " or more" : " to " + max));
+        }
+    }
+
+    private static DatagramSocket bind(UdpConfig config) throws IOException {
         DatagramSocket s = new DatagramSocket(null);
         try {
             s.setReceiveBufferSize(config.socketBufferBytes());
@@ -94,22 +145,74 @@ public final class UdpLayer implements ConvergenceLayer {
             s.close();
             throw e;
         }
-        socket = s;
         LOG.info("udp: socket on {}{}", Addresses.format((InetSocketAddress) s.getLocalSocketAddress()),
                 config.listenEnabled() ? "" : " (only peers of outbound links are heard)");
-        receiver = ClaThreads.start("bp-udp-rx", this::receiveLoop);
-        sender = ClaThreads.start("bp-udp-tx", this::sendLoop);
+        return s;
+    }
+
+    /**
+     * A new configuration: applied if valid (rebinding the socket if its address, port or buffers
+     * change), else refused with a warning and the last valid one kept.
+     */
+    @Modified
+    void modified(UdpConfig next) {
+        String invalid = validate(next);
+        UdpConfig current = config;
+        if (invalid == null && (!next.listenAddress().trim().equals(current.listenAddress().trim())
+                || next.listenPort() != current.listenPort() || next.listenEnabled() != current.listenEnabled()
+                || next.socketBufferBytes() != current.socketBufferBytes())) {
+            try {
+                DatagramSocket fresh = bind(next);
+                DatagramSocket old = socket;
+                socket = fresh;
+                old.close();
+            } catch (IOException | RuntimeException e) {
+                invalid = "cannot bind " + next.listenAddress() + ":" + next.listenPort() + " (" + e.getMessage()
+                        + "): give a free port and an address of this machine";
+            }
+        }
+        if (invalid != null) {
+            configProblem = invalid;
+            problems.report("config-refused", "udp", "configuration refused, keeping the previous one: " + invalid);
+            LOG.warn("udp: configuration refused, keeping the previous one: {}", invalid);
+            return;
+        }
+        config = next;
+        idleNanos = TimeUnit.SECONDS.toNanos(next.idleTimeoutSeconds());
+        configProblem = null;
+        long now = System.nanoTime();
+        sendLock.lock();
+        try {
+            for (UdpLink l : links) {
+                l.bucket.reconfigure(next.rateBytesPerSecond(), next.burstBytes(), now);
+            }
+            sendWork.signal();
+        } finally {
+            sendLock.unlock();
+        }
+        LOG.info("udp: configuration applied (rate {} B/s, burst {} B per link)", next.rateBytesPerSecond(),
+                next.burstBytes());
+    }
+
+    /** Why the last configuration given was refused, or null if the layer runs with it. */
+    public String configurationProblem() {
+        return configProblem;
     }
 
     @Deactivate
     void deactivate() {
         closed = true;
-        List<Object> left;
+        List<Transfer> left = new ArrayList<>();
         sendLock.lock();
         try {
             stopping = true;
-            left = new ArrayList<>(sendQueue);
-            sendQueue.clear();
+            for (UdpLink l : ready) {
+                left.addAll(l.queue);
+                l.queue.clear();
+                l.scheduled = false;
+            }
+            ready.clear();
+            tasks.clear();
             sendWork.signal();
         } finally {
             sendLock.unlock();
@@ -117,10 +220,8 @@ public final class UdpLayer implements ConvergenceLayer {
         socket.close();
         ClaThreads.join(receiver, 2000);
         ClaThreads.join(sender, 2000);
-        for (Object o : left) {
-            if (o instanceof Transfer t) {
-                t.fail("convergence layer stopped");
-            }
+        for (Transfer t : left) {
+            t.fail("convergence layer stopped");
         }
         for (UdpLink l : new ArrayList<>(links)) {
             remove(l, "convergence layer stopped");
@@ -176,6 +277,16 @@ public final class UdpLayer implements ConvergenceLayer {
         return link;
     }
 
+    /** Datagrams this link's pacing held back before they went (for tests and the shell). */
+    public long pacedDatagrams(Link link) {
+        sendLock.lock();
+        try {
+            return link instanceof UdpLink l ? l.pacedDatagrams : 0;
+        } finally {
+            sendLock.unlock();
+        }
+    }
+
     /** Live links (for tests and the shell). */
     public List<Link> links() {
         return new ArrayList<>(links);
@@ -194,23 +305,23 @@ public final class UdpLayer implements ConvergenceLayer {
     private void post(Runnable item) {
         sendLock.lock();
         try {
-            sendQueue.add(item);
-            if (sendQueue.size() == 1) {
-                sendWork.signal();
-            }
+            tasks.add(item);
+            sendWork.signal();
         } finally {
             sendLock.unlock();
         }
     }
 
-    boolean enqueue(Transfer t) {
+    boolean enqueue(UdpLink link, Transfer t) {
         sendLock.lock();
         try {
             if (stopping) {
                 return false;
             }
-            sendQueue.add(t);
-            if (sendQueue.size() == 1) {
+            link.queue.add(t);
+            if (!link.scheduled) {
+                link.scheduled = true;
+                ready.add(link);
                 sendWork.signal();
             }
             return true;
@@ -222,29 +333,70 @@ public final class UdpLayer implements ConvergenceLayer {
     private void sendLoop() {
         byte[] staging = new byte[MAX_UDP];
         DatagramPacket packet = new DatagramPacket(staging, 0);
-        ArrayDeque<Object> batch = new ArrayDeque<>();
         for (;;) {
+            Runnable task = null;
+            Transfer next = null;
             sendLock.lock();
             try {
-                while (sendQueue.isEmpty() && !stopping) {
-                    sendWork.awaitUninterruptibly();
+                while (task == null && next == null) {
+                    if (stopping) {
+                        return;
+                    }
+                    task = tasks.poll();
+                    if (task != null) {
+                        break;
+                    }
+                    long now = System.nanoTime();
+                    long wait = Long.MAX_VALUE;
+                    // One round over the links with queued datagrams: the first whose bucket allows its
+                    // next datagram sends it and goes to the back; the others are asked again later.
+                    for (int i = ready.size(); i > 0 && next == null; i--) {
+                        UdpLink l = ready.poll();
+                        Transfer t = l.queue.peek();
+                        if (t == null) {
+                            l.scheduled = false;
+                            continue;
+                        }
+                        // A datagram that will fail (link down, too large) spends no tokens.
+                        long delay = l.state() != LinkState.UP || t.length() > config.maxDatagramSize() ? 0
+                                : l.bucket.delayNanos(t.length(), now);
+                        if (delay == 0) {
+                            l.queue.poll();
+                            l.bucket.take(t.length(), now);
+                            if (l.headWaited) {
+                                l.headWaited = false;
+                                l.pacedDatagrams++;
+                            }
+                            next = t;
+                        } else {
+                            wait = Math.min(wait, delay);
+                            l.headWaited = true;
+                        }
+                        if (l.queue.isEmpty()) {
+                            l.scheduled = false;
+                        } else {
+                            ready.add(l);
+                        }
+                    }
+                    if (next == null) {
+                        try {
+                            if (wait == Long.MAX_VALUE) {
+                                sendWork.await();
+                            } else {
+                                sendWork.awaitNanos(wait);
+                            }
+                        } catch (InterruptedException e) {
+                            return;
+                        }
+                    }
                 }
-                if (stopping) {
-                    return;
-                }
-                ArrayDeque<Object> full = sendQueue;
-                sendQueue = batch;
-                batch = full;
             } finally {
                 sendLock.unlock();
             }
-            Object item;
-            while ((item = batch.poll()) != null) {
-                if (item instanceof Runnable r) {
-                    r.run();
-                } else {
-                    send((Transfer) item, packet, staging);
-                }
+            if (task != null) {
+                task.run();
+            } else {
+                send(next, packet, staging);
             }
         }
     }
@@ -286,13 +438,17 @@ public final class UdpLayer implements ConvergenceLayer {
         DatagramPacket packet = new DatagramPacket(buf, buf.length);
         long nextSweep = System.nanoTime() + TimeUnit.SECONDS.toNanos(1);
         while (!closed) {
+            DatagramSocket s = socket;
             try {
                 packet.setData(buf, 0, buf.length);
-                socket.receive(packet);
+                s.receive(packet);
                 handle(buf, packet.getLength(), (InetSocketAddress) packet.getSocketAddress());
             } catch (SocketTimeoutException e) {
                 // time to sweep
             } catch (SocketException e) {
+                if (s != socket && !closed) {
+                    continue; // rebound by a configuration change
+                }
                 if (!closed) {
                     LOG.warn("udp: socket failed: {}", e.getMessage());
                 }

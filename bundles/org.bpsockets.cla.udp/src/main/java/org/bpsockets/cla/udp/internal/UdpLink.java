@@ -1,6 +1,7 @@
 package org.bpsockets.cla.udp.internal;
 
 import java.net.InetSocketAddress;
+import java.util.ArrayDeque;
 
 import org.bpsockets.api.eid.EndpointId;
 import org.bpsockets.cla.common.AbstractLink;
@@ -16,6 +17,14 @@ final class UdpLink extends AbstractLink {
     // Guarded by layer.receiveLock.
     int unresolved;
     long unresolvedBytes;
+    // Guarded by the layer's sendLock.
+    final ArrayDeque<Transfer> queue = new ArrayDeque<>();
+    boolean scheduled;
+    final TokenBucket bucket;
+    /** Whether the datagram at the head of the queue had to wait for the bucket. */
+    boolean headWaited;
+    /** Datagrams that waited for the bucket before they went. */
+    long pacedDatagrams;
 
     UdpLink(UdpLayer layer, ClaContext context, String id, InetSocketAddress address, boolean outbound,
             EndpointId peer) {
@@ -25,11 +34,12 @@ final class UdpLink extends AbstractLink {
         this.address = address;
         peerNodeId(peer);
         maxBundleSize(layer.config.maxDatagramSize());
+        bucket = new TokenBucket(layer.config.rateBytesPerSecond(), layer.config.burstBytes(), System.nanoTime());
     }
 
     @Override
     protected boolean enqueue(Transfer t) {
-        return layer.enqueue(t);
+        return layer.enqueue(this, t);
     }
 
     @Override

@@ -22,6 +22,11 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 import org.bpsockets.api.eid.EndpointId;
+import org.bpsockets.bpv7.Bundle;
+import org.bpsockets.bpv7.BundleCodec;
+import org.bpsockets.bpv7.CrcType;
+import org.bpsockets.bpv7.Fragmentation;
+import org.bpsockets.bpv7.Reassembler;
 import org.bpsockets.cla.common.testing.Bytes;
 import org.bpsockets.cla.common.testing.FakeClaContext;
 import org.bpsockets.cla.common.testing.Outcome;
@@ -247,5 +252,168 @@ class UdpLayerTest {
         FakeClaContext.Down down = ctxA.awaitDown(T);
         assertSame(bad, down.link());
         assertTrue(down.reason().startsWith("could not resolve"), down.reason());
+    }
+
+    // ---- pacing (issue 13 item 7, docs/decisions/0011) ----
+
+    /** A 1 MB bundle fragmented as the node does for this link: 16 datagrams of up to 65507 bytes. */
+    static List<byte[]> megabyteBundleAsDatagrams(byte[] payload) {
+        Bundle whole = Bundle.builder().primaryCrc(CrcType.CRC16).destination(EndpointId.parse("ipn:2.1"))
+                .source(EndpointId.parse("ipn:1.1")).reportTo(EndpointId.parse("ipn:1.0"))
+                .creationTimestamp(800_000_000_000L, 7).lifetime(3_600_000).payload(payload).build();
+        List<byte[]> out = new ArrayList<>();
+        for (Bundle f : Fragmentation.fragment(whole, 65_507 - 200)) {
+            byte[] d = f.encode();
+            assertTrue(d.length <= 65_507, d.length + " bytes");
+            out.add(d);
+        }
+        return out;
+    }
+
+    /**
+     * A UDP socket with the receive buffer a default Linux socket has (net.core.rmem_default, 212992
+     * bytes). Linux doubles a SO_RCVBUF it is given and the JDK halves what it reads back, so Java sets
+     * and shows 106496 for the kernel's 212992.
+     */
+    static DatagramSocket defaultLinuxReceiver() throws IOException {
+        DatagramSocket r = new DatagramSocket(0, InetAddress.getLoopbackAddress());
+        if (r.getReceiveBufferSize() != 212_992 / 2) {
+            r.setReceiveBufferSize(212_992 / 2);
+        }
+        assertEquals(212_992 / 2, r.getReceiveBufferSize(), "the receiver's SO_RCVBUF as the JDK shows it");
+        return r;
+    }
+
+    @Test
+    void aMegabyteBundleReachesAReceiverWithLinuxsDefaultBufferThatReadsSlowly() throws Exception {
+        byte[] payload = Bytes.pattern(1_000_000, 13);
+        List<byte[]> datagrams = megabyteBundleAsDatagrams(payload);
+        assertEquals(16, datagrams.size());
+        UdpLayer a = layer(ctxA); // the defaults are what is tested
+        // The receiver is a running node: its decoder is loaded and compiled before the burst comes.
+        Reassembler warmUp = new Reassembler(4 << 20);
+        for (byte[] d : megabyteBundleAsDatagrams(Bytes.pattern(1_000_000, 5))) {
+            warmUp.offer(BundleCodec.decode(d));
+        }
+        try (DatagramSocket receiver = defaultLinuxReceiver()) {
+            receiver.setSoTimeout(20_000);
+            Reassembler reassembler = new Reassembler(4 << 20);
+            Bundle[] result = new Bundle[1];
+            Throwable[] failure = new Throwable[1];
+            Thread reader = new Thread(() -> {
+                byte[] buf = new byte[65_535];
+                try {
+                    while (result[0] == null) {
+                        DatagramPacket p = new DatagramPacket(buf, buf.length);
+                        receiver.receive(p); // a lost fragment ends here, after 20 s of silence
+                        Reassembler.Result r = reassembler.offer(
+                                BundleCodec.decode(java.util.Arrays.copyOf(buf, p.getLength())));
+                        if (r.status() == Reassembler.Status.COMPLETE) {
+                            result[0] = r.bundle();
+                        }
+                        // Slowly-ish: a receiver that does some work per datagram (ION stores each one).
+                        Thread.sleep(1);
+                    }
+                } catch (Throwable e) {
+                    failure[0] = e;
+                }
+            }, "slow-receiver");
+            reader.start();
+            Link out = a.connect("127.0.0.1:" + receiver.getLocalPort(), Map.of());
+            assertSame(out, ctxA.awaitUp(T));
+            List<Outcome> outcomes = new ArrayList<>();
+            for (byte[] d : datagrams) {
+                Outcome o = new Outcome();
+                assertTrue(out.transmit(ByteBuffer.wrap(d), o));
+                outcomes.add(o);
+            }
+            for (Outcome o : outcomes) {
+                assertEquals(Outcome.OK, o.await(T));
+            }
+            reader.join();
+            assertEquals(null, failure[0], "the receiver lost a fragment: " + failure[0]);
+            assertArrayEquals(payload, result[0].payloadBlock().dataBytes(), "the whole bundle arrived");
+            assertTrue(a.pacedDatagrams(out) > 0, "the layer paced the burst");
+        }
+    }
+
+    @Test
+    void withoutPacingTheSameBurstOverrunsThatReceiver() throws Exception {
+        // The control for the test above: what issue 13 saw. The receiver reads nothing until the burst
+        // was sent; loopback delivers (or drops) each datagram within the send call.
+        List<byte[]> datagrams = megabyteBundleAsDatagrams(Bytes.pattern(1_000_000, 13));
+        UdpLayer a = layer(ctxA, "rateBytesPerSecond", 0L);
+        try (DatagramSocket receiver = defaultLinuxReceiver()) {
+            Link out = a.connect("127.0.0.1:" + receiver.getLocalPort(), Map.of());
+            assertSame(out, ctxA.awaitUp(T));
+            List<Outcome> outcomes = new ArrayList<>();
+            for (byte[] d : datagrams) {
+                Outcome o = new Outcome();
+                assertTrue(out.transmit(ByteBuffer.wrap(d), o));
+                outcomes.add(o);
+            }
+            for (Outcome o : outcomes) {
+                assertEquals(Outcome.OK, o.await(T));
+            }
+            receiver.setSoTimeout(1);
+            int arrived = 0;
+            byte[] buf = new byte[65_535];
+            try {
+                for (;;) {
+                    receiver.receive(new DatagramPacket(buf, buf.length));
+                    arrived++;
+                }
+            } catch (java.net.SocketTimeoutException e) {
+                // drained
+            }
+            assertTrue(arrived < datagrams.size(), arrived + " of " + datagrams.size() + " arrived");
+            assertEquals(0, a.pacedDatagrams(out));
+        }
+    }
+
+    @Test
+    void invalidConfigurationsAreRefusedNamingTheValidValuesAndTheLastValidOneIsKept() throws Exception {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> layer(ctxA, "rateBytesPerSecond", -5L, "listenPort", 99_999));
+        assertTrue(e.getMessage().contains("rateBytesPerSecond -5 is out of range: valid is 0 or more"), e.getMessage());
+        assertTrue(e.getMessage().contains("listenPort 99999 is out of range: valid is 0 to 65535"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> layer(ctxA, "burstBytes", 1000));
+        assertTrue(e.getMessage().contains("burstBytes 1000 is below maxDatagramSize 65507"), e.getMessage());
+
+        UdpLayer a = layer(ctxA, "rateBytesPerSecond", 1000L, "burstBytes", 70_000);
+        UdpLayer b = layer(ctxB);
+        int port = a.localPort();
+        UdpConfig good = a.config;
+        a.modified(TestConfigs.of(UdpConfig.class, "listenPort", port, "rateBytesPerSecond", 1000L, "burstBytes", 10));
+        assertSame(good, a.config, "the refused configuration is not applied");
+        assertTrue(a.configurationProblem().contains("burstBytes 10 is below maxDatagramSize 65507"),
+                a.configurationProblem());
+        assertEquals(1, a.problems().count("config-refused"));
+        // A port that cannot be bound is refused the same way; the socket stays where it was.
+        a.modified(TestConfigs.of(UdpConfig.class, "listenPort", b.localPort()));
+        assertTrue(a.configurationProblem().contains("cannot bind"), a.configurationProblem());
+        assertEquals(port, a.localPort());
+        assertSame(good, a.config);
+        // Still working with the kept configuration.
+        Link out = a.connect("127.0.0.1:" + b.localPort(), Map.of());
+        assertSame(out, ctxA.awaitUp(T));
+        Outcome o = new Outcome();
+        assertTrue(out.transmit(ByteBuffer.wrap(bundle(100, 1)), o));
+        assertEquals(Outcome.OK, o.await(T));
+        ctxB.awaitReceived(T);
+
+        // A valid one is applied, clears the problem, and a new port rebinds the socket.
+        int free;
+        try (DatagramSocket probe = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
+            free = probe.getLocalPort();
+        }
+        a.modified(TestConfigs.of(UdpConfig.class, "listenPort", free, "rateBytesPerSecond", 0L));
+        assertEquals(null, a.configurationProblem());
+        assertEquals(0L, a.config.rateBytesPerSecond());
+        assertEquals(free, a.localPort());
+        Outcome o2 = new Outcome();
+        assertTrue(out.transmit(ByteBuffer.wrap(bundle(200, 2)), o2));
+        assertEquals(Outcome.OK, o2.await(T));
+        assertEquals(200, ctxB.awaitReceived(T).data().length, "sent from the new socket");
     }
 }
