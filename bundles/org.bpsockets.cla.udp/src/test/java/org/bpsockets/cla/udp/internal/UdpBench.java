@@ -18,8 +18,10 @@ public final class UdpBench {
     public static void main(String[] args) throws Exception {
         int n = args.length > 0 ? Integer.parseInt(args[0]) : 200_000;
         ClaBench.run("udp", (FakeClaContext ctx, boolean listen) -> {
+            // Unpaced by default, to measure the layer itself (as docs/performance.md's figures);
+            // -Dudp.rate=4194304 measures the default pacing (decision 0011).
             UdpLayer layer = new UdpLayer(ctx, TestConfigs.of(UdpConfig.class, "listenPort", 0,
-                    "listenEnabled", listen));
+                    "listenEnabled", listen, "rateBytesPerSecond", Long.getLong("udp.rate", 0L)));
             return new ClaBench.Instance() {
                 @Override
                 public ConvergenceLayer layer() {
