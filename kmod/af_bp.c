@@ -23,7 +23,10 @@ static struct sockaddr_bp *bp_skb_addr(const struct sk_buff *skb)
 	return (struct sockaddr_bp *)(skb->data - sizeof(struct sockaddr_bp));
 }
 
-/* Called by DELIVER with bn->lock held; consumes @skb. */
+/*
+ * Called by DELIVER with bn->lock held; consumes @skb. 0: queued, or dropped by the socket's
+ * filter (counted in sk_drops, as UDP does: the node is done with it); -ENOBUFS: no room.
+ */
 int bp_sock_deliver(struct bp_net *bn, struct bp_sock *bs, struct sk_buff *skb,
 		    const struct bp_eid *src)
 {
@@ -37,13 +40,16 @@ int bp_sock_deliver(struct bp_net *bn, struct bp_sock *bs, struct sk_buff *skb,
 	if (!err)
 		return 0;
 	kfree_skb(skb);
+	/* Only want of room (-ENOMEM: rcvbuf full, -ENOBUFS: memory accounting) waits for room. */
+	if (err != -ENOMEM && err != -ENOBUFS) {
+		atomic_inc(&sk->sk_drops);
+		return 0;
+	}
 	WRITE_ONCE(bs->rx_blocked, true);
 	/* Pairs with the barrier in bp_recvmsg: either it sees rx_blocked or we see the room. */
 	smp_mb();
-	if (atomic_read(&sk->sk_rmem_alloc) < READ_ONCE(sk->sk_rcvbuf) / 2) {
-		WRITE_ONCE(bs->rx_blocked, false);
-		bp_node_notify(bn, BP_CMD_DRAINED, bs->id);
-	}
+	if (atomic_read(&sk->sk_rmem_alloc) < READ_ONCE(sk->sk_rcvbuf) / 2)
+		bp_node_drained(bn, bs);
 	return -ENOBUFS;
 }
 
@@ -95,10 +101,8 @@ static void bp_rx_freed(struct sock *sk)
 		return;
 	bn = bp_pernet(sock_net(sk));
 	mutex_lock(&bn->lock);
-	if (bs->rx_blocked && atomic_read(&sk->sk_rmem_alloc) < READ_ONCE(sk->sk_rcvbuf) / 2) {
-		WRITE_ONCE(bs->rx_blocked, false);
-		bp_node_notify(bn, BP_CMD_DRAINED, bs->id);
-	}
+	if (bs->rx_blocked && atomic_read(&sk->sk_rmem_alloc) < READ_ONCE(sk->sk_rcvbuf) / 2)
+		bp_node_drained(bn, bs);
 	mutex_unlock(&bn->lock);
 }
 
@@ -170,6 +174,10 @@ static int bp_release(struct socket *sock)
 		req->bs = NULL;
 		skb_orphan(req->skb);
 	}
+	/* A DRAINED not yet sent is moot: the RELEASE follows. */
+	list_del_init(&bs->drained->list);
+	bp_req_free(bs->drained);
+	bs->drained = NULL;
 	mutex_unlock(&bn->lock);
 	sock_orphan(sk);
 	sock->sk = NULL;
@@ -404,7 +412,11 @@ static int bp_sendmsg(struct socket *sock, struct msghdr *msg, size_t len)
 	long ret;
 	int err;
 
-	if (msg->msg_flags & ~(MSG_DONTWAIT | MSG_NOSIGNAL | MSG_EOR | MSG_CMSG_COMPAT))
+	/*
+	 * As UDP: only MSG_OOB is refused. MSG_BATCH (sendmmsg) and MSG_MORE (sendfile, splice)
+	 * change nothing: every call is one ADU.
+	 */
+	if (msg->msg_flags & MSG_OOB)
 		return -EOPNOTSUPP;
 	if (len > bp_max_payload)
 		return -EMSGSIZE;
@@ -657,27 +669,44 @@ static struct proto_ops bp_ops __ro_after_init = {
 static int bp_create(struct net *net, struct socket *sock, int protocol, int kern)
 {
 	struct bp_net *bn = bp_pernet(net);
-	struct bp_sock *bs;
+	struct bp_sock *bs, *other;
+	struct bp_req *drained;
 	struct sock *sk;
+	u64 id;
 
 	if (sock->type != SOCK_DGRAM)
 		return -ESOCKTNOSUPPORT;
 	if (protocol)
 		return -EPROTONOSUPPORT;
+	mutex_lock(&bn->lock);
+	id = bn->next_sock_id++;
+	mutex_unlock(&bn->lock);
+	/* Everything that can fail comes before sk_alloc: once sock->ops is set, release runs. */
+	drained = bp_notify_new(BP_CMD_DRAINED, id, GFP_KERNEL_ACCOUNT);
+	if (!drained)
+		return -ENOMEM;
+	drained->owned = true;
+	sk = sk_alloc(net, bp_af, GFP_KERNEL, &bp_proto, kern);
+	if (!sk) {
+		bp_req_free(drained);
+		return -ENOMEM;
+	}
 	sock->state = SS_UNCONNECTED;
 	sock->ops = &bp_ops;
-	sk = sk_alloc(net, bp_af, GFP_KERNEL, &bp_proto, kern);
-	if (!sk)
-		return -ENOMEM;
 	sock_init_data(sock, sk);
 	sk->sk_protocol = protocol;
 	sk->sk_destruct = bp_sock_destruct;
 	bs = bp_sk(sk);
 	INIT_LIST_HEAD(&bs->reqs);
 	bs->state = BP_UNBOUND;
+	bs->id = id;
+	bs->drained = drained;
 	mutex_lock(&bn->lock);
-	bs->id = bn->next_sock_id++;
-	list_add_tail(&bs->node, &bn->socks);
+	/* In id order (the dump's cursor): a concurrent create may have passed us. */
+	list_for_each_entry_reverse(other, &bn->socks, node)
+		if (other->id < id)
+			break;
+	list_add(&bs->node, &other->node);
 	hash_add(bn->sock_hash, &bs->hnode, bs->id);
 	mutex_unlock(&bn->lock);
 	return 0;

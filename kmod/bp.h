@@ -70,7 +70,8 @@ struct bp_sock {
 	struct bp_eid eid;		/* valid unless BP_UNBOUND */
 	struct bp_eid peer;		/* scheme 0: not connected */
 	u32 send_count;
-	bool rx_blocked;		/* refused a DELIVER with ENOBUFS; DRAINED not yet sent */
+	bool rx_blocked;		/* refused a DELIVER with ENOBUFS; DRAINED not yet queued */
+	struct bp_req *drained;		/* its DRAINED, allocated with the socket: cannot be lost */
 	bool recvstatus;		/* BP_RECVSTATUS: status records go to the error queue */
 	unsigned int nopts;
 	struct bp_opt opts[BP_MAX_SOCK_OPTS];
@@ -104,6 +105,7 @@ struct bp_req {
 	bool sent;
 	bool sync;			/* a caller waits on done */
 	bool node_gone;			/* completed because the node went away */
+	bool owned;			/* a socket's DRAINED: leaves the queue, is not freed */
 	struct bp_sock *bs;		/* NULL once the socket is closed */
 	struct sk_buff *skb;		/* the whole message; sent as clones */
 	unsigned int len;		/* bytes counted against the window */
@@ -162,6 +164,8 @@ void bp_node_pump(struct bp_net *bn);
 void bp_node_gone(struct bp_net *bn);
 void bp_node_restart(struct bp_net *bn);
 void bp_node_notify(struct bp_net *bn, u8 cmd, u64 sock_id);
+struct bp_req *bp_notify_new(u8 cmd, u64 sock_id, gfp_t gfp);
+void bp_node_drained(struct bp_net *bn, struct bp_sock *bs);
 struct bp_req *bp_req_alloc(enum bp_req_kind kind, struct bp_sock *bs, struct sk_buff *skb);
 void bp_req_queue(struct bp_net *bn, struct bp_req *req);
 void bp_req_unlink(struct bp_net *bn, struct bp_req *req);

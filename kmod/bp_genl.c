@@ -143,6 +143,36 @@ out:
 	return err;
 }
 
+/*
+ * The errno of a node's REPLY as applications see it: the values bp(7) documents pass, anything
+ * else (ERESTARTSYS and the other kernel-internal values 512..530 included) becomes EIO.
+ */
+static int bp_node_errno(u32 e)
+{
+	switch (e) {
+	case 0:
+	case EPERM:
+	case EACCES:
+	case EIO:
+	case EINVAL:
+	case ENOSPC:
+	case EMSGSIZE:
+	case ENOPROTOOPT:
+	case EOPNOTSUPP:
+	case EADDRINUSE:
+	case EADDRNOTAVAIL:
+	case ENETDOWN:
+	case ENETUNREACH:
+	case ENOBUFS:
+	case ETIMEDOUT:
+	case ECONNREFUSED:
+	case EHOSTUNREACH:
+		return -(int)e;
+	default:
+		return -EIO;
+	}
+}
+
 static u64 bp_get_u64(struct nlattr **tb, int attr)
 {
 	return tb[attr] ? nla_get_u64(tb[attr]) : 0;
@@ -186,7 +216,7 @@ static int bp_cmd_reply(struct sk_buff *skb, struct genl_info *info)
 
 	if (GENL_REQ_ATTR_CHECK(info, BP_A_COOKIE) || GENL_REQ_ATTR_CHECK(info, BP_A_ERRNO))
 		return -EINVAL;
-	rerr = -(int)nla_get_u32(tb[BP_A_ERRNO]);
+	rerr = bp_node_errno(nla_get_u32(tb[BP_A_ERRNO]));
 	if (tb[BP_A_EID]) {
 		err = bp_eid_from_nla(tb[BP_A_EID], &eid, false, info->extack);
 		if (err)

@@ -43,6 +43,8 @@ void bp_net_exit(struct bp_net *bn)
 			bp_node_complete(bn, req, -ENETDOWN);
 			continue;
 		}
+		if (WARN_ON_ONCE(req->owned))	/* cannot happen: its socket is gone */
+			continue;
 		bp_req_free(req);
 	}
 	mutex_unlock(&bn->lock);
@@ -131,8 +133,9 @@ static bool bp_fits_window(struct bp_net *bn, struct bp_req *req, unsigned int p
 static void bp_req_sent(struct bp_net *bn, struct bp_req *req)
 {
 	if (req->kind == BP_REQ_NOTIFY) {
-		list_del(&req->list);
-		bp_req_free(req);
+		list_del_init(&req->list);
+		if (!req->owned)
+			bp_req_free(req);
 		return;
 	}
 	list_move_tail(&req->list, &bn->sent);
@@ -257,7 +260,8 @@ void bp_node_gone(struct bp_net *bn)
 			break;
 		case BP_REQ_NOTIFY:
 			bp_req_unlink(bn, req);
-			bp_req_free(req);
+			if (!req->owned)
+				bp_req_free(req);
 			break;
 		default:
 			bp_req_unlink(bn, req);
@@ -303,30 +307,54 @@ static struct sk_buff *bp_msg_new(size_t size, u8 cmd, void **hdr)
 	return skb;
 }
 
-/* A notification (RELEASE, DRAINED); dropped if no node is registered. Caller holds bn->lock. */
-void bp_node_notify(struct bp_net *bn, u8 cmd, u64 sock_id)
+/* A notification (RELEASE, DRAINED) for @sock_id, not queued. */
+struct bp_req *bp_notify_new(u8 cmd, u64 sock_id, gfp_t gfp)
 {
 	struct sk_buff *skb;
 	struct bp_req *req;
 	void *hdr;
 
-	lockdep_assert_held(&bn->lock);
-	if (!bn->registered)
-		return;
-	skb = bp_msg_new(nla_total_size_64bit(sizeof(u64)), cmd, &hdr);
+	skb = genlmsg_new(nla_total_size_64bit(sizeof(u64)), gfp);
 	if (!skb)
-		return;
-	if (nla_put_u64_64bit(skb, BP_A_SOCKET_ID, sock_id, BP_A_PAD)) {
+		return NULL;
+	hdr = genlmsg_put(skb, 0, 0, &bp_genl_family, 0, cmd);
+	if (!hdr || nla_put_u64_64bit(skb, BP_A_SOCKET_ID, sock_id, BP_A_PAD)) {
 		nlmsg_free(skb);
-		return;
+		return NULL;
 	}
 	genlmsg_end(skb, hdr);
 	req = bp_req_alloc(BP_REQ_NOTIFY, NULL, skb);
-	if (!req) {
+	if (!req)
 		nlmsg_free(skb);
+	return req;
+}
+
+/* A notification (RELEASE); dropped if no node is registered. Caller holds bn->lock. */
+void bp_node_notify(struct bp_net *bn, u8 cmd, u64 sock_id)
+{
+	struct bp_req *req;
+
+	lockdep_assert_held(&bn->lock);
+	if (!bn->registered)
 		return;
-	}
+	req = bp_notify_new(cmd, sock_id, GFP_KERNEL);
+	if (!req)
+		return;
 	bp_req_queue(bn, req);
+	bp_node_pump(bn);
+}
+
+/*
+ * @bs has room again: queue its DRAINED (allocated with the socket, so this cannot fail) and
+ * only then clear rx_blocked. One already queued and not yet sent says the same. With no node
+ * registered there is nothing to tell: the next node treats every socket as drained.
+ */
+void bp_node_drained(struct bp_net *bn, struct bp_sock *bs)
+{
+	lockdep_assert_held(&bn->lock);
+	if (bn->registered && list_empty(&bs->drained->list))
+		bp_req_queue(bn, bs->drained);
+	WRITE_ONCE(bs->rx_blocked, false);
 	bp_node_pump(bn);
 }
 

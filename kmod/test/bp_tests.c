@@ -19,10 +19,12 @@
 #include <time.h>
 #include <unistd.h>
 #include <sys/epoll.h>
+#include <sys/sendfile.h>
 #include <sys/select.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <linux/filter.h>
 #include <linux/genetlink.h>
 #include <linux/sock_diag.h>
 #include <linux/netlink.h>
@@ -1530,6 +1532,160 @@ static void t_many_dump(void)
 	}
 }
 
+/* Issue 14, finding 7: an errno outside bp(7)'s table (ERESTARTSYS...) reaches no one: EIO. */
+static void t_node_errno(void)
+{
+	int a = bps(), b = bound(80), err = 0, cos = BP_COS_EXPEDITED;
+	socklen_t len = sizeof(err);
+	char cbuf[CMSG_SPACE(4)] = {0};
+	struct sockaddr_bp to = ipn(TN_RESOLVED_NODE, 80);
+	struct iovec iov = { "e", 1 };
+	struct msghdr m = { .msg_name = &to, .msg_namelen = 16, .msg_iov = &iov, .msg_iovlen = 1,
+			    .msg_control = cbuf, .msg_controllen = sizeof(cbuf) };
+	struct cmsghdr *cm = CMSG_FIRSTHDR(&m);
+
+	section("a node's errno outside the documented table becomes EIO");
+	tn_lock(node);
+	tn_ctl(node)->bind_errno = 512;	/* ERESTARTSYS */
+	tn_unlock(node);
+	CHECK_ERR(bind_ipn(a, 7, 81), EIO, "BIND refused with 512 (ERESTARTSYS): EIO");
+	tn_lock(node);
+	tn_ctl(node)->bind_errno = 0;
+	tn_unlock(node);
+	cm->cmsg_level = SOL_BP;
+	cm->cmsg_type = BP_CLASS_OF_SERVICE;
+	cm->cmsg_len = CMSG_LEN(4);
+	memcpy(CMSG_DATA(cm), &cos, 4);
+	node_set_mode(node, TN_SEND_ERRNO, 530);
+	CHECK_ERR(sendmsg(b, &m, 0), EIO, "a synchronous SEND refused with 530: EIO");
+	node_set_mode(node, TN_SEND_ERRNO, 4095);
+	CHECK(send_to(b, 80, "x", 1, 0) == 1, "an asynchronous send refused with 4095");
+	CHECK(poll(&(struct pollfd){ .fd = b }, 1, 5000) == 1 &&
+	      getsockopt(b, SOL_SOCKET, SO_ERROR, &err, &len) == 0 && err == EIO,
+	      "becomes the pending error EIO (%d)", err);
+	node_set_mode(node, TN_SEND_ERRNO, EHOSTUNREACH);
+	CHECK_ERR(sendmsg(b, &m, 0), EHOSTUNREACH, "a documented errno passes (EHOSTUNREACH)");
+	node_set_mode(node, TN_SEND_LOOPBACK, 0);
+	close(a);
+	close(b);
+}
+
+/* Issue 14, finding 5: sendmmsg (MSG_BATCH), sendfile and splice (MSG_MORE) work. */
+static void t_send_flags(void)
+{
+	enum { N = 64, FLEN = 10000 };
+	int a = bound(82), b = bound(83), v = 4 << 20, i, ok = 1, fd, p[2];
+	struct sockaddr_bp to = ipn(TN_RESOLVED_NODE, 83);
+	struct mmsghdr mm[N];
+	struct iovec iov[N];
+	uint8_t data[N][8], file[FLEN], in[FLEN];
+	char path[] = "/tmp/bp_sendfileXXXXXX";
+	size_t got;
+	ssize_t n;
+
+	section("sendmmsg, sendfile, splice and MSG_MORE");
+	setsockopt(b, SOL_SOCKET, SO_RCVBUF, &v, sizeof(v));
+	memset(mm, 0, sizeof(mm));
+	for (i = 0; i < N; i++) {
+		memset(data[i], i, sizeof(data[i]));
+		iov[i].iov_base = data[i];
+		iov[i].iov_len = sizeof(data[i]);
+		mm[i].msg_hdr.msg_name = &to;
+		mm[i].msg_hdr.msg_namelen = 16;
+		mm[i].msg_hdr.msg_iov = &iov[i];
+		mm[i].msg_hdr.msg_iovlen = 1;
+	}
+	n = sendmmsg(a, mm, N, 0);
+	CHECK(n == N, "sendmmsg of %d messages sends all (%zd)", N, n);
+	for (i = 0; i < N && ok; i++)
+		ok = recv_wait(b, in, sizeof(in), 0, NULL, NULL, 5000) == 8 && in[0] == i && in[7] == i;
+	CHECK(ok && i == N, "all %d arrive, in order", N);
+
+	CHECK(send_to(a, 83, "m", 1, MSG_MORE) == 1 &&
+	      recv_wait(b, in, sizeof(in), 0, NULL, NULL, 5000) == 1,
+	      "MSG_MORE: a datagram of its own (each call is one ADU)");
+
+	fill(file, FLEN, 9);
+	fd = mkstemp(path);
+	CHECK(fd >= 0 && write(fd, file, FLEN) == FLEN && lseek(fd, 0, SEEK_SET) == 0,
+	      "a %d-byte file", FLEN);
+	CHECK(connect(a, (struct sockaddr *)&to, 16) == 0, "connect");
+	n = sendfile(a, fd, NULL, FLEN);
+	CHECK(n == FLEN, "sendfile of the file to the socket (%zd)", n);
+	for (got = 0; got < FLEN; got += n) {
+		n = recv_wait(b, in + got, FLEN - got, 0, NULL, NULL, 5000);
+		if (n <= 0)
+			break;
+	}
+	CHECK(got == FLEN && !memcmp(in, file, FLEN), "its bytes arrive, in order (%zu)", got);
+	close(fd);
+	unlink(path);
+
+	CHECK(pipe(p) == 0 && write(p[1], file, 3000) == 3000, "3000 bytes in a pipe");
+	n = splice(p[0], NULL, a, NULL, 3000, 0);
+	CHECK(n == 3000, "splice from the pipe to the socket (%zd)", n);
+	CHECK(recv_wait(b, in, sizeof(in), 0, NULL, NULL, 5000) == 3000 && !memcmp(in, file, 3000),
+	      "they arrive as one datagram");
+	close(p[0]);
+	close(p[1]);
+	close(a);
+	close(b);
+}
+
+/* Issue 14, finding 2: a datagram the socket's filter drops is a drop, not "socket full". */
+static void t_filter(void)
+{
+	struct sock_filter drop_all[] = { BPF_STMT(BPF_RET | BPF_K, 0) };
+	struct sock_fprog prog = { 1, drop_all };
+	int a = bound(84), b = bound(85), i, dummy = 0;
+	unsigned int del0 = NODE_GET(node, n_deliver), enobufs0 = NODE_GET(node, n_deliver_enobufs);
+	unsigned int drained0 = NODE_GET(node, n_drained);
+	char c;
+
+	section("socket filter drops (SO_ATTACH_FILTER)");
+	CHECK(setsockopt(b, SOL_SOCKET, SO_ATTACH_FILTER, &prog, sizeof(prog)) == 0,
+	      "attach a filter that drops everything");
+	for (i = 0; i < 3; i++)
+		send_to(a, 85, "f", 1, 0);
+	CHECK(NODE_WAIT(node, n_deliver, del0 + 3), "the node's 3 DELIVERs are acknowledged as done");
+	CHECK(NODE_GET(node, n_deliver_enobufs) == enobufs0 && NODE_GET(node, n_drained) == drained0,
+	      "no ENOBUFS, no DRAINED: no DELIVER/ENOBUFS/DRAINED loop");
+	CHECK(status_drops(b) == 3, "the socket counts 3 drops (SO_MEMINFO)");
+	CHECK(!readable(b, 0), "nothing is queued");
+	CHECK(setsockopt(b, SOL_SOCKET, SO_DETACH_FILTER, &dummy, sizeof(dummy)) == 0 &&
+	      send_to(a, 85, "g", 1, 0) == 1 && recv_wait(b, &c, 1, 0, NULL, NULL, 5000) == 1 &&
+	      c == 'g', "without the filter the next datagram arrives");
+	close(a);
+	close(b);
+}
+
+/* Issue 14, finding 8: DRAINED after every refusal, the same preallocated message each time. */
+static void t_drained_cycles(void)
+{
+	int a = bound(86), b = bound(87), v = 4096, cyc, i, ok = 1;
+	unsigned int enobufs, drained, del;
+	char buf[1000];
+
+	section("DRAINED after each of many refusals");
+	setsockopt(b, SOL_SOCKET, SO_RCVBUF, &v, sizeof(v));
+	memset(buf, 'd', sizeof(buf));
+	for (cyc = 0; cyc < 10 && ok; cyc++) {
+		enobufs = NODE_GET(node, n_deliver_enobufs);
+		drained = NODE_GET(node, n_drained);
+		del = NODE_GET(node, n_deliver);
+		for (i = 0; i < 12; i++)
+			send_to(a, 87, buf, sizeof(buf), 0);
+		ok = NODE_WAIT(node, n_deliver_enobufs, enobufs + 1);
+		for (i = 0; i < 12 && ok; i++)
+			ok = recv_wait(b, buf, sizeof(buf), 0, NULL, NULL, 5000) == sizeof(buf);
+		ok = ok && NODE_GET(node, n_drained) > drained && NODE_WAIT(node, n_deliver, del + 12);
+	}
+	CHECK(ok, "10 cycles of full socket, ENOBUFS, reading, DRAINED: all datagrams arrive (%d)",
+	      cyc);
+	close(a);
+	close(b);
+}
+
 int main(int argc, char **argv)
 {
 	const char *s;
@@ -1564,6 +1720,10 @@ int main(int argc, char **argv)
 	t_strict();
 	t_netns();
 	t_many_dump();
+	t_node_errno();
+	t_send_flags();
+	t_filter();
+	t_drained_cycles();
 	tn_kill(node);
 
 	printf("1..%d\n", n_pass + n_fail);
