@@ -133,6 +133,16 @@ static int bp_recv_status(struct sock *sk, struct msghdr *msg)
 	return err;
 }
 
+static __poll_t bp_poll(struct file *file, struct socket *sock, poll_table *wait)
+{
+	__poll_t mask = datagram_poll(file, sock, wait);
+
+	/* Not writable while a bind is under way (a non-blocking send started it): bp(7). */
+	if (READ_ONCE(bp_sk(sock->sk)->state) == BP_BINDING)
+		mask &= ~(EPOLLOUT | EPOLLWRNORM | EPOLLWRBAND);
+	return mask;
+}
+
 static void bp_sock_destruct(struct sock *sk)
 {
 	skb_queue_purge(&sk->sk_receive_queue);
@@ -163,6 +173,17 @@ static int bp_release(struct socket *sock)
 	if (bs->state == BP_BOUND) {
 		bn->gen++;
 		bp_node_notify(bn, BP_CMD_RELEASE, bs->id);
+	}
+	req = bs->bind_req;
+	if (req) {	/* an asynchronous BIND: the node may have bound it, or never saw it */
+		bs->bind_req = NULL;
+		req->bs = NULL;
+		if (req->sent) {
+			bp_node_notify(bn, BP_CMD_RELEASE, bs->id);
+		} else {
+			bp_req_unlink(bn, req);
+			bp_req_free(req);
+		}
 	}
 	bs->state = BP_UNBOUND;
 	/*
@@ -195,17 +216,49 @@ static int bp_bind(struct socket *sock, struct sockaddr *uaddr, int len)
 	err = bp_addr_to_eid(uaddr, len, &eid);
 	if (err)
 		return err;
+	/* A node's administrative endpoint is the node's own (bp(7)). */
+	if (bp_eid_is_admin(&eid) && !ns_capable(sock_net(sk)->user_ns, CAP_NET_ADMIN))
+		return -EACCES;
 	lock_sock(sk);
-	err = bp_node_bind(bp_pernet(sock_net(sk)), bp_sk(sk), &eid);
+	err = bp_node_bind(bp_pernet(sock_net(sk)), bp_sk(sk), &eid, false);
 	release_sock(sk);
 	return err;
 }
 
-/* Binds ipn:!.S with a free S in 65536..131071. Caller holds lock_sock. */
-static int bp_autobind(struct bp_net *bn, struct bp_sock *bs)
+/*
+ * Waits (lock_sock released meanwhile) until the socket's asynchronous bind is done: 0, or
+ * -EAGAIN when @timeo runs out, or -EINTR/-ERESTARTSYS on a signal.
+ */
+static int bp_wait_bound(struct sock *sk, long *timeo)
+{
+	DEFINE_WAIT_FUNC(wait, woken_wake_function);
+	int err = 0;
+
+	add_wait_queue(sk_sleep(sk), &wait);
+	while (READ_ONCE(bp_sk(sk)->state) == BP_BINDING) {
+		if (!*timeo) {
+			err = -EAGAIN;
+			break;
+		}
+		if (signal_pending(current)) {
+			err = sock_intr_errno(*timeo);
+			break;
+		}
+		sk_wait_event(sk, timeo, READ_ONCE(bp_sk(sk)->state) != BP_BINDING, &wait);
+	}
+	remove_wait_queue(sk_sleep(sk), &wait);
+	return err;
+}
+
+/*
+ * Binds ipn:!.S with a free S in 65536..131071. Caller holds lock_sock. Non-blocking, it never
+ * sleeps: it starts the bind and returns -EAGAIN (POLLOUT once bound, bp(7)).
+ */
+static int bp_autobind(struct bp_net *bn, struct bp_sock *bs, bool nonblock)
 {
 	struct bp_eid eid = { .scheme = BP_SCHEME_IPN, .ipn.node = BP_IPN_LOCAL_NODE };
 	const u32 range = BP_AUTOBIND_LAST - BP_AUTOBIND_FIRST + 1;
+	long timeo = sock_sndtimeo(&bs->sk, nonblock);
 	struct bp_sock *other;
 	int err = -EADDRINUSE, tries;
 	bool used;
@@ -213,6 +266,18 @@ static int bp_autobind(struct bp_net *bn, struct bp_sock *bs)
 
 	/* A node that refuses every candidate must not keep us here: a few tries, then give up. */
 	for (tries = 0; tries < 8 && err == -EADDRINUSE; tries++) {
+		if (READ_ONCE(bs->state) == BP_BINDING) {
+			/* An earlier non-blocking call's bind is under way. */
+			err = bp_wait_bound(&bs->sk, &timeo);
+			if (err)
+				return err;
+			if (READ_ONCE(bs->state) == BP_BOUND)
+				return 0;
+			err = sock_error(&bs->sk);
+			return err ? err : -EADDRNOTAVAIL;
+		}
+		if (READ_ONCE(bs->state) == BP_BOUND)
+			return 0;
 		mutex_lock(&bn->lock);
 		for (i = 0; i < range; i++) {
 			s = BP_AUTOBIND_FIRST + (bn->next_auto - BP_AUTOBIND_FIRST + i) % range;
@@ -235,7 +300,9 @@ static int bp_autobind(struct bp_net *bn, struct bp_sock *bs)
 		bn->next_auto = s + 1 > BP_AUTOBIND_LAST ? BP_AUTOBIND_FIRST : s + 1;
 		mutex_unlock(&bn->lock);
 		eid.ipn.service = s;
-		err = bp_node_bind(bn, bs, &eid);
+		err = bp_node_bind(bn, bs, &eid, nonblock);
+		if (err == -EINPROGRESS)
+			return -EAGAIN;
 	}
 	return err;
 }
@@ -270,7 +337,11 @@ static int bp_getname(struct socket *sock, struct sockaddr *uaddr, int peer)
 	struct bp_sock *bs = bp_sk(sk);
 	int len;
 
+	struct bp_net *bn = bp_pernet(sock_net(sk));
+
 	lock_sock(sk);
+	/* bn->lock too: the answer to an asynchronous bind writes the EID. */
+	mutex_lock(&bn->lock);
 	if (peer) {
 		len = bs->peer.scheme ? bp_eid_to_addr(&bs->peer, sa) : -ENOTCONN;
 	} else if (bs->state == BP_UNBOUND) {
@@ -280,6 +351,7 @@ static int bp_getname(struct socket *sock, struct sockaddr *uaddr, int peer)
 	} else {
 		len = bp_eid_to_addr(&bs->eid, sa);
 	}
+	mutex_unlock(&bn->lock);
 	release_sock(sk);
 	return len;
 }
@@ -450,13 +522,15 @@ static int bp_sendmsg(struct socket *sock, struct msghdr *msg, size_t len)
 	err = -ENETUNREACH;
 	if (!READ_ONCE(bn->backend_ready))
 		goto out_unlock;
-	if (bs->state == BP_UNBOUND) {
-		err = bp_autobind(bn, bs);
+	if (READ_ONCE(bs->state) != BP_BOUND) {
+		err = bp_autobind(bn, bs, msg->msg_flags & MSG_DONTWAIT);
 		if (err)
 			goto out_unlock;
 	}
 	/* Snapshot what the message carries: socket options first, then the message's. */
+	mutex_lock(&bn->lock);
 	src = bs->eid;
+	mutex_unlock(&bn->lock);
 	if (bs->nopts + nmopts) {
 		err = -ENOMEM;
 		opts = kmalloc_array(bs->nopts + nmopts, sizeof(*opts), GFP_KERNEL);
@@ -481,8 +555,11 @@ static int bp_sendmsg(struct socket *sock, struct msghdr *msg, size_t len)
 		goto out_free;
 	}
 	req->cookie = cookie;
-	/* With per-message options the node's verdict is the call's result. */
-	sync = nmopts > 0;
+	/*
+	 * With per-message options the node's verdict is the call's result, unless the call must
+	 * not sleep: then, as after node_timeout_ms, a refusal becomes the pending error.
+	 */
+	sync = nmopts > 0 && !(msg->msg_flags & MSG_DONTWAIT);
 	req->sync = sync;
 
 	mutex_lock(&bn->lock);
@@ -653,7 +730,7 @@ static struct proto_ops bp_ops __ro_after_init = {
 	.socketpair	= sock_no_socketpair,
 	.accept		= sock_no_accept,
 	.getname	= bp_getname,
-	.poll		= datagram_poll,
+	.poll		= bp_poll,
 	.ioctl		= sock_no_ioctl,
 	.gettstamp	= sock_gettstamp,
 	.listen		= sock_no_listen,

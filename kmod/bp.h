@@ -72,6 +72,7 @@ struct bp_sock {
 	u32 send_count;
 	bool rx_blocked;		/* refused a DELIVER with ENOBUFS; DRAINED not yet queued */
 	struct bp_req *drained;		/* its DRAINED, allocated with the socket: cannot be lost */
+	struct bp_req *bind_req;	/* an asynchronous BIND under way (non-blocking autobind) */
 	bool recvstatus;		/* BP_RECVSTATUS: status records go to the error queue */
 	unsigned int nopts;
 	struct bp_opt opts[BP_MAX_SOCK_OPTS];
@@ -148,6 +149,7 @@ int bp_addr_to_eid(const struct sockaddr *addr, int len, struct bp_eid *eid);
 int bp_eid_to_addr(const struct bp_eid *eid, struct sockaddr_bp *addr);
 bool bp_eid_equal(const struct bp_eid *a, const struct bp_eid *b);
 bool bp_eid_is_null(const struct bp_eid *eid);
+bool bp_eid_is_admin(const struct bp_eid *eid);
 int bp_eid_check(const struct bp_eid *eid);
 size_t bp_eid_nlsize(const struct bp_eid *eid);
 int bp_eid_put(struct sk_buff *skb, int attr, const struct bp_eid *eid);
@@ -172,7 +174,9 @@ void bp_req_unlink(struct bp_net *bn, struct bp_req *req);
 void bp_req_free(struct bp_req *req);
 struct bp_req *bp_req_lookup(struct bp_net *bn, u64 cookie);
 long bp_req_wait(struct bp_net *bn, struct bp_req *req);
-int bp_node_bind(struct bp_net *bn, struct bp_sock *bs, const struct bp_eid *eid);
+int bp_node_bind(struct bp_net *bn, struct bp_sock *bs, const struct bp_eid *eid, bool nonblock);
+void bp_bind_async_done(struct bp_net *bn, struct bp_req *req);
+bool bp_eid_in_use(struct bp_net *bn, const struct bp_sock *bs, const struct bp_eid *eid);
 int bp_node_opt(struct bp_net *bn, struct bp_sock *bs, enum bp_req_kind kind, struct bp_opt *opt);
 void bp_node_complete(struct bp_net *bn, struct bp_req *req, int err);
 struct bp_sock *bp_sock_lookup(struct bp_net *bn, u64 id);

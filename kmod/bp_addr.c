@@ -65,6 +65,20 @@ bool bp_eid_is_null(const struct bp_eid *eid)
 	return true;
 }
 
+/* A node's administrative endpoint: ipn:N.0 (ipn:!.0 too) or dtn://N/ (empty demux). */
+bool bp_eid_is_admin(const struct bp_eid *eid)
+{
+	const char *slash;
+
+	if (eid->scheme == BP_SCHEME_IPN)
+		return !eid->ipn.service;
+	if (eid->scheme == BP_SCHEME_DTN && !strncmp(eid->dtn, "dtn://", 6)) {
+		slash = strchr(eid->dtn + 6, '/');
+		return slash && !slash[1];
+	}
+	return false;
+}
+
 bool bp_eid_equal(const struct bp_eid *a, const struct bp_eid *b)
 {
 	if (a->scheme != b->scheme)

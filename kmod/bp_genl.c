@@ -252,6 +252,10 @@ static int bp_cmd_reply(struct sk_buff *skb, struct genl_info *info)
 	bp_send_record(req, tb, rerr);
 	if (req->sync) {
 		bp_node_complete(bn, req, rerr);
+	} else if (req->kind == BP_REQ_BIND) {
+		req->err = rerr;
+		bp_bind_async_done(bn, req);
+		bp_req_free(req);
 	} else {
 		/* An asynchronous SEND: a refusal becomes the socket's pending error. */
 		if (rerr && req->bs) {

@@ -266,6 +266,11 @@ void bp_node_gone(struct bp_net *bn)
 		default:
 			bp_req_unlink(bn, req);
 			req->node_gone = true;
+			if (!req->sync) {	/* a non-blocking autobind: bound kernel-only */
+				bp_bind_async_done(bn, req);
+				bp_req_free(req);
+				break;
+			}
 			bp_node_complete(bn, req, -ENETDOWN);
 			break;
 		}
@@ -419,13 +424,68 @@ fail:
 	return NULL;
 }
 
-/*
- * Binds @bs to @eid: kernel-only when no node is registered, else confirmed by the node. A bind
- * that fails leaves the socket unbound and the EID free. Caller holds lock_sock.
- */
-int bp_node_bind(struct bp_net *bn, struct bp_sock *bs, const struct bp_eid *eid)
+/* Another socket of the namespace holds (or is binding) @eid. Caller holds bn->lock. */
+bool bp_eid_in_use(struct bp_net *bn, const struct bp_sock *bs, const struct bp_eid *eid)
 {
 	struct bp_sock *other;
+
+	lockdep_assert_held(&bn->lock);
+	list_for_each_entry(other, &bn->socks, node)
+		if (other != bs && other->state != BP_UNBOUND && bp_eid_equal(&other->eid, eid))
+			return true;
+	return false;
+}
+
+/*
+ * The node answered @bs's BIND, or went away (kernel-only binding): bind the socket to the EID
+ * the node resolved, unless another socket holds that one (EADDRINUSE, and the node is told to
+ * forget), or leave it unbound. Wakes pollers and waiters. Caller holds bn->lock.
+ */
+static int bp_bind_done(struct bp_net *bn, struct bp_sock *bs, struct bp_req *req)
+{
+	int err = req->node_gone ? 0 : req->err;
+
+	lockdep_assert_held(&bn->lock);
+	if (!err && !req->node_gone && req->eid.scheme && !bp_eid_equal(&req->eid, &bs->eid)) {
+		if (bp_eid_in_use(bn, bs, &req->eid)) {
+			err = -EADDRINUSE;
+			bp_node_notify(bn, BP_CMD_RELEASE, bs->id);
+		} else {
+			bs->eid = req->eid;
+		}
+	}
+	WRITE_ONCE(bs->state, err ? BP_UNBOUND : BP_BOUND);
+	if (!err)
+		bn->gen++;
+	bs->sk.sk_state_change(&bs->sk);
+	return err;
+}
+
+/* An asynchronous BIND is answered or the node is gone; the caller frees @req. */
+void bp_bind_async_done(struct bp_net *bn, struct bp_req *req)
+{
+	struct bp_sock *bs = req->bs;
+	struct sock *sk;
+	int err;
+
+	if (!bs)	/* closed meanwhile */
+		return;
+	bs->bind_req = NULL;
+	err = bp_bind_done(bn, bs, req);
+	if (err) {	/* as for an asynchronous send: the socket's pending error */
+		sk = &bs->sk;
+		WRITE_ONCE(sk->sk_err, -err);
+		sk_error_report(sk);
+	}
+}
+
+/*
+ * Binds @bs to @eid: kernel-only when no node is registered, else confirmed by the node. A bind
+ * that fails leaves the socket unbound and the EID free. Caller holds lock_sock. With @nonblock
+ * the BIND is only queued (-EINPROGRESS): its answer binds the socket (bp_bind_async_done).
+ */
+int bp_node_bind(struct bp_net *bn, struct bp_sock *bs, const struct bp_eid *eid, bool nonblock)
+{
 	struct bp_req *req;
 	bool was_sent;
 	long ret;
@@ -436,15 +496,13 @@ int bp_node_bind(struct bp_net *bn, struct bp_sock *bs, const struct bp_eid *eid
 		err = -EINVAL;
 		goto out;
 	}
-	list_for_each_entry(other, &bn->socks, node) {
-		if (other != bs && other->state != BP_UNBOUND && bp_eid_equal(&other->eid, eid)) {
-			err = -EADDRINUSE;
-			goto out;
-		}
+	if (bp_eid_in_use(bn, bs, eid)) {
+		err = -EADDRINUSE;
+		goto out;
 	}
 	bs->eid = *eid;
 	if (!bn->registered) {
-		bs->state = BP_BOUND;
+		WRITE_ONCE(bs->state, BP_BOUND);
 		bn->gen++;
 		err = 0;
 		goto out;
@@ -454,16 +512,20 @@ int bp_node_bind(struct bp_net *bn, struct bp_sock *bs, const struct bp_eid *eid
 		err = -ENOMEM;
 		goto out;
 	}
-	bs->state = BP_BINDING;
+	WRITE_ONCE(bs->state, BP_BINDING);
+	if (nonblock) {
+		req->sync = false;
+		bs->bind_req = req;
+	}
 	bp_req_queue(bn, req);
 	bp_node_pump(bn);
 	mutex_unlock(&bn->lock);
+	if (nonblock)	/* req may already be answered and freed */
+		return -EINPROGRESS;
 
 	ret = bp_req_wait(bn, req);
 	if (ret > 0) {
-		err = req->node_gone ? 0 : req->err;
-		if (!err && !req->node_gone && req->eid.scheme)
-			bs->eid = req->eid;
+		err = bp_bind_done(bn, bs, req);
 	} else {
 		was_sent = req->sent;
 		bp_req_unlink(bn, req);
@@ -471,10 +533,9 @@ int bp_node_bind(struct bp_net *bn, struct bp_sock *bs, const struct bp_eid *eid
 		if (was_sent)
 			bp_node_notify(bn, BP_CMD_RELEASE, bs->id);
 		err = ret ? -EINTR : -ETIMEDOUT;
+		WRITE_ONCE(bs->state, BP_UNBOUND);
+		bs->sk.sk_state_change(&bs->sk);
 	}
-	bs->state = err ? BP_UNBOUND : BP_BOUND;
-	if (!err)
-		bn->gen++;
 	mutex_unlock(&bn->lock);
 	bp_req_free(req);
 	return err;

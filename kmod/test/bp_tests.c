@@ -1686,6 +1686,160 @@ static void t_drained_cycles(void)
 	close(b);
 }
 
+static long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000;
+}
+
+static void bind_mode(struct tn *tn, int err, int hold)
+{
+	tn_lock(tn);
+	tn_ctl(tn)->bind_errno = err;
+	tn_ctl(tn)->bind_hold = hold;
+	tn_unlock(tn);
+}
+
+/* Issue 14, finding 6: MSG_DONTWAIT and O_NONBLOCK never sleep (node_timeout_ms is 1000 here). */
+static void t_nonblock(void)
+{
+	int a = bps(), b = bound(88), c, err = 0, cos = BP_COS_EXPEDITED;
+	unsigned int binds, rel;
+	struct sockaddr_bp got, to = ipn(TN_RESOLVED_NODE, 88);
+	socklen_t len = sizeof(got);
+	struct pollfd p = { a, POLLOUT, 0 };
+	char cbuf[CMSG_SPACE(4)] = {0}, ch;
+	struct iovec iov = { "c", 1 };
+	struct msghdr m = { .msg_name = &to, .msg_namelen = 16, .msg_iov = &iov, .msg_iovlen = 1,
+			    .msg_control = cbuf, .msg_controllen = sizeof(cbuf) };
+	struct cmsghdr *cm = CMSG_FIRSTHDR(&m);
+	long t0;
+
+	section("non-blocking calls never sleep (automatic bind, control messages)");
+	t0 = now_ms();
+	CHECK_ERR(send_to(a, 88, "n", 1, MSG_DONTWAIT), EAGAIN,
+		  "MSG_DONTWAIT send from an unbound socket: EAGAIN, the bind started");
+	CHECK(now_ms() - t0 < 500, "at once (%ld ms)", now_ms() - t0);
+	CHECK(poll(&p, 1, 5000) == 1 && (p.revents & POLLOUT), "POLLOUT once the node bound it");
+	CHECK(getsockname(a, (struct sockaddr *)&got, &len) == 0 && got.bp_addr.ipn.node_id == 7 &&
+	      got.bp_addr.ipn.service_id >= 65536, "bound to ipn:7.%u", got.bp_addr.ipn.service_id);
+	CHECK(send_to(a, 88, "n", 1, MSG_DONTWAIT) == 1 &&
+	      recv_wait(b, &ch, 1, 0, NULL, NULL, 5000) == 1, "then the send goes through");
+	close(a);
+
+	bind_mode(node, 0, 1);	/* the node never answers */
+	a = bps();
+	fcntl(a, F_SETFL, O_NONBLOCK);
+	binds = NODE_GET(node, n_bind);
+	t0 = now_ms();
+	CHECK_ERR(send_to(a, 88, "n", 1, 0), EAGAIN, "O_NONBLOCK, a node that does not answer: EAGAIN");
+	CHECK_ERR(send_to(a, 88, "n", 1, 0), EAGAIN, "again: EAGAIN");
+	CHECK(now_ms() - t0 < 500, "at once, both (%ld ms)", now_ms() - t0);
+	CHECK(NODE_WAIT(node, n_bind, binds + 1) && NODE_GET(node, n_bind) == binds + 1,
+	      "one BIND for both");
+	p.fd = a;
+	CHECK(poll(&p, 1, 0) == 0, "no POLLOUT while the bind is under way");
+	rel = NODE_GET(node, n_release);
+	close(a);
+	CHECK(NODE_WAIT(node, n_release, rel + 1), "closing it tells the node to forget it (RELEASE)");
+
+	bind_mode(node, EADDRNOTAVAIL, 0);
+	a = bps();
+	CHECK_ERR(send_to(a, 88, "n", 1, MSG_DONTWAIT), EAGAIN, "an automatic bind the node refuses");
+	p.fd = a;
+	p.events = POLLOUT;
+	len = sizeof(err);
+	CHECK(poll(&p, 1, 5000) == 1 && (p.revents & POLLERR) &&
+	      getsockopt(a, SOL_SOCKET, SO_ERROR, &err, &len) == 0 && err == EADDRNOTAVAIL,
+	      "its refusal is the pending error (POLLERR, SO_ERROR %d)", err);
+	len = sizeof(got);
+	CHECK(getsockname(a, (struct sockaddr *)&got, &len) == 0 && got.bp_scheme == 0,
+	      "and the socket is still unbound");
+	bind_mode(node, 0, 0);
+	close(a);
+
+	c = bound(89);
+	cm->cmsg_level = SOL_BP;
+	cm->cmsg_type = BP_CLASS_OF_SERVICE;
+	cm->cmsg_len = CMSG_LEN(4);
+	memcpy(CMSG_DATA(cm), &cos, 4);
+	node_set_mode(node, TN_SEND_HOLD, 0);
+	t0 = now_ms();
+	CHECK(sendmsg(c, &m, MSG_DONTWAIT) == 1 && now_ms() - t0 < 500,
+	      "MSG_DONTWAIT with a control message does not wait for the node's verdict (%ld ms)",
+	      now_ms() - t0);
+	CHECK(NODE_WAIT(node, n_held, 1), "the node has it");
+	tn_release_held(node, EINVAL);
+	len = sizeof(err);
+	p.fd = c;
+	CHECK(poll(&p, 1, 5000) == 1 && (p.revents & POLLERR) &&
+	      getsockopt(c, SOL_SOCKET, SO_ERROR, &err, &len) == 0 && err == EINVAL,
+	      "its refusal becomes the pending error (%d)", err);
+	node_set_mode(node, TN_SEND_LOOPBACK, 0);
+	close(b);
+	close(c);
+}
+
+/* Issue 14, finding 4: unique on the EID the node resolved; administrative endpoints. */
+static void t_uniqueness(void)
+{
+	int a = bound(90), b = bps(), st;
+	struct sockaddr_bp got, sa;
+	socklen_t len = sizeof(got);
+	unsigned int rel = NODE_GET(node, n_release);
+	pid_t pid;
+
+	section("endpoint uniqueness on the resolved EID; administrative endpoints");
+	CHECK_ERR(bind_ipn(b, BP_IPN_LOCAL_NODE, 90), EADDRINUSE,
+		  "ipn:!.90, which the node resolves to the bound ipn:7.90: EADDRINUSE");
+	CHECK(NODE_WAIT(node, n_release, rel + 1), "and the node is told to forget it (RELEASE)");
+	CHECK(getsockname(b, (struct sockaddr *)&got, &len) == 0 && got.bp_scheme == 0,
+	      "the socket is unbound");
+	close(a);
+	len = sizeof(got);
+	CHECK(bind_ipn(b, BP_IPN_LOCAL_NODE, 90) == 0 &&
+	      getsockname(b, (struct sockaddr *)&got, &len) == 0 && got.bp_addr.ipn.node_id == 7 &&
+	      got.bp_addr.ipn.service_id == 90, "once it is free, ipn:!.90 binds (ipn:7.90)");
+	close(b);
+
+	pid = fork();
+	if (pid == 0) {
+		int s1, s2, s3, s4, fails = 0;
+
+		if (setgid(65534) || setuid(65534))
+			_exit(100);
+		s1 = bps();
+		s2 = bps();
+		s3 = bps();
+		s4 = bps();
+		if (!(bind_ipn(s1, 7, 0) == -1 && errno == EACCES))
+			fails |= 1;
+		if (!(bind_ipn(s2, BP_IPN_LOCAL_NODE, 0) == -1 && errno == EACCES))
+			fails |= 2;
+		if (!(bind(s3, (struct sockaddr *)&sa, dtn(&sa, "dtn://n7/")) == -1 &&
+		      errno == EACCES))
+			fails |= 4;
+		if (bind(s4, (struct sockaddr *)&sa, dtn(&sa, "dtn://n7/app")) ||
+		    bind_ipn(s3, 7, 96))
+			fails |= 8;
+		_exit(fails);
+	}
+	waitpid(pid, &st, 0);
+	st = WIFEXITED(st) ? WEXITSTATUS(st) : 255;
+	CHECK(st < 100 && !(st & 1), "without CAP_NET_ADMIN, binding ipn:7.0: EACCES");
+	CHECK(st < 100 && !(st & 2), "ipn:!.0: EACCES");
+	CHECK(st < 100 && !(st & 4), "dtn://n7/: EACCES");
+	CHECK(st < 100 && !(st & 8), "other endpoints bind (dtn://n7/app, ipn:7.96)");
+	a = bps();
+	b = bps();
+	CHECK(bind_ipn(a, 7, 0) == 0 && bind(b, (struct sockaddr *)&sa, dtn(&sa, "dtn://n7/")) == 0,
+	      "with CAP_NET_ADMIN both bind");
+	close(a);
+	close(b);
+}
+
 int main(int argc, char **argv)
 {
 	const char *s;
@@ -1724,6 +1878,8 @@ int main(int argc, char **argv)
 	t_send_flags();
 	t_filter();
 	t_drained_cycles();
+	t_nonblock();
+	t_uniqueness();
 	tn_kill(node);
 
 	printf("1..%d\n", n_pass + n_fail);
