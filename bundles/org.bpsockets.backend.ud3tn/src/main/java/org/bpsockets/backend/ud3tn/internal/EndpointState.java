@@ -3,7 +3,7 @@ package org.bpsockets.backend.ud3tn.internal;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
+import java.util.concurrent.Executor;
 
 import org.bpsockets.api.backend.Delivery;
 import org.bpsockets.api.backend.DeliverySink;
@@ -14,12 +14,15 @@ import org.bpsockets.api.eid.EndpointId;
  * One µD3TN endpoint as this backend knows it, across registrations: its AAP 2.0 identity (the same
  * secret for the subscribing and the sending connection, as µD3TN requires) and the ADUs the backend
  * holds for it, so a bundle µD3TN handed over is never lost when the application is slow or away.
+ * Deliveries run on the backend's delivery thread, never on the thread that answers µD3TN: one
+ * single thread for every endpoint, so each endpoint's ADUs reach its sink in arrival order.
  */
 final class EndpointState {
 
     final EndpointId endpoint;
     final String agentId;
     final String secret;
+    private final Executor deliveries;
 
     private final ArrayDeque<Adu> waiting = new ArrayDeque<>();
     private DeliverySink sink;
@@ -29,7 +32,8 @@ final class EndpointState {
     private boolean stalled;
     private long refused;
 
-    EndpointState(EndpointId endpoint, String agentId, String secret) {
+    EndpointState(EndpointId endpoint, String agentId, String secret, Executor deliveries) {
+        this.deliveries = deliveries;
         this.endpoint = endpoint;
         this.agentId = agentId;
         this.secret = secret;
@@ -47,7 +51,7 @@ final class EndpointState {
             outstanding = 0;
             stalled = false;
         }
-        pump();
+        schedulePump();
     }
 
     synchronized void detach(DeliverySink oldSink) {
@@ -65,11 +69,11 @@ final class EndpointState {
     }
 
     /**
-     * An ADU arrived from µD3TN: hands it on, then waits up to {@code waitMillis} for the application
-     * to take it. Returns true if µD3TN may be told SUCCESS: the application has it, or the backend holds
-     * it within {@code holdLimit}. False means µD3TN will drop it: counted as refused.
+     * An ADU arrived from µD3TN: the backend holds it from now on (µD3TN may be told SUCCESS at once)
+     * and hands it on from the delivery thread. Never waits. False if {@code holdLimit} ADUs are held
+     * already: µD3TN will drop it, counted as refused.
      */
-    boolean arrived(ReceivedBundle bundle, long waitMillis, int holdLimit) throws InterruptedException {
+    boolean arrived(ReceivedBundle bundle, int holdLimit) {
         Adu adu = new Adu(bundle);
         synchronized (this) {
             if (waiting.size() + outstanding >= holdLimit) {
@@ -78,18 +82,12 @@ final class EndpointState {
             }
             waiting.addLast(adu);
         }
-        pump();
-        long end = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(waitMillis);
-        synchronized (this) {
-            while (!adu.acknowledged) {
-                long left = end - System.nanoTime();
-                if (left <= 0) {
-                    break;
-                }
-                TimeUnit.NANOSECONDS.timedWait(this, left);
-            }
-        }
+        schedulePump();
         return true;
+    }
+
+    private void schedulePump() {
+        deliveries.execute(this::pump);
     }
 
     private void pump() {
@@ -105,7 +103,14 @@ final class EndpointState {
             }
         }
         for (Adu adu : toDeliver) {
-            target.deliver(adu);
+            try {
+                target.deliver(adu);
+            } catch (RuntimeException e) {
+                // The registry's sink must not throw; if it does, the ADU waits for the next registration.
+                org.slf4j.LoggerFactory.getLogger(EndpointState.class).warn("Delivery to {} failed; held for its next "
+                        + "registration", endpoint, e);
+                adu.release();
+            }
         }
     }
 
@@ -114,10 +119,7 @@ final class EndpointState {
             if (adu.handedTo == sink) {
                 outstanding--;
             }
-            if (taken) {
-                adu.acknowledged = true;
-                notifyAll();
-            } else {
+            if (!taken) {
                 adu.handedTo = null;
                 adu.done = false;
                 waiting.addFirst(adu);
@@ -126,14 +128,13 @@ final class EndpointState {
                 }
             }
         }
-        pump();
+        schedulePump();
     }
 
     /** An ADU the backend holds until the application side has it. */
     private final class Adu implements Delivery {
         private final ReceivedBundle bundle;
         private DeliverySink handedTo;
-        private boolean acknowledged;
         private boolean done;
 
         Adu(ReceivedBundle bundle) {

@@ -4,6 +4,9 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 
 import org.bpsockets.api.BpException;
@@ -18,20 +21,31 @@ import org.slf4j.LoggerFactory;
  * The active AAP 2.0 connection of one endpoint: it sends ADUs and keepalives. Requests are
  * pipelined (AAP 2.0 answers them in order), so sending never waits for µD3TN's round trip; one
  * thread reads the answers and completes the requests in order.
+ *
+ * <p>Closing is graceful ({@link #closeWhenIdle}): a send the registry was given has been written to
+ * µD3TN, and µD3TN creates the bundle only if it can still answer on this connection, so the
+ * connection stays open until every request has its answer (or the drain time is over, and the
+ * requests left fail — never silently). Until then a new registration of the endpoint reuses it.
  */
 final class Sender implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(Sender.class);
 
     private final Aap2Wire wire;
+    private final String endpoint;
     private final ReentrantLock writeLock = new ReentrantLock();
     private final ConcurrentLinkedQueue<CompletableFuture<AAPResponse>> pending = new ConcurrentLinkedQueue<>();
     private final int keepaliveSeconds;
+    private final CompletableFuture<Void> closedFuture = new CompletableFuture<>();
     private volatile long lastWrite = System.nanoTime();
     private volatile IOException closedBy;
+    /** Guarded by writeLock: close once the last pending request is answered. */
+    private volatile boolean closing;
+    private volatile ScheduledFuture<?> drainTimer;
 
-    private Sender(Aap2Wire wire, int keepaliveSeconds) {
+    private Sender(Aap2Wire wire, String endpoint, int keepaliveSeconds) {
         this.wire = wire;
+        this.endpoint = endpoint;
         this.keepaliveSeconds = keepaliveSeconds;
     }
 
@@ -45,21 +59,23 @@ final class Sender implements AutoCloseable {
             wire.close();
             throw e;
         }
-        Sender sender = new Sender(wire, keepaliveSeconds);
+        Sender sender = new Sender(wire, state.endpoint.toString(), keepaliveSeconds);
         Thread reader = new Thread(() -> sender.readResponses(onClose), "bp-ud3tn-send-" + state.endpoint);
         reader.setDaemon(true);
         reader.start();
         return sender;
     }
 
-    /** Sends one request; the stage completes with µD3TN's answer to it. */
+    /**
+     * Sends one request; the stage completes with µD3TN's answer to it. Null if the connection was
+     * closed before anything was written (then the caller may use a new one).
+     */
     CompletableFuture<AAPResponse> call(AAPMessage message, ByteBuffer payload) {
         CompletableFuture<AAPResponse> answer = new CompletableFuture<>();
         writeLock.lock();
         try {
             if (closedBy != null) {
-                answer.completeExceptionally(closedBy);
-                return answer;
+                return null;
             }
             pending.add(answer);
             wire.write(message, payload);
@@ -87,6 +103,71 @@ final class Sender implements AutoCloseable {
         return closedBy == null;
     }
 
+    /** Nanoseconds since the last request was written. */
+    long idleNanos() {
+        return System.nanoTime() - lastWrite;
+    }
+
+    /** Requests written and not answered yet. */
+    int pendingCount() {
+        return pending.size();
+    }
+
+    /** Completes once the connection is closed. */
+    CompletableFuture<Void> closed() {
+        return closedFuture;
+    }
+
+    /**
+     * Closes once every request written so far has its answer; after {@code drainMillis} the requests
+     * still unanswered fail and the connection closes.
+     */
+    void closeWhenIdle(ScheduledExecutorService timer, long drainMillis) {
+        writeLock.lock();
+        try {
+            if (closedBy != null) {
+                return;
+            }
+            closing = true;
+            if (pending.isEmpty()) {
+                fail(new IOException("the sending connection was closed"));
+                return;
+            }
+            if (drainTimer == null) {
+                drainTimer = timer.schedule(() -> drainTimedOut(drainMillis), drainMillis, TimeUnit.MILLISECONDS);
+            }
+        } finally {
+            writeLock.unlock();
+        }
+    }
+
+    /** The endpoint is registered again: keep the connection. */
+    void keep() {
+        writeLock.lock();
+        try {
+            closing = false;
+            if (drainTimer != null) {
+                drainTimer.cancel(false);
+                drainTimer = null;
+            }
+        } finally {
+            writeLock.unlock();
+        }
+    }
+
+    private void drainTimedOut(long drainMillis) {
+        writeLock.lock();
+        try {
+            if (!closing || closedBy != null) {
+                return;
+            }
+            fail(new IOException("µD3TN did not answer within " + drainMillis
+                    + " ms after the endpoint was closed"));
+        } finally {
+            writeLock.unlock();
+        }
+    }
+
     private void readResponses(Runnable onClose) {
         try {
             while (true) {
@@ -96,6 +177,17 @@ final class Sender implements AutoCloseable {
                     throw new IOException("µD3TN answered a request that was never made");
                 }
                 answer.complete(response);
+                if (closing) {
+                    writeLock.lock();
+                    try {
+                        if (closing && pending.isEmpty()) {
+                            fail(new IOException("the sending connection was closed after its last answer"));
+                            return;
+                        }
+                    } finally {
+                        writeLock.unlock();
+                    }
+                }
             }
         } catch (IOException e) {
             fail(e);
@@ -104,6 +196,7 @@ final class Sender implements AutoCloseable {
             fail(new IOException(e));
         } finally {
             onClose.run();
+            closedFuture.complete(null);
         }
     }
 
@@ -112,15 +205,29 @@ final class Sender implements AutoCloseable {
             closedBy = cause;
         }
         wire.close();
+        if (drainTimer != null) {
+            drainTimer.cancel(false);
+        }
         CompletableFuture<AAPResponse> answer;
         while ((answer = pending.poll()) != null) {
             answer.completeExceptionally(closedBy);
         }
     }
 
+    /** Closes at once: requests not answered yet fail. */
     @Override
     public void close() {
-        fail(new IOException("the sending connection was closed"));
+        writeLock.lock();
+        try {
+            fail(new IOException("the sending connection was closed"));
+        } finally {
+            writeLock.unlock();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "Sender[" + endpoint + ", " + pending.size() + " pending" + (closing ? ", closing" : "") + "]";
     }
 
     static ConnectionConfig config(EndpointState state, boolean subscriber, int keepaliveSeconds) {

@@ -21,6 +21,12 @@ import org.slf4j.LoggerFactory;
  * The passive AAP 2.0 connection of one registered endpoint: µD3TN pushes ADUs and keepalives, this
  * answers each. It reconnects with backoff when the connection drops (µD3TN restarted) for as long as
  * the registration is open, because µD3TN drops bundles for an endpoint nobody subscribes to.
+ *
+ * <p>µD3TN closes the connection and drops the ADU, and every ADU it had queued for the endpoint, if
+ * an answer takes more than 1 s. So this thread answers right after reading the payload and never
+ * waits for the application: the ADU is then held by {@link EndpointState} and delivered from the
+ * backend's delivery thread. Answers that took longer than 1 s anyway (a long GC pause) and lost
+ * subscriptions are warned about and counted ({@link Ud3tnBackend#health()}).
  */
 final class Subscriber implements AutoCloseable {
 
@@ -82,11 +88,11 @@ final class Subscriber implements AutoCloseable {
                     serve(w);
                 } catch (IOException e) {
                     if (!closed) {
-                        LOG.info("µD3TN subscription of {} lost ({}); reconnecting", state.endpoint, e.getMessage());
+                        backend.subscriptionsLost.count(1, "µD3TN subscription of " + state.endpoint + " lost ("
+                                + e.getMessage() + "): µD3TN drops every bundle it had queued for it, and those "
+                                + "arriving until the subscription is back (its log: \"Dropping unsent bundle\"); "
+                                + "reconnecting");
                     }
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    return;
                 } finally {
                     w.close();
                     wire = null;
@@ -108,26 +114,38 @@ final class Subscriber implements AutoCloseable {
         }
     }
 
-    private void serve(Aap2Wire w) throws IOException, InterruptedException {
+    private void serve(Aap2Wire w) throws IOException {
         while (!closed) {
             AAPMessage message = w.readMessage();
+            long asked = System.nanoTime();
             if (message.hasKeepalive()) {
                 w.write(respond(ResponseStatus.RESPONSE_STATUS_ACK));
+                answered(asked, "a keepalive");
             } else if (message.hasAdu()) {
                 BundleADU adu = message.getAdu();
                 byte[] payload = w.readPayload(adu.getPayloadLength(), backend.capabilities().maxPayload());
                 ReceivedBundle bundle = received(adu, payload);
-                boolean keep = bundle != null
-                        && state.arrived(bundle, backend.config().ackWaitMillis(), backend.config().holdLimit());
-                if (!keep) {
-                    LOG.warn("Refused an ADU for {} from {}: {}", state.endpoint, adu.getSrcEid(),
-                            bundle == null ? "its source is not a valid EID" : "the backend already holds "
-                                    + backend.config().holdLimit() + " ADUs the application has not taken");
-                }
+                boolean keep = bundle != null && state.arrived(bundle, backend.config().holdLimit());
                 w.write(respond(keep ? ResponseStatus.RESPONSE_STATUS_SUCCESS : ResponseStatus.RESPONSE_STATUS_ERROR));
+                answered(asked, "an ADU");
+                if (!keep) {
+                    backend.refusals.count(1, "Refused an ADU for " + state.endpoint + " from " + adu.getSrcEid()
+                            + ", which µD3TN drops: " + (bundle == null ? "its source is not a valid EID"
+                                    : "the backend already holds " + backend.config().holdLimit()
+                                            + " ADUs the application has not taken (holdLimit)"));
+                }
             } else {
                 throw new IOException("µD3TN sent " + message.getMsgCase() + " to a subscriber");
             }
+        }
+    }
+
+    /** µD3TN allows 1 s for an answer; one that took longer has probably cost the connection. */
+    private void answered(long asked, String what) {
+        long tookMillis = (System.nanoTime() - asked) / 1_000_000;
+        if (tookMillis >= 1000) {
+            backend.lateAnswers.count(1, "The answer to " + what + " for " + state.endpoint + " took " + tookMillis
+                    + " ms, beyond µD3TN's 1 s: µD3TN closes the subscription and drops what it queued for it");
         }
     }
 

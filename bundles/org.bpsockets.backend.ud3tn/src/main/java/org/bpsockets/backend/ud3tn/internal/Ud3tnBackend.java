@@ -48,6 +48,11 @@ import org.slf4j.LoggerFactory;
  * bound endpoint gets a subscribing connection (opened at bind) and a sending connection (opened at
  * its first send), with one random secret per endpoint. A monitor connection learns µD3TN's node ID
  * and notices at once when µD3TN goes away; subscriptions then reconnect on their own.
+ *
+ * <p>What can be lost, and where it is counted (docs/decisions/0007): sends that fail after µD3TN was
+ * given them ({@code sendsFailed}), ADUs refused beyond the hold limit ({@code refusals}), answers to
+ * µD3TN later than its 1 s ({@code lateAnswers}) and lost subscriptions ({@code subscriptionsLost}),
+ * after which µD3TN drops what it queued. Each is a rate-limited WARN and a figure in {@link #health()}.
  */
 @Component(service = {Backend.class, Ud3tnBackend.class}, configurationPid = "org.bpsockets.backend.ud3tn",
         property = Backend.NAME_PROPERTY + "=ud3tn")
@@ -70,6 +75,12 @@ public final class Ud3tnBackend implements Backend {
     private volatile Aap2Wire monitorWire;
     private volatile boolean closed;
     private final java.util.concurrent.CountDownLatch firstAttempt = new java.util.concurrent.CountDownLatch(1);
+    /** Runs every endpoint's deliveries to the registry, so the threads answering µD3TN never wait on them. */
+    private final java.util.concurrent.ExecutorService deliveries;
+    final LossLog sendsFailed = new LossLog(LOG);
+    final LossLog refusals = new LossLog(LOG);
+    final LossLog lateAnswers = new LossLog(LOG);
+    final LossLog subscriptionsLost = new LossLog(LOG);
 
     @Activate
     public Ud3tnBackend(Ud3tnConfig config) {
@@ -78,12 +89,26 @@ public final class Ud3tnBackend implements Backend {
         this.capabilities = new BackendCapabilities(EnumSet.noneOf(org.bpsockets.api.bundle.BundleOption.class),
                 EnumSet.of(Scheme.IPN, Scheme.DTN), Math.min(config.maxPayload(), Aap2Dialect.MAX_ADU));
         Aap2Wire.parseAddress(config.socket());
+        if (config.ackWaitMillis() != 0) {
+            LOG.warn("µD3TN backend: ackWaitMillis = {} is no longer used: ADUs are answered as soon as they are read "
+                    + "and held until the application takes them (docs/decisions/0007); remove the setting",
+                    config.ackWaitMillis());
+        }
+        if (config.closeDrainMillis() < 1) {
+            throw new IllegalArgumentException("closeDrainMillis " + config.closeDrainMillis()
+                    + " is out of range: valid is 1 or more (milliseconds)");
+        }
+        this.deliveries = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "bp-ud3tn-deliver");
+            t.setDaemon(true);
+            return t;
+        });
         this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "bp-ud3tn-keepalive");
             t.setDaemon(true);
             return t;
         });
-        timer.scheduleWithFixedDelay(() -> senders.values().forEach(Sender::keepaliveIfIdle), 1, 1, TimeUnit.SECONDS);
+        timer.scheduleWithFixedDelay(this::tendSenders, 1, 1, TimeUnit.SECONDS);
         this.monitor = new Thread(this::watch, "bp-ud3tn-monitor");
         monitor.setDaemon(true);
         monitor.start();
@@ -103,11 +128,43 @@ public final class Ud3tnBackend implements Backend {
             w.close();
         }
         monitor.interrupt();
-        timer.shutdownNow();
         subscribers.values().forEach(Subscriber::close);
-        senders.values().forEach(Sender::close);
+        // Sends already written get their answers (or fail, counted) before the connections close.
+        List<Sender> open = List.copyOf(senders.values());
+        open.forEach(s -> s.closeWhenIdle(timer, config.closeDrainMillis()));
+        try {
+            CompletableFuture.allOf(open.stream().map(Sender::closed).toArray(CompletableFuture[]::new))
+                    .get(config.closeDrainMillis() + 1000L, TimeUnit.MILLISECONDS);
+        } catch (Exception e) {
+            open.forEach(Sender::close);
+        }
+        timer.shutdownNow();
+        deliveries.shutdown();
         LOG.info("µD3TN backend stopped");
     }
+
+    /**
+     * Keepalives on idle sending connections; and a connection of an endpoint no registration holds
+     * (the contact control endpoint, or a socket that closed and then sent) closes after
+     * {@link #UNREGISTERED_IDLE_NANOS} without sends.
+     */
+    private void tendSenders() {
+        senders.forEach((endpoint, sender) -> {
+            EndpointState state = endpoints.get(endpoint);
+            if (state != null && sender.isOpen() && sender.pendingCount() == 0
+                    && sender.idleNanos() > UNREGISTERED_IDLE_NANOS) {
+                synchronized (state) {
+                    if (!state.attached()) {
+                        sender.closeWhenIdle(timer, config.closeDrainMillis());
+                        return;
+                    }
+                }
+            }
+            sender.keepaliveIfIdle();
+        });
+    }
+
+    private static final long UNREGISTERED_IDLE_NANOS = TimeUnit.SECONDS.toNanos(5);
 
     Ud3tnConfig config() {
         return config;
@@ -177,7 +234,8 @@ public final class Ud3tnBackend implements Backend {
         long refused = endpoints.values().stream().mapToLong(EndpointState::refused).sum();
         long lost = subscribers.values().stream().filter(s -> !s.connected()).count();
         String detail = "µD3TN " + nodeId + " at " + config.socket() + ", " + subscribers.size() + " endpoints, "
-                + held + " ADUs held, " + refused + " refused";
+                + held + " ADUs held, " + refused + " refused, " + sendsFailed.total() + " sends failed, "
+                + subscriptionsLost.total() + " subscriptions lost, " + lateAnswers.total() + " late answers";
         return lost > 0 ? new BackendHealth(BackendHealth.State.DEGRADED, detail + ", " + lost + " reconnecting")
                 : BackendHealth.up(detail);
     }
@@ -200,7 +258,7 @@ public final class Ud3tnBackend implements Backend {
         EndpointId node = requireNode();
         EndpointId local = Aap2Dialect.localEndpoint(endpoint, node);
         String agentId = Aap2Dialect.agentId(local, node);
-        return endpoints.computeIfAbsent(local, e -> new EndpointState(e, agentId, newSecret()));
+        return endpoints.computeIfAbsent(local, e -> new EndpointState(e, agentId, newSecret(), deliveries));
     }
 
     private static String newSecret() {
@@ -244,14 +302,22 @@ public final class Ud3tnBackend implements Backend {
             return state.endpoint;
         }
 
+        /**
+         * Stops receiving at once; the sending connection stays until µD3TN answered every send
+         * already written (bp(7): closing a socket does not discard what it sent).
+         */
         @Override
         public void close() {
             subscribers.remove(state.endpoint, subscriber);
             subscriber.close();
             state.detach(sink);
-            Sender sender = senders.remove(state.endpoint);
+            Sender sender = senders.get(state.endpoint);
             if (sender != null) {
-                sender.close();
+                synchronized (state) {
+                    if (!state.attached()) {
+                        sender.closeWhenIdle(timer, config.closeDrainMillis());
+                    }
+                }
             }
         }
     }
@@ -268,11 +334,23 @@ public final class Ud3tnBackend implements Backend {
                 throw new BpException(BpError.MESSAGE_TOO_LONG, "an ADU of " + size + " bytes exceeds the µD3TN backend's "
                         + capabilities.maxPayload() + "-byte limit");
             }
-            Sender sender = sender(state(request.source()));
+            EndpointState state = state(request.source());
             AAPMessage adu = AAPMessage.newBuilder().setAdu(BundleADU.newBuilder()
                     .setDstEid(request.destination().toString()).setPayloadLength(size)).build();
-            return sender.call(adu, request.payload()).handle((response, failure) -> {
+            CompletableFuture<AAPResponse> answer = null;
+            // A connection may close (gracefully, idle) between being chosen and being written to;
+            // nothing was written then, so the next one is as good.
+            for (int attempt = 0; answer == null && attempt < 3; attempt++) {
+                answer = sender(state).call(adu, request.payload());
+            }
+            if (answer == null) {
+                throw new BpException(BpError.BACKEND_FAILURE, "no sending connection to µD3TN stayed open for "
+                        + request.source());
+            }
+            return answer.handle((response, failure) -> {
                 if (failure != null) {
+                    sendsFailed.count(1, "A send from " + request.source() + " to " + request.destination()
+                            + " failed: " + failure.getMessage() + "; reported to the sender");
                     throw new CompletionException(new BpException(BpError.BACKEND_FAILURE,
                             "µD3TN connection lost while sending: " + failure.getMessage(), failure));
                 }
@@ -284,23 +362,43 @@ public final class Ud3tnBackend implements Backend {
     }
 
     private Sender sender(EndpointState state) throws BpException {
-        Sender existing = senders.get(state.endpoint);
-        if (existing != null && existing.isOpen()) {
-            return existing;
-        }
         synchronized (state) {
-            existing = senders.get(state.endpoint);
+            Sender existing = senders.get(state.endpoint);
             if (existing != null && existing.isOpen()) {
+                if (state.attached()) {
+                    existing.keep();
+                }
                 return existing;
             }
-            try {
-                Sender[] created = new Sender[1];
-                created[0] = Sender.open(config.socket(), state, config.keepaliveSeconds(),
-                        () -> senders.remove(state.endpoint, created[0]));
-                senders.put(state.endpoint, created[0]);
-                return created[0];
-            } catch (IOException e) {
-                throw new BpException(BpError.NO_BACKEND, e.getMessage(), e);
+            if (existing != null) {
+                // µD3TN allows one sending registration per endpoint: let the old one finish closing.
+                try {
+                    existing.closed().get(1, TimeUnit.SECONDS);
+                } catch (Exception e) {
+                    LOG.debug("µD3TN: the previous sending connection of {} is still closing", state.endpoint);
+                }
+            }
+            for (int attempt = 1;; attempt++) {
+                try {
+                    Sender[] created = new Sender[1];
+                    created[0] = Sender.open(config.socket(), state, config.keepaliveSeconds(),
+                            () -> senders.remove(state.endpoint, created[0]));
+                    senders.put(state.endpoint, created[0]);
+                    return created[0];
+                } catch (IOException e) {
+                    throw new BpException(BpError.NO_BACKEND, e.getMessage(), e);
+                } catch (BpException e) {
+                    // µD3TN forgets a closed connection's registration asynchronously.
+                    if (existing == null || e.error() != BpError.ADDRESS_IN_USE || attempt == 10) {
+                        throw e;
+                    }
+                    try {
+                        Thread.sleep(20L * attempt);
+                    } catch (InterruptedException ie) {
+                        Thread.currentThread().interrupt();
+                        throw e;
+                    }
+                }
             }
         }
     }

@@ -13,8 +13,11 @@ public @interface Ud3tnConfig {
     @AttributeDefinition(description = "Keepalive interval asked of µD3TN and kept towards it, in seconds (0 = none)")
     int keepaliveSeconds() default 10;
 
-    @AttributeDefinition(description = "How long a received ADU may wait for the application to take it before the backend holds it itself, in ms. µD3TN drops a bundle not answered within 1 s.")
-    int ackWaitMillis() default 600;
+    @AttributeDefinition(description = "No longer used (a warning says so if set): every ADU is answered as soon as it is read and held by the backend until the application takes it, since µD3TN drops a bundle not answered within 1 s and everything queued behind it")
+    int ackWaitMillis() default 0;
+
+    @AttributeDefinition(min = "1", description = "After an endpoint closes, how long its sending connection waits for µD3TN's answers to the sends already written before those still unanswered fail, in ms")
+    int closeDrainMillis() default 10000;
 
     @AttributeDefinition(description = "ADUs the backend holds per endpoint for an application that is not taking them; beyond that it refuses them to µD3TN, which drops them")
     int holdLimit() default 4096;

@@ -36,7 +36,10 @@ import com.google.protobuf.MessageLite;
  * the same non-empty secret, strict request/response, an ADU to a local endpoint pushed to its
  * subscriber, which must answer within 1 s or loses the connection and the bundle, keepalives both
  * ways, ERROR without reading the payload above the size limit (as µD3TN does). Violations are
- * counted for the tests to assert on.
+ * counted for the tests to assert on. As µD3TN, it creates a sent bundle only once its answer went
+ * out ("send(): Broken pipe" when the client has gone: the bundle is dropped), and when a subscriber
+ * is cut it drops every ADU queued for that endpoint. It can be made slow ({@link #answerDelayMillis})
+ * and can cut a subscription as µD3TN does after a late answer ({@link #dropSubscription}).
  */
 final class Aap2TestServer implements AutoCloseable {
 
@@ -54,6 +57,12 @@ final class Aap2TestServer implements AutoCloseable {
     final AtomicInteger successes = new AtomicInteger();
     final AtomicInteger errors = new AtomicInteger();
     final AtomicInteger adusSent = new AtomicInteger();
+    /** Sent bundles dropped because the client closed before their answer could be written. */
+    final AtomicInteger droppedClientGone = new AtomicInteger();
+    /** ADUs dropped because their endpoint's subscriber was gone or cut when their turn came. */
+    final AtomicInteger droppedUnsent = new AtomicInteger();
+    /** How long the agent takes before answering a sent ADU: a slow µD3TN. */
+    volatile long answerDelayMillis;
     final List<String> violations = new CopyOnWriteArrayList<>();
     /** Bundles sent to endpoints of other nodes, or to a local endpoint nobody subscribes to (dropped). */
     final BlockingQueue<Pushed> elsewhere = new LinkedBlockingQueue<>();
@@ -265,11 +274,19 @@ final class Aap2TestServer implements AutoCloseable {
                 byte[] payload = c.read((int) adu.getPayloadLength());
                 String source = c.endpoint;
                 long seq = sequence.getAndIncrement();
-                c.send(AAPResponse.newBuilder().setResponseStatus(ResponseStatus.RESPONSE_STATUS_SUCCESS)
+                if (answerDelayMillis > 0) {
+                    sleep(answerDelayMillis);
+                }
+                try {
+                    c.send(AAPResponse.newBuilder().setResponseStatus(ResponseStatus.RESPONSE_STATUS_SUCCESS)
                         .setBundleHeaders(Bundle.newBuilder().setSrcEid(source).setDstEid(adu.getDstEid())
                                 .setCreationTimestampMs(1000).setSequenceNumber(seq)
                                 .setPayloadLength(payload.length).setLifetimeMs(86_400_000))
                         .build(), null);
+                } catch (IOException e) {
+                    droppedClientGone.incrementAndGet();
+                    throw e;
+                }
                 route(adu.getDstEid(), source, payload, seq);
             } else {
                 violations.add("active client sent " + m.getMsgCase());
@@ -301,6 +318,7 @@ final class Aap2TestServer implements AutoCloseable {
     synchronized ResponseStatus push(String id, String source, byte[] payload, long seq) {
         Conn c = subscribers.get(id);
         if (c == null) {
+            droppedUnsent.incrementAndGet();
             return null;
         }
         try {
@@ -314,6 +332,7 @@ final class Aap2TestServer implements AutoCloseable {
             ResponseStatus s = pushed.get(c).poll(1, TimeUnit.SECONDS);
             if (s == null) {
                 lostToTimeout.incrementAndGet();
+                subscribers.remove(id, c);
                 c.close();
                 return null;
             }
@@ -321,8 +340,22 @@ final class Aap2TestServer implements AutoCloseable {
             answers.add(s);
             return s;
         } catch (IOException | InterruptedException e) {
+            droppedUnsent.incrementAndGet();
             return null;
         }
+    }
+
+    /** Cuts the subscription of endpoint {@code id} as µD3TN does after a late answer. */
+    void dropSubscription(String id) {
+        Conn c = subscribers.remove(id);
+        if (c != null) {
+            c.close();
+        }
+    }
+
+    /** Sending registrations currently open. */
+    int activeSenders() {
+        return senders.size();
     }
 
     private final Map<Conn, BlockingQueue<ResponseStatus>> pushed = new ConcurrentHashMap<>();

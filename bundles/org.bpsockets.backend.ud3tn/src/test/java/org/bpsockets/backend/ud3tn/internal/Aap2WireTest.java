@@ -62,7 +62,7 @@ class Aap2WireTest {
                     config.length + adu.length + keepalive.length, success);
             try (Aap2Wire wire = Aap2Wire.connect(socket.toString())) {
                 assertEquals("ipn:1.0", wire.welcome().getNodeId());
-                EndpointState state = new EndpointState(null, "ipn:2.44", "s3cret");
+                EndpointState state = new EndpointState(null, "ipn:2.44", "s3cret", Runnable::run);
                 wire.write(AAPMessage.newBuilder().setConfig(Sender.config(state, true, 0)).build(), null);
                 wire.write(AAPMessage.newBuilder().setAdu(BundleADU.newBuilder().setDstEid("ipn:2.44").setPayloadLength(9))
                         .build(), ByteBuffer.wrap(ascii("123456789")));

@@ -87,16 +87,110 @@ class Ud3tnBackendTest {
     }
 
     @Test
-    void answersMicroD3tnOnlyOnceTheApplicationHasTheAdu() throws Exception {
-        backend("ackWaitMillis", 5000);
+    void answersMicroD3tnAtOnceAndHoldsTheAduUntilTheApplicationTakesIt() throws Exception {
+        backend();
         Sink sink = new Sink(false);
         backend.open(A, sink::deliver, 4);
         backend.open(B, d -> { }, 1);
         backend.send(SendRequest.of(A, B, new byte[] {1, 2, 3})).toCompletableFuture().get(10, TimeUnit.SECONDS);
-        Delivery d = sink.next();
-        assertNull(server.answers.poll(100, TimeUnit.MILLISECONDS), "answered before the application took it");
-        d.acknowledge();
+        // SUCCESS before the application took it: from now on the backend holds it.
         assertEquals(ResponseStatus.RESPONSE_STATUS_SUCCESS, server.answers.poll(10, TimeUnit.SECONDS));
+        Delivery d = sink.next();
+        assertTrue(backend.health().detail().contains("1 ADUs held"), backend.health().toString());
+        d.acknowledge();
+        await(() -> backend.health().detail().contains("0 ADUs held"), "the acknowledged ADU is forgotten");
+    }
+
+    /**
+     * Issue 21: one late answer made µD3TN cut the subscription and drop everything queued. The
+     * application here does not even return from its delivery (worse than a slow JIT or GC): every ADU
+     * must still be answered within µD3TN's second, and reach the application once it is back.
+     */
+    @Test
+    void anApplicationThatHangsInItsDeliveryNeverDelaysTheAnswers() throws Exception {
+        backend();
+        java.util.concurrent.CountDownLatch hang = new java.util.concurrent.CountDownLatch(1);
+        Sink sink = new Sink(true);
+        backend.open(A, d -> {
+            try {
+                hang.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            sink.deliver(d);
+        }, 8);
+        backend.open(B, d -> { }, 1);
+        for (int i = 0; i < 5; i++) {
+            backend.send(SendRequest.of(A, B, new byte[] {(byte) i})).toCompletableFuture().get(10, TimeUnit.SECONDS);
+        }
+        for (int i = 0; i < 5; i++) {
+            assertEquals(ResponseStatus.RESPONSE_STATUS_SUCCESS, server.answers.poll(10, TimeUnit.SECONDS),
+                    "answer " + i + " while the application hangs");
+        }
+        hang.countDown();
+        for (int i = 0; i < 5; i++) {
+            assertEquals(i, sink.next().bundle().payloadBytes()[0], "in order, none lost");
+        }
+        assertEquals(0, server.lostToTimeout.get());
+        assertEquals(2, server.subscriptions.get(), "neither subscription (A, B) was ever cut");
+    }
+
+    /**
+     * Issue 21: one-shot senders (bind, send, close at once) lost bundles because closing the endpoint
+     * closed its sending connection with sends µD3TN had not answered, and µD3TN drops a bundle it
+     * cannot answer for. The agent is slow here, so every close comes before µD3TN's answer.
+     */
+    @Test
+    void oneShotSendersLoseNothingWhenTheyCloseRightAfterSending() throws Exception {
+        backend();
+        Sink sink = new Sink(true);
+        backend.open(B, sink::deliver, 64);
+        server.answerDelayMillis = 50;
+        int n = 20;
+        List<java.util.concurrent.CompletableFuture<BundleId>> sent = new java.util.ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            EndpointId source = EndpointId.parse("ipn:1." + (100 + i));
+            EndpointRegistration reg = backend.open(source, d -> { }, 1);
+            sent.add(backend.send(SendRequest.of(B, source, new byte[] {(byte) i})).toCompletableFuture());
+            reg.close();
+        }
+        for (int i = 0; i < n; i++) {
+            assertEquals(EndpointId.parse("ipn:1." + (100 + i)), sent.get(i).get(10, TimeUnit.SECONDS).source(),
+                    "send " + i + " was answered by µD3TN");
+        }
+        java.util.Set<Integer> got = new java.util.HashSet<>();
+        for (int i = 0; i < n; i++) {
+            got.add((int) sink.next().bundle().payloadBytes()[0]);
+        }
+        assertEquals(n, got.size(), "every bundle arrived");
+        assertEquals(0, server.droppedClientGone.get(), "bundles µD3TN dropped for a closed client");
+        await(() -> server.activeSenders() == 0, "the sending connections close once answered");
+        assertTrue(backend.health().detail().contains("0 sends failed"), backend.health().toString());
+    }
+
+    @Test
+    void aSendMicroD3tnDoesNotAnswerAfterTheEndpointClosedFailsAndIsCounted() throws Exception {
+        backend("closeDrainMillis", 200);
+        server.answerDelayMillis = 60_000;
+        EndpointRegistration reg = backend.open(A, d -> { }, 1);
+        java.util.concurrent.CompletionStage<BundleId> send = backend.send(SendRequest.of(B, A, new byte[] {1}));
+        reg.close();
+        assertEquals(BpError.BACKEND_FAILURE, sendError(send));
+        assertTrue(backend.health().detail().contains("1 sends failed"), backend.health().toString());
+        server.answerDelayMillis = 0;
+    }
+
+    @Test
+    void aSubscriptionMicroD3tnCutsIsWarnedCountedAndRestored() throws Exception {
+        backend();
+        Sink sink = new Sink(true);
+        backend.open(A, sink::deliver, 4);
+        backend.open(B, d -> { }, 1);
+        server.dropSubscription("ipn:1.44");
+        await(() -> backend.health().detail().contains("1 subscriptions lost"), "the loss is counted");
+        await(() -> server.subscribed("ipn:1.44"), "the subscription is restored");
+        backend.send(SendRequest.of(A, B, new byte[] {7})).toCompletableFuture().get(10, TimeUnit.SECONDS);
+        assertEquals(7, sink.next().bundle().payloadBytes()[0]);
     }
 
     @Test

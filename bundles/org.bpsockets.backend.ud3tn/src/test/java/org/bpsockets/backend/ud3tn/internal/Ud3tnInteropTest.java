@@ -96,4 +96,45 @@ class Ud3tnInteropTest {
             assertArrayEquals(payload, atA.next().bundle().payloadBytes());
         }
     }
+
+    /**
+     * Issue 21 against the real µD3TN: 100 one-shot senders (bind, send, close at once) all reach a
+     * receiver on the same node; none of the sends fails and µD3TN drops none of them.
+     */
+    @Test
+    void oneShotSendersLoseNothingThroughMicroD3tn() throws Exception {
+        assumeTrue(Ud3tnPeer.binary() != null, Ud3tnPeer.skipMessage());
+        Ud3tnPeer peer = Ud3tnPeer.start("ipn:2.0");
+        Ud3tnBackend backend = new Ud3tnBackend(TestConfigs.of(Ud3tnConfig.class, "socket",
+                peer.dir.resolve("aap2.socket").toString()));
+        try {
+            await(() -> backend.nodeId().isPresent(), "the backend reaches µD3TN");
+            Sink receiver = new Sink(true);
+            EndpointId to = EndpointId.parse("ipn:2.45");
+            backend.open(to, receiver::deliver, 128);
+            int n = 100;
+            java.util.List<java.util.concurrent.CompletableFuture<BundleId>> sent = new java.util.ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                EndpointId from = EndpointId.parse("ipn:2." + (1000 + i));
+                org.bpsockets.api.backend.EndpointRegistration reg = backend.open(from, d -> { }, 1);
+                sent.add(backend.send(SendRequest.of(to, from, Bytes.pattern(10_000, i))).toCompletableFuture());
+                reg.close();
+            }
+            for (java.util.concurrent.CompletableFuture<BundleId> f : sent) {
+                f.get(30, TimeUnit.SECONDS);
+            }
+            java.util.Set<EndpointId> sources = new java.util.HashSet<>();
+            for (int i = 0; i < n; i++) {
+                sources.add(receiver.next().bundle().source());
+            }
+            assertEquals(n, sources.size(), "every one-shot sender's bundle arrived");
+            assertTrue(backend.health().detail().contains("0 sends failed, 0 subscriptions lost"),
+                    backend.health().toString());
+        } catch (AssertionError | RuntimeException e) {
+            throw new AssertionError(e.getMessage() + "\n--- µD3TN log ---\n" + peer.log(), e);
+        } finally {
+            backend.deactivate();
+            peer.close();
+        }
+    }
 }

@@ -63,8 +63,8 @@ public final class Ud3tnPairBenchmark {
 
     static double plain(int n) throws Exception {
         try (Ud3tnPair pair = Ud3tnPair.start()) {
-            EndpointState sender = new EndpointState(null, "ipn:1.2", "plain-secret");
-            EndpointState receiver = new EndpointState(null, "ipn:2.2", "plain-secret");
+            EndpointState sender = new EndpointState(null, "ipn:1.2", "plain-secret", Runnable::run);
+            EndpointState receiver = new EndpointState(null, "ipn:2.2", "plain-secret", Runnable::run);
             CountDownLatch done = new CountDownLatch(n);
             try (Aap2Wire out = Aap2Wire.connect(pair.peerA.dir.resolve("aap2.socket").toString());
                     Aap2Wire in = Aap2Wire.connect(pair.peerB.dir.resolve("aap2.socket").toString())) {
