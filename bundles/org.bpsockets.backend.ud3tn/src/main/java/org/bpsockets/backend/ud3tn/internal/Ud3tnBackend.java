@@ -231,7 +231,7 @@ public final class Ud3tnBackend implements Backend {
             return BackendHealth.down("µD3TN not reachable at " + config.socket() + ": " + reason);
         }
         long held = endpoints.values().stream().mapToLong(EndpointState::held).sum();
-        long refused = endpoints.values().stream().mapToLong(EndpointState::refused).sum();
+        long refused = refusals.total();
         long lost = subscribers.values().stream().filter(s -> !s.connected()).count();
         String detail = "µD3TN " + nodeId + " at " + config.socket() + ", " + subscribers.size() + " endpoints, "
                 + held + " ADUs held, " + refused + " refused, " + sendsFailed.total() + " sends failed, "

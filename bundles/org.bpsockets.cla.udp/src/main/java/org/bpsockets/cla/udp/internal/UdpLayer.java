@@ -66,6 +66,7 @@ public final class UdpLayer implements ConvergenceLayer {
     volatile UdpConfig config;
     final ClaContext context;
     final Problems problems = new Problems(LOG);
+    private final DropWarnings dropWarnings = new DropWarnings(LOG);
     final Object receiveLock = new Object();
     private volatile DatagramSocket socket;
     private final Map<InetSocketAddress, UdpLink> byAddress = new ConcurrentHashMap<>();
@@ -473,19 +474,20 @@ public final class UdpLayer implements ConvergenceLayer {
             return;
         }
         if (n > config.maxDatagramSize() || n > context.maxBundleSize()) {
-            problems.report("oversize", "udp", "dropped a " + n + "-byte datagram from " + source);
+            dropped("oversize", "udp", "dropped a " + n + "-byte datagram from " + source + " (limit "
+                    + Math.min(config.maxDatagramSize(), context.maxBundleSize()) + ")");
             return;
         }
         UdpLink link = byAddress.get(from);
         if (link == null) {
             if (!config.listenEnabled()) {
-                problems.report("unknown-peer", "udp", "dropped a datagram from " + source + ": no link to it");
+                dropped("unknown-peer", "udp", "dropped a datagram from " + source + ": no link to it");
                 return;
             }
             long inbound = links.stream().filter(l -> !l.outbound()).count();
             if (inbound >= config.maxPeers()) {
-                problems.report("too-many-peers", "udp", "dropped a datagram from " + source + ": "
-                        + inbound + " inbound links already");
+                dropped("too-many-peers", "udp", "dropped a datagram from " + source + ": "
+                        + inbound + " inbound links already (maxPeers)");
                 return;
             }
             link = new UdpLink(this, context, NAME + "-" + NUMBERS.incrementAndGet(), from, false, null);
@@ -496,8 +498,8 @@ public final class UdpLayer implements ConvergenceLayer {
         link.lastHeard = System.nanoTime();
         synchronized (receiveLock) {
             if (link.unresolved >= config.queueLimit() || link.unresolvedBytes + n > config.queueBytes()) {
-                problems.report("receive-queue-full", link.id(), "dropped a datagram: the node holds "
-                        + link.unresolved + " from this peer");
+                dropped("receive-queue-full", link.id(), "dropped a datagram from " + source + ": the node holds "
+                        + link.unresolved + " from this peer (queueLimit, queueBytes)");
                 return;
             }
             link.unresolved++;
@@ -510,6 +512,12 @@ public final class UdpLayer implements ConvergenceLayer {
             LOG.warn("udp: the node failed on a received bundle", e);
             v.refused(RefusalReason.OTHER);
         }
+    }
+
+    /** A datagram that may have carried a bundle is dropped: counted, and a rate-limited WARN. */
+    private void dropped(String kind, String link, String message) {
+        problems.report(kind, link, message);
+        dropWarnings.warn(kind, message);
     }
 
     private void sweep(long now) {
@@ -539,7 +547,9 @@ public final class UdpLayer implements ConvergenceLayer {
         @Override
         public void refused(RefusalReason reason) {
             if (release()) {
-                LOG.debug("udp: {} refused a bundle from {}: {}", "node", link.remoteAddress(), reason);
+                // The node logs why (at WARN, per peer); the layer counts it per kind.
+                problems.report("refused-by-node", link.id(), "the node refused a bundle from "
+                        + link.remoteAddress() + ": " + reason);
             }
         }
 
