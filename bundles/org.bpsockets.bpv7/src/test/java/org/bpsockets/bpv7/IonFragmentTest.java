@@ -22,11 +22,13 @@ import org.bpsockets.bpv7.MalformedBundleException.Reason;
 import org.junit.jupiter.api.Test;
 
 /**
- * ION 4.1.3's fragments (issue 13 item 6, docs/decisions/0010). ION serialises every extension block
- * of a fragment it makes with block number 0 (its serializeExtBlk writes whatever number the copied
- * block carries, and the copies made for fragments are zeroed), computing each block's CRC over that
- * encoding. Otherwise the fragment is ION's usual form (GoldenVectorTest.ION): primary CRC-16 with
- * flags 0x40 plus the fragment flag, Previous Node, QoS (193, replicated), Bundle Age, payload.
+ * ION 4.1.3's fragments (issue 13 item 6, docs/decisions/0010). Observed: the extension blocks of a
+ * fragment ION made arrive numbered 0 ({@code BAD_BLOCK_NUMBER: block type 6 has number 0}). ION's
+ * serializeExtBlk (bpv7/library/bei.c) encodes the number the block holds and computes the block's CRC
+ * over that encoding, so a CRC arrives computed with number 0. Otherwise the fragment is ION's usual
+ * form (GoldenVectorTest.ION, shared/ref/bundle-protocol.md): primary CRC-16 with flags 0x40 plus the
+ * fragment flag, Previous Node, QoS (193, replicated), Bundle Age, payload, CRC none on the blocks.
+ * No capture of ION's own bytes was available: the bytes are assembled from those layouts.
  */
 class IonFragmentTest {
 
