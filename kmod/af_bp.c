@@ -194,6 +194,9 @@ static int bp_release(struct socket *sock)
 		list_del_init(&req->sock_node);
 		req->bs = NULL;
 		skb_orphan(req->skb);
+		/* Bounded per namespace (max_orphaned); the memory stays charged to the cgroup. */
+		req->orphaned = req->skb->truesize;
+		bn->orphaned += req->orphaned;
 	}
 	/* A DRAINED not yet sent is moot: the RELEASE follows. */
 	list_del_init(&bs->drained->list);
@@ -522,6 +525,10 @@ static int bp_sendmsg(struct socket *sock, struct msghdr *msg, size_t len)
 	err = -ENETUNREACH;
 	if (!READ_ONCE(bn->backend_ready))
 		goto out_unlock;
+	/* Closed sockets' datagrams still waiting for the node: no more until it takes some. */
+	err = -ENOBUFS;
+	if (READ_ONCE(bn->orphaned) >= READ_ONCE(bp_max_orphaned))
+		goto out_unlock;
 	if (READ_ONCE(bs->state) != BP_BOUND) {
 		err = bp_autobind(bn, bs, msg->msg_flags & MSG_DONTWAIT);
 		if (err)
@@ -771,6 +778,8 @@ static int bp_create(struct net *net, struct socket *sock, int protocol, int ker
 	sock->state = SS_UNCONNECTED;
 	sock->ops = &bp_ops;
 	sock_init_data(sock, sk);
+	/* SEND buffers may outlive the socket: charge them to the sender's memory cgroup. */
+	sk->sk_allocation = GFP_KERNEL_ACCOUNT;
 	sk->sk_protocol = protocol;
 	sk->sk_destruct = bp_sock_destruct;
 	bs = bp_sk(sk);

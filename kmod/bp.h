@@ -32,6 +32,7 @@
 extern unsigned int bp_af;
 extern unsigned int bp_max_payload;
 extern unsigned int bp_node_timeout_ms;
+extern unsigned int bp_max_orphaned;
 extern unsigned int bp_net_id;
 extern struct genl_family bp_genl_family;
 
@@ -107,6 +108,7 @@ struct bp_req {
 	bool sync;			/* a caller waits on done */
 	bool node_gone;			/* completed because the node went away */
 	bool owned;			/* a socket's DRAINED: leaves the queue, is not freed */
+	unsigned int orphaned;		/* SEND of a closed socket: its truesize, in bn->orphaned */
 	struct bp_sock *bs;		/* NULL once the socket is closed */
 	struct sk_buff *skb;		/* the whole message; sent as clones */
 	unsigned int len;		/* bytes counted against the window */
@@ -126,6 +128,7 @@ struct bp_net {
 	u32 owner_portid;
 	u32 window;
 	u32 in_flight;			/* bytes of sent, unanswered requests */
+	u64 orphaned;			/* truesize of the queued SENDs of closed sockets */
 	u64 next_sock_id;
 	atomic64_t next_cookie;
 	u32 next_auto;			/* autobind hint */
@@ -172,6 +175,7 @@ struct bp_req *bp_req_alloc(enum bp_req_kind kind, struct bp_sock *bs, struct sk
 void bp_req_queue(struct bp_net *bn, struct bp_req *req);
 void bp_req_unlink(struct bp_net *bn, struct bp_req *req);
 void bp_req_free(struct bp_req *req);
+void bp_req_done(struct bp_net *bn, struct bp_req *req);
 struct bp_req *bp_req_lookup(struct bp_net *bn, u64 cookie);
 long bp_req_wait(struct bp_net *bn, struct bp_req *req);
 int bp_node_bind(struct bp_net *bn, struct bp_sock *bs, const struct bp_eid *eid, bool nonblock);

@@ -263,7 +263,7 @@ static int bp_cmd_reply(struct sk_buff *skb, struct genl_info *info)
 			WRITE_ONCE(sk->sk_err, -rerr);
 			sk_error_report(sk);
 		}
-		bp_req_free(req);
+		bp_req_done(bn, req);
 	}
 	bp_node_pump(bn);
 out:

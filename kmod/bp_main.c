@@ -20,6 +20,11 @@ unsigned int bp_node_timeout_ms = 5000;
 module_param_named(node_timeout_ms, bp_node_timeout_ms, uint, 0644);
 MODULE_PARM_DESC(node_timeout_ms, "how long bind and option calls wait for the node (default 5000)");
 
+unsigned int bp_max_orphaned = 16U << 20;
+module_param_named(max_orphaned, bp_max_orphaned, uint, 0644);
+MODULE_PARM_DESC(max_orphaned,
+		 "bytes of closed sockets' unsent datagrams a namespace keeps; beyond, sends fail ENOBUFS");
+
 unsigned int bp_net_id __read_mostly;
 
 static int __net_init bp_pernet_init(struct net *net)

@@ -53,7 +53,8 @@ void bp_net_exit(struct bp_net *bn)
 
 struct bp_req *bp_req_alloc(enum bp_req_kind kind, struct bp_sock *bs, struct sk_buff *skb)
 {
-	struct bp_req *req = kzalloc(sizeof(*req), GFP_KERNEL);
+	/* Charged to the caller's memory cgroup: it may outlive the socket (bp_release). */
+	struct bp_req *req = kzalloc(sizeof(*req), GFP_KERNEL_ACCOUNT);
 
 	if (!req)
 		return NULL;
@@ -74,6 +75,14 @@ void bp_req_free(struct bp_req *req)
 	/* For a SEND this uncharges the socket's sk_sndbuf and wakes blocked writers. */
 	consume_skb(req->skb);
 	kfree(req);
+}
+
+/* An unlinked asynchronous request is done with: uncharge what it held for a closed socket. */
+void bp_req_done(struct bp_net *bn, struct bp_req *req)
+{
+	lockdep_assert_held(&bn->lock);
+	bn->orphaned -= req->orphaned;
+	bp_req_free(req);
 }
 
 /* Caller holds bn->lock. The request gets its cookie here; it is sent when the window allows. */
