@@ -126,14 +126,15 @@ final class Subscriber implements AutoCloseable {
                 byte[] payload = w.readPayload(adu.getPayloadLength(), backend.capabilities().maxPayload());
                 ReceivedBundle bundle = received(adu, payload);
                 boolean keep = bundle != null && state.arrived(bundle, backend.config().holdLimit());
-                w.write(respond(keep ? ResponseStatus.RESPONSE_STATUS_SUCCESS : ResponseStatus.RESPONSE_STATUS_ERROR));
-                answered(asked, "an ADU");
                 if (!keep) {
+                    // Counted before the answer, so whoever sees µD3TN's ERROR also sees the count.
                     backend.refusals.count(1, "Refused an ADU for " + state.endpoint + " from " + adu.getSrcEid()
                             + ", which µD3TN drops: " + (bundle == null ? "its source is not a valid EID"
                                     : "the backend already holds " + backend.config().holdLimit()
                                             + " ADUs the application has not taken (holdLimit)"));
                 }
+                w.write(respond(keep ? ResponseStatus.RESPONSE_STATUS_SUCCESS : ResponseStatus.RESPONSE_STATUS_ERROR));
+                answered(asked, "an ADU");
             } else {
                 throw new IOException("µD3TN sent " + message.getMsgCase() + " to a subscriber");
             }
