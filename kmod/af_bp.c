@@ -185,7 +185,7 @@ static int bp_release(struct socket *sock)
 			bp_req_free(req);
 		}
 	}
-	bs->state = BP_UNBOUND;
+	bp_sock_set_state(bn, bs, BP_UNBOUND);
 	/*
 	 * SENDs already accepted are still carried: they stay queued, no longer charged to (nor
 	 * pointing at) this socket, so neither the socket nor its namespace is kept alive by them.
@@ -262,9 +262,7 @@ static int bp_autobind(struct bp_net *bn, struct bp_sock *bs, bool nonblock)
 	struct bp_eid eid = { .scheme = BP_SCHEME_IPN, .ipn.node = BP_IPN_LOCAL_NODE };
 	const u32 range = BP_AUTOBIND_LAST - BP_AUTOBIND_FIRST + 1;
 	long timeo = sock_sndtimeo(&bs->sk, nonblock);
-	struct bp_sock *other;
 	int err = -EADDRINUSE, tries;
-	bool used;
 	u32 i, s;
 
 	/* A node that refuses every candidate must not keep us here: a few tries, then give up. */
@@ -282,18 +280,10 @@ static int bp_autobind(struct bp_net *bn, struct bp_sock *bs, bool nonblock)
 		if (READ_ONCE(bs->state) == BP_BOUND)
 			return 0;
 		mutex_lock(&bn->lock);
+		/* From the cursor on; each candidate is one lookup in the EID hash. */
 		for (i = 0; i < range; i++) {
 			s = BP_AUTOBIND_FIRST + (bn->next_auto - BP_AUTOBIND_FIRST + i) % range;
-			used = false;
-			list_for_each_entry(other, &bn->socks, node) {
-				if (other->state != BP_UNBOUND &&
-				    other->eid.scheme == BP_SCHEME_IPN &&
-				    !other->eid.ipn.allocator && other->eid.ipn.service == s) {
-					used = true;
-					break;
-				}
-			}
-			if (!used)
+			if (!bp_service_in_use(bn, s))
 				break;
 		}
 		if (i == range) {
@@ -784,6 +774,7 @@ static int bp_create(struct net *net, struct socket *sock, int protocol, int ker
 	sk->sk_destruct = bp_sock_destruct;
 	bs = bp_sk(sk);
 	INIT_LIST_HEAD(&bs->reqs);
+	INIT_HLIST_NODE(&bs->ehnode);
 	bs->state = BP_UNBOUND;
 	bs->id = id;
 	bs->drained = drained;

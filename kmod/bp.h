@@ -65,6 +65,7 @@ struct bp_sock {
 	struct sock sk;			/* must be first */
 	struct list_head node;		/* bp_net.socks, in id order */
 	struct hlist_node hnode;	/* bp_net.sock_hash, by id */
+	struct hlist_node ehnode;	/* bp_net.eid_hash while not BP_UNBOUND, by EID */
 	struct list_head reqs;		/* this socket's SEND requests (bp_req.sock_node) */
 	u64 id;
 	enum bp_sock_state state;
@@ -138,6 +139,8 @@ struct bp_net {
 	struct list_head sent;
 	DECLARE_HASHTABLE(reqs, 8);
 	DECLARE_HASHTABLE(sock_hash, 8);
+	/* Sockets holding an EID (binding or bound): ipn by service, dtn by text. */
+	DECLARE_HASHTABLE(eid_hash, 10);
 };
 
 static inline struct bp_net *bp_pernet(const struct net *net)
@@ -181,6 +184,8 @@ long bp_req_wait(struct bp_net *bn, struct bp_req *req);
 int bp_node_bind(struct bp_net *bn, struct bp_sock *bs, const struct bp_eid *eid, bool nonblock);
 void bp_bind_async_done(struct bp_net *bn, struct bp_req *req);
 bool bp_eid_in_use(struct bp_net *bn, const struct bp_sock *bs, const struct bp_eid *eid);
+bool bp_service_in_use(struct bp_net *bn, u32 service);
+void bp_sock_set_state(struct bp_net *bn, struct bp_sock *bs, enum bp_sock_state state);
 int bp_node_opt(struct bp_net *bn, struct bp_sock *bs, enum bp_req_kind kind, struct bp_opt *opt);
 void bp_node_complete(struct bp_net *bn, struct bp_req *req, int err);
 struct bp_sock *bp_sock_lookup(struct bp_net *bn, u64 id);

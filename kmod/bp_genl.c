@@ -99,7 +99,7 @@ static int bp_cmd_register(struct sk_buff *skb, struct genl_info *info)
 	bn->registered = true;
 	bn->ready = false;
 	bn->backend_ready = true;
-	bn->owner_portid = info->snd_portid;
+	WRITE_ONCE(bn->owner_portid, info->snd_portid);
 	bn->window = info->attrs[BP_A_WINDOW] ? nla_get_u32(info->attrs[BP_A_WINDOW]) :
 		     BP_DEFAULT_WINDOW;
 	bp_node_restart(bn);
@@ -528,6 +528,12 @@ static int bp_netlink_event(struct notifier_block *nb, unsigned long event, void
 	if (event != NETLINK_URELEASE || n->protocol != NETLINK_GENERIC || !n->portid)
 		return NOTIFY_DONE;
 	bn = bp_pernet(n->net);
+	/*
+	 * Every generic netlink socket's close comes here: only the node's takes the mutex. The
+	 * port's REGISTER returned before its socket could close, so a stale read cannot miss it.
+	 */
+	if (READ_ONCE(bn->owner_portid) != n->portid)
+		return NOTIFY_DONE;
 	mutex_lock(&bn->lock);
 	if (bn->registered && bn->owner_portid == n->portid)
 		bp_node_gone(bn);

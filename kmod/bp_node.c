@@ -4,6 +4,7 @@
  * (requests identified by cookies, and notifications), the window of bytes in flight,
  * retransmission after the node restarts or overflows, and the waits of synchronous requests.
  */
+#include <linux/jhash.h>
 #include <linux/slab.h>
 #include <linux/jiffies.h>
 #include <linux/sched/signal.h>
@@ -24,6 +25,7 @@ int bp_net_init(struct bp_net *bn, struct net *net)
 	INIT_LIST_HEAD(&bn->sent);
 	hash_init(bn->reqs);
 	hash_init(bn->sock_hash);
+	hash_init(bn->eid_hash);
 	return 0;
 }
 
@@ -259,7 +261,7 @@ void bp_node_gone(struct bp_net *bn)
 	lockdep_assert_held(&bn->lock);
 	bn->registered = false;
 	bn->ready = false;
-	bn->owner_portid = 0;
+	WRITE_ONCE(bn->owner_portid, 0);
 	bn->window = BP_DEFAULT_WINDOW;
 	bn->backend_ready = true;
 	bp_node_restart(bn);
@@ -433,14 +435,49 @@ fail:
 	return NULL;
 }
 
+/* ipn EIDs hash by service alone, so that autobind finds ipn:N.S for any N in one bucket. */
+static u32 bp_eid_key(const struct bp_eid *eid)
+{
+	if (eid->scheme == BP_SCHEME_IPN)
+		return jhash_1word(eid->ipn.service, BP_SCHEME_IPN);
+	return jhash(eid->dtn, strnlen(eid->dtn, BP_DTN_EID_MAX), BP_SCHEME_DTN);
+}
+
+/*
+ * Every change of a socket's binding state: a socket holds its EID in bn->eid_hash from the
+ * start of its bind (BP_BINDING) until it is unbound. Caller holds bn->lock; bs->eid is set.
+ */
+void bp_sock_set_state(struct bp_net *bn, struct bp_sock *bs, enum bp_sock_state state)
+{
+	lockdep_assert_held(&bn->lock);
+	hash_del(&bs->ehnode);
+	if (state != BP_UNBOUND)
+		hash_add(bn->eid_hash, &bs->ehnode, bp_eid_key(&bs->eid));
+	WRITE_ONCE(bs->state, state);
+}
+
 /* Another socket of the namespace holds (or is binding) @eid. Caller holds bn->lock. */
 bool bp_eid_in_use(struct bp_net *bn, const struct bp_sock *bs, const struct bp_eid *eid)
 {
 	struct bp_sock *other;
 
 	lockdep_assert_held(&bn->lock);
-	list_for_each_entry(other, &bn->socks, node)
-		if (other != bs && other->state != BP_UNBOUND && bp_eid_equal(&other->eid, eid))
+	hash_for_each_possible(bn->eid_hash, other, ehnode, bp_eid_key(eid))
+		if (other != bs && bp_eid_equal(&other->eid, eid))
+			return true;
+	return false;
+}
+
+/* A socket holds ipn:N.@service of the default allocator, for any N. Caller holds bn->lock. */
+bool bp_service_in_use(struct bp_net *bn, u32 service)
+{
+	struct bp_eid key = { .scheme = BP_SCHEME_IPN, .ipn.service = service };
+	struct bp_sock *other;
+
+	lockdep_assert_held(&bn->lock);
+	hash_for_each_possible(bn->eid_hash, other, ehnode, bp_eid_key(&key))
+		if (other->eid.scheme == BP_SCHEME_IPN && !other->eid.ipn.allocator &&
+		    other->eid.ipn.service == service)
 			return true;
 	return false;
 }
@@ -463,7 +500,7 @@ static int bp_bind_done(struct bp_net *bn, struct bp_sock *bs, struct bp_req *re
 			bs->eid = req->eid;
 		}
 	}
-	WRITE_ONCE(bs->state, err ? BP_UNBOUND : BP_BOUND);
+	bp_sock_set_state(bn, bs, err ? BP_UNBOUND : BP_BOUND);
 	if (!err)
 		bn->gen++;
 	bs->sk.sk_state_change(&bs->sk);
@@ -511,7 +548,7 @@ int bp_node_bind(struct bp_net *bn, struct bp_sock *bs, const struct bp_eid *eid
 	}
 	bs->eid = *eid;
 	if (!bn->registered) {
-		WRITE_ONCE(bs->state, BP_BOUND);
+		bp_sock_set_state(bn, bs, BP_BOUND);
 		bn->gen++;
 		err = 0;
 		goto out;
@@ -521,7 +558,7 @@ int bp_node_bind(struct bp_net *bn, struct bp_sock *bs, const struct bp_eid *eid
 		err = -ENOMEM;
 		goto out;
 	}
-	WRITE_ONCE(bs->state, BP_BINDING);
+	bp_sock_set_state(bn, bs, BP_BINDING);
 	if (nonblock) {
 		req->sync = false;
 		bs->bind_req = req;
@@ -542,7 +579,7 @@ int bp_node_bind(struct bp_net *bn, struct bp_sock *bs, const struct bp_eid *eid
 		if (was_sent)
 			bp_node_notify(bn, BP_CMD_RELEASE, bs->id);
 		err = ret ? -EINTR : -ETIMEDOUT;
-		WRITE_ONCE(bs->state, BP_UNBOUND);
+		bp_sock_set_state(bn, bs, BP_UNBOUND);
 		bs->sk.sk_state_change(&bs->sk);
 	}
 	mutex_unlock(&bn->lock);

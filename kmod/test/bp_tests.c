@@ -20,6 +20,7 @@
 #include <unistd.h>
 #include <sys/epoll.h>
 #include <sys/mount.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/sendfile.h>
 #include <sys/select.h>
@@ -1842,6 +1843,51 @@ static void t_uniqueness(void)
 	close(b);
 }
 
+/* Issue 14, finding 3: bind and autobind stay cheap with thousands of bound sockets. */
+static void t_many_bound(void)
+{
+	enum { N = 8000 };
+	static int fds[N];
+	struct rlimit rl = { N + 256, N + 256 };
+	struct sockaddr_bp got;
+	socklen_t len = sizeof(got);
+	int a = bps(), c, i, ok = 0;
+	uint32_t s;
+	long t0, dt;
+
+	section("thousands of bound sockets: hashed endpoints, autobind cursor");
+	if (setrlimit(RLIMIT_NOFILE, &rl))
+		perror("setrlimit");
+	ok = send_to(a, 999, "x", 1, 0) == 1 && getsockname(a, (struct sockaddr *)&got, &len) == 0;
+	s = got.bp_addr.ipn.service_id;
+	CHECK(ok, "an automatic bind: ipn:7.%u", s);
+	ok = 0;
+	/* The services after the autobind cursor, taken (kernel-only, quick) by other nodes' EIDs. */
+	tn_kill(node);
+	for (i = 0; i < N; i++) {
+		fds[i] = bps();
+		ok += bind_ipn(fds[i], 5, s + 1 + i) == 0;
+	}
+	node = start_node(0);
+	CHECK(ok == N, "%d sockets bound to ipn:5.%u..%u", N, s + 1, s + N);
+	c = bps();
+	t0 = now_ms();
+	CHECK(send_to(c, 999, "y", 1, 0) == 1, "another automatic bind");
+	dt = now_ms() - t0;
+	len = sizeof(got);
+	memset(&got, 0, sizeof(got));
+	ok = getsockname(c, (struct sockaddr *)&got, &len) == 0;
+	CHECK(ok && got.bp_addr.ipn.service_id == s + N + 1, "skips the %d taken services: ipn:7.%u",
+	      N, got.bp_addr.ipn.service_id);
+	CHECK(dt < 250, "in %ld ms (one hash lookup per candidate)", dt);
+	t0 = now_ms();
+	for (i = 0; i < N; i++)
+		close(fds[i]);
+	close(a);
+	close(c);
+	CHECK(1, "closing them took %ld ms", now_ms() - t0);
+}
+
 static int write_file(const char *path, const char *text)
 {
 	int fd = open(path, O_WRONLY), ok;
@@ -1995,6 +2041,7 @@ int main(int argc, char **argv)
 	t_drained_cycles();
 	t_nonblock();
 	t_uniqueness();
+	t_many_bound();
 	t_orphans();
 	tn_kill(node);
 
