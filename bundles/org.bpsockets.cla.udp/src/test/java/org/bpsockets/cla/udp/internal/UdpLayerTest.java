@@ -416,4 +416,28 @@ class UdpLayerTest {
         assertEquals(Outcome.OK, o2.await(T));
         assertEquals(200, ctxB.awaitReceived(T).data().length, "sent from the new socket");
     }
+
+    @Test
+    void aLinkWaitingForItsBucketDoesNotHoldUpAnother() throws Exception {
+        // 100 B/s with 2000-byte datagrams: the second datagram to X waits 20 s for its tokens.
+        UdpLayer a = layer(ctxA, "maxDatagramSize", 2000, "rateBytesPerSecond", 100L, "burstBytes", 2000);
+        UdpLayer x = layer(ctxB);
+        FakeClaContext ctxC = new FakeClaContext("ipn:3.0");
+        UdpLayer y = layer(ctxC);
+        Link toX = a.connect("127.0.0.1:" + x.localPort(), Map.of());
+        assertSame(toX, ctxA.awaitUp(T));
+        Link toY = a.connect("127.0.0.1:" + y.localPort(), Map.of());
+        assertSame(toY, ctxA.awaitUp(T));
+        Outcome first = new Outcome();
+        Outcome second = new Outcome();
+        assertTrue(toX.transmit(ByteBuffer.wrap(bundle(2000, 1)), first));
+        assertTrue(toX.transmit(ByteBuffer.wrap(bundle(2000, 2)), second));
+        assertEquals(Outcome.OK, first.await(T));
+        Outcome other = new Outcome();
+        assertTrue(toY.transmit(ByteBuffer.wrap(bundle(2000, 3)), other));
+        assertEquals(Outcome.OK, other.await(T), "Y's datagram goes on its own bucket");
+        assertEquals(2000, ctxC.awaitReceived(T).data().length);
+        assertFalse(second.isDone(), "X's second datagram still waits for X's bucket");
+        assertEquals(0, a.pacedDatagrams(toY), "Y's datagram never waited");
+    }
 }
