@@ -359,11 +359,13 @@ public final class UdpLayer implements ConvergenceLayer {
                             continue;
                         }
                         // A datagram that will fail (link down, too large) spends no tokens.
-                        long delay = l.state() != LinkState.UP || t.length() > config.maxDatagramSize() ? 0
-                                : l.bucket.delayNanos(t.length(), now);
+                        boolean fails = l.state() != LinkState.UP || t.length() > config.maxDatagramSize();
+                        long delay = fails ? 0 : l.bucket.delayNanos(t.length(), now);
                         if (delay == 0) {
                             l.queue.poll();
-                            l.bucket.take(t.length(), now);
+                            if (!fails) {
+                                l.bucket.take(t.length(), now);
+                            }
                             if (l.headWaited) {
                                 l.headWaited = false;
                                 l.pacedDatagrams++;
