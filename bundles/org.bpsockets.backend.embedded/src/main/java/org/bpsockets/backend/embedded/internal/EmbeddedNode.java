@@ -69,8 +69,11 @@ public final class EmbeddedNode implements Backend {
 
     @Activate
     public EmbeddedNode(Map<String, Object> properties, BundleContext context) {
-        Path lastValid = context.getDataFile("last-valid-configuration.properties") == null ? null
-                : context.getDataFile("last-valid-configuration.properties").toPath();
+        // Beside the store, not in the bundle's data area: an upgrade clears Karaf's framework cache.
+        String data = System.getProperty("karaf.data");
+        Path lastValid = data != null ? Path.of(data, "bpnode", "last-valid-configuration.properties")
+                : context.getDataFile("last-valid-configuration.properties") == null ? null
+                        : context.getDataFile("last-valid-configuration.properties").toPath();
         NodeConfiguration chosen;
         String problem = null;
         try {

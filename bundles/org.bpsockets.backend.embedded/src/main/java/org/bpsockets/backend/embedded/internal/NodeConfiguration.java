@@ -17,7 +17,7 @@ import org.bpsockets.api.eid.EndpointId;
  * ConfigAdmin cannot refuse a value, and DS would turn "abc" for a number into its default without a
  * word; so the node reads the raw properties, refuses a configuration with any bad value (naming the
  * key, the value and what is valid), and keeps running with the last valid one, which it keeps in its
- * bundle's data area (docs/decisions/0010).
+ * bundle's data area (docs/decisions/0012).
  */
 record NodeConfiguration(EndpointId nodeId, String storage, String storePath, boolean syncToDisk, long maxBundleSize,
         long fragmentPayload, boolean statusReports, long maxStoredBytes, long minFreeDiskBytes, String router,

@@ -113,6 +113,8 @@ public final class NodeCore implements Backend, ClaContext, AutoCloseable {
     final BundleLedger ledger = new BundleLedger();
     /** Refusals of what peers sent, per peer, so a peer sending garbage cannot flood the log. */
     private final RateLimitedLog refusals = new RateLimitedLog(LOG, 10_000, System::currentTimeMillis);
+    /** Bundles whose block numbers were repaired, per peer. */
+    private final RateLimitedLog repairs = new RateLimitedLog(LOG, 60_000, System::currentTimeMillis);
     /** Deletions, per reason: each is said, but a mass expiry does not flood the log. */
     private final RateLimitedLog deletions = new RateLimitedLog(LOG, 10_000, System::currentTimeMillis);
     /** The status reports this node's administrative endpoint received, newest last (bp:reports). */
@@ -412,6 +414,16 @@ public final class NodeCore implements Backend, ClaContext, AutoCloseable {
             refusedFromPeer(link, tooLarge ? "too large" : "malformed", null, e.reason() + ": " + e.getMessage());
             receipt.refused(tooLarge ? RefusalReason.TOO_LARGE : RefusalReason.MALFORMED);
             return;
+        }
+        if (decoded.repaired()) {
+            ledger.repairedBlockNumbers.incrementAndGet();
+            LinkCounters c = linkCounters.get(link.id());
+            if (c != null) {
+                c.problem("repaired block numbers of " + decoded.bundleId());
+            }
+            repairs.info(link.remoteAddress(), "Bundle {} from {} (link {}): {} extension blocks numbered 0 were "
+                    + "renumbered (ION 4.1.3's fragments; docs/decisions/0010)", decoded.bundleId(),
+                    link.remoteAddress(), link.id(), decoded.renumberedBlocks());
         }
         post(() -> onReceived(link, decoded, copy, receipt));
     }
@@ -886,7 +898,7 @@ public final class NodeCore implements Backend, ClaContext, AutoCloseable {
         while (r.link.state() == LinkState.UP) {
             if (r.partialUnits == null) {
                 BundleEntry next = r.peek(bundles);
-                if (next == null || !r.mayTransmit(now)) {
+                if (next == null) {
                     return;
                 }
                 r.poll();
@@ -900,11 +912,6 @@ public final class NodeCore implements Backend, ClaContext, AutoCloseable {
                 if (units.isEmpty()) {
                     continue;
                 }
-                long total = 0;
-                for (ByteBuffer u : units) {
-                    total += u.remaining();
-                }
-                r.spent(total);
                 if (units.size() > 1) {
                     ledger.fragmentsSent.addAndGet(units.size());
                 }
@@ -916,10 +923,17 @@ public final class NodeCore implements Backend, ClaContext, AutoCloseable {
                 r.partialUnits = null;
                 continue;
             }
+            // The contact's rate is charged per unit (fragment or datagram), so a large bundle is spread
+            // over the contact instead of going out at once; the next tick resumes it.
             while (!r.partialUnits.isEmpty()) {
+                if (!r.mayTransmit(now)) {
+                    return;
+                }
+                long unitBytes = r.partialUnits.peek().remaining();
                 if (!r.link.transmit(r.partialUnits.peek(), new Callback(r.link.id(), e.key, e.attempt))) {
                     return;
                 }
+                r.spent(unitBytes);
                 r.partialUnits.poll();
                 e.fragmentsInFlight++;
             }

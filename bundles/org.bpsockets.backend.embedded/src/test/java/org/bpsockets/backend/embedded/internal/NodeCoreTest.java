@@ -491,6 +491,25 @@ class NodeCoreTest {
         assertEquals(0L, n.statistics().get("accepted"));
     }
 
+    @Test
+    void aContactsRateIsChargedPerFragmentSoALargeBundleIsSpreadOverTheContact() throws Exception {
+        NodeSettings fragmenting = new NodeSettings(N1, 64L << 20, 1000, true, 1L << 30, true, 0);
+        Instant now = Instant.now();
+        NodeCore[] n = twoNodes(fragmenting, NodeSettings.defaults(N2), LinkDefinition.Mode.SCHEDULED,
+                List.of(new Contact("slow", "to2", now.minusSeconds(1), now.plusSeconds(120), 1000)));
+        Sink app2 = new Sink();
+        n[1].open(EndpointId.parse("ipn:2.1"), app2, 8);
+        n[0].send(new SendRequest(EndpointId.parse("ipn:2.1"), EndpointId.parse("ipn:1.1"),
+                ByteBuffer.wrap(new byte[5_500]), BundleOptions.DEFAULTS)).toCompletableFuture().get();
+        // About 1.1 kB per fragment at 1000 B/s: one fragment a second, never all six at once.
+        await("the first fragment arrives", () -> n[1].statistics().get("received") >= 1);
+        long first = n[1].statistics().get("received");
+        assertTrue(first < 6, "the contact's rate held back the other fragments: " + first + " of 6 arrived at once");
+        Delivery d = app2.next();
+        assertEquals(5_500, d.bundle().payloadBytes().length, "all of it arrived, spread over the contact");
+        assertEquals(6L, n[1].statistics().get("received"));
+    }
+
     private static BpError error(java.util.concurrent.CompletionStage<BundleId> stage) throws Exception {
         try {
             stage.toCompletableFuture().get(10, TimeUnit.SECONDS);

@@ -20,7 +20,7 @@ import org.osgi.service.cm.ConfigurationAdmin;
  * {@code etc/PID-NAME.cfg}, where an operator sees and edits it and where it survives a rebuild of the
  * distribution, and gives it to ConfigAdmin at once with the file's name
  * ({@code felix.fileinstall.filename}), so that Felix FileInstall recognises it as that file's and
- * follows later edits of the file (docs/decisions/0010).
+ * follows later edits of the file (docs/decisions/0012).
  */
 final class ConfigCommands {
     static final String FILE_NAME = "felix.fileinstall.filename";
