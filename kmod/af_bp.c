@@ -23,6 +23,12 @@ static struct sockaddr_bp *bp_skb_addr(const struct sk_buff *skb)
 	return (struct sockaddr_bp *)(skb->data - sizeof(struct sockaddr_bp));
 }
 
+/* The source address's length, never more than the room kept for it in the headroom. */
+static int bp_skb_addrlen(const struct sk_buff *skb)
+{
+	return min_t(int, BP_SKB_CB(skb)->addrlen, sizeof(struct sockaddr_bp));
+}
+
 /*
  * Called by DELIVER with bn->lock held; consumes @skb. 0: queued, or dropped by the socket's
  * filter (counted in sk_drops, as UDP does: the node is done with it); -ENOBUFS: no room.
@@ -122,8 +128,8 @@ static int bp_recv_status(struct sock *sk, struct msghdr *msg)
 	st = bp_skb_status(skb);
 	err = put_cmsg(msg, SOL_BP, BP_RECVSTATUS, skb->len, skb->data);
 	if (!err && msg->msg_name) {
-		memcpy(msg->msg_name, bp_skb_addr(skb), BP_SKB_CB(skb)->addrlen);
-		msg->msg_namelen = BP_SKB_CB(skb)->addrlen;
+		memcpy(msg->msg_name, bp_skb_addr(skb), bp_skb_addrlen(skb));
+		msg->msg_namelen = bp_skb_addrlen(skb);
 	}
 	msg->msg_flags |= MSG_ERRQUEUE;
 	if (st->bs_status == BP_STATUS_FAILED)
@@ -429,11 +435,19 @@ static struct sk_buff *bp_build_send(struct bp_sock *bs, struct msghdr *msg, siz
 	if (linear) {
 		skb_put(skb, paged);
 	} else {
+		/*
+		 * The pages are charged to the socket as well (as ip_append_data does), and at
+		 * once, before they are allocated and filled: a concurrent sender on this socket
+		 * must see them, or each could exceed sk_sndbuf by a whole ADU.
+		 */
+		skb->truesize += paged;
+		refcount_add(paged, &sk->sk_wmem_alloc);
 		err = bp_skb_add_paged(skb, paged, sk->sk_allocation);
 		if (err < 0)
 			goto fail;
-		/* The pages are charged to the socket as well (as ip_append_data does). */
-		refcount_add(err, &sk->sk_wmem_alloc);
+		/* Now the real truesize (at least @paged), which bp_skb_add_paged added. */
+		skb->truesize -= paged;
+		refcount_add(err - paged, &sk->sk_wmem_alloc);
 	}
 	for (done = 0; done < len; done += chunk) {
 		chunk = min_t(size_t, len - done, BP_PAYLOAD_CHUNK);
@@ -611,8 +625,8 @@ static int bp_recvmsg(struct socket *sock, struct msghdr *msg, size_t size, int 
 	}
 	err = skb_copy_datagram_msg(skb, 0, msg, copied);
 	if (!err && msg->msg_name) {
-		memcpy(msg->msg_name, bp_skb_addr(skb), BP_SKB_CB(skb)->addrlen);
-		msg->msg_namelen = BP_SKB_CB(skb)->addrlen;
+		memcpy(msg->msg_name, bp_skb_addr(skb), bp_skb_addrlen(skb));
+		msg->msg_namelen = bp_skb_addrlen(skb);
 	}
 	if (!err)
 		err = (flags & MSG_TRUNC) ? skb->len : copied;

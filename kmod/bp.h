@@ -15,6 +15,7 @@
 #include <linux/hashtable.h>
 #include <linux/list.h>
 #include <linux/mutex.h>
+#include <linux/workqueue.h>
 #include <linux/skbuff.h>
 #include <net/genetlink.h>
 #include <net/netns/generic.h>
@@ -141,6 +142,7 @@ struct bp_net {
 	DECLARE_HASHTABLE(sock_hash, 8);
 	/* Sockets holding an EID (binding or bound): ipn by service, dtn by text. */
 	DECLARE_HASHTABLE(eid_hash, 10);
+	struct delayed_work retry;	/* pumps again after an allocation failure */
 };
 
 static inline struct bp_net *bp_pernet(const struct net *net)

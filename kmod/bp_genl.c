@@ -295,6 +295,21 @@ static int bp_cmd_deliver(struct sk_buff *skb, struct genl_info *info)
 		return -EMSGSIZE;
 	}
 
+	/* The copy, up to max_payload, is made before the namespace mutex is taken. */
+	rskb = bp_alloc_paged_skb(sizeof(struct sockaddr_bp), len, &err);
+	if (!rskb)
+		return err;
+	nlmsg_for_each_attr(nla, info->nlhdr, GENL_HDRLEN, rem) {
+		if (nla_type(nla) != BP_A_PAYLOAD)
+			continue;
+		err = skb_store_bits(rskb, off, nla_data(nla), nla_len(nla));
+		if (err) {
+			kfree_skb(rskb);
+			return err;
+		}
+		off += nla_len(nla);
+	}
+
 	mutex_lock(&bn->lock);
 	err = bp_check_owner(bn, info->snd_portid, info->extack);
 	if (err)
@@ -311,24 +326,13 @@ static int bp_cmd_deliver(struct sk_buff *skb, struct genl_info *info)
 		err = -ENOBUFS;
 		goto out;
 	}
-	rskb = bp_alloc_paged_skb(sizeof(struct sockaddr_bp), len, &err);
-	if (!rskb)
-		goto out;
-	nlmsg_for_each_attr(nla, info->nlhdr, GENL_HDRLEN, rem) {
-		if (nla_type(nla) != BP_A_PAYLOAD)
-			continue;
-		err = skb_store_bits(rskb, off, nla_data(nla), nla_len(nla));
-		if (err) {
-			kfree_skb(rskb);
-			goto out;
-		}
-		off += nla_len(nla);
-	}
 	err = bp_sock_deliver(bn, bs, rskb, &src);
+	rskb = NULL;	/* consumed */
 	if (err == -ENOBUFS)
 		GENL_SET_ERR_MSG(info, "socket full; wait for DRAINED");
 out:
 	mutex_unlock(&bn->lock);
+	kfree_skb(rskb);
 	return err;
 }
 

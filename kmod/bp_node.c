@@ -11,6 +11,15 @@
 
 #include "bp.h"
 
+static void bp_retry_work(struct work_struct *work)
+{
+	struct bp_net *bn = container_of(to_delayed_work(work), struct bp_net, retry);
+
+	mutex_lock(&bn->lock);
+	bp_node_pump(bn);
+	mutex_unlock(&bn->lock);
+}
+
 int bp_net_init(struct bp_net *bn, struct net *net)
 {
 	mutex_init(&bn->lock);
@@ -26,6 +35,7 @@ int bp_net_init(struct bp_net *bn, struct net *net)
 	hash_init(bn->reqs);
 	hash_init(bn->sock_hash);
 	hash_init(bn->eid_hash);
+	INIT_DELAYED_WORK(&bn->retry, bp_retry_work);
 	return 0;
 }
 
@@ -34,6 +44,7 @@ void bp_net_exit(struct bp_net *bn)
 {
 	struct bp_req *req, *tmp;
 
+	cancel_delayed_work_sync(&bn->retry);
 	mutex_lock(&bn->lock);
 	list_splice_init(&bn->sent, &bn->unsent);
 	bn->in_flight = 0;
@@ -177,7 +188,8 @@ static int bp_node_send_packed(struct bp_net *bn)
 	}
 	if (!n)
 		return 0;
-	skb = alloc_skb(size, GFP_KERNEL);
+	/* Up to 64 KiB: an order-4 allocation, which may fail; the caller then sends one by one. */
+	skb = alloc_skb(size, GFP_KERNEL | __GFP_NOWARN);
 	if (!skb)
 		return -ENOMEM;
 	list_for_each_entry(req, &bn->unsent, list) {
@@ -223,13 +235,18 @@ void bp_node_pump(struct bp_net *bn)
 			break;
 		if (req->skb->len <= BP_PACK_SMALL) {
 			sent = bp_node_send_packed(bn);
-			if (sent <= 0)
+			if (sent > 0)
+				continue;
+			if (sent != -ENOMEM)
 				break;
-			continue;
+			/* No packing buffer: this message alone, below. */
 		}
 		skb = skb_clone(req->skb, GFP_KERNEL);
-		if (!skb)
+		if (!skb) {
+			/* Nothing else may come to pump again: try later. */
+			schedule_delayed_work(&bn->retry, HZ / 10);
 			break;
+		}
 		if (genlmsg_unicast(bn->net, skb, bn->owner_portid))
 			break;
 		bp_req_sent(bn, req);

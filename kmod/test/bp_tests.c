@@ -1888,6 +1888,52 @@ static void t_many_bound(void)
 	CHECK(1, "closing them took %ld ms", now_ms() - t0);
 }
 
+struct racer {
+	int fd;
+	pthread_barrier_t *go;
+	const void *buf;
+	int ok;
+};
+
+static void *racer_main(void *arg)
+{
+	struct racer *r = arg;
+
+	pthread_barrier_wait(r->go);
+	r->ok = send_to(r->fd, 999, r->buf, 1 << 20, MSG_DONTWAIT) == 1 << 20;
+	return NULL;
+}
+
+/* Issue 14, finding 9: concurrent senders see each other's whole ADUs against SO_SNDBUF. */
+static void t_sndbuf_race(void)
+{
+	enum { T = 8 };
+	struct racer r[T];
+	pthread_t t[T];
+	pthread_barrier_t go;
+	char *mib = calloc(1, 1 << 20);
+	int a = bound(91), v = 65536, i, n = 0;
+
+	section("concurrent senders on one socket: SO_SNDBUF holds");
+	setsockopt(a, SOL_SOCKET, SO_SNDBUF, &v, sizeof(v));
+	node_set_mode(node, TN_SEND_HOLD, 0);
+	pthread_barrier_init(&go, NULL, T);
+	for (i = 0; i < T; i++) {
+		r[i] = (struct racer){ a, &go, mib, 0 };
+		pthread_create(&t[i], NULL, racer_main, &r[i]);
+	}
+	for (i = 0; i < T; i++) {
+		pthread_join(t[i], NULL);
+		n += r[i].ok;
+	}
+	CHECK(n >= 1 && n <= 2, "%d threads send 1 MiB at once, SO_SNDBUF 128 KiB: %d accepted", T, n);
+	node_set_mode(node, TN_SEND_LOOPBACK, 0);
+	tn_release_held(node, 0);
+	pthread_barrier_destroy(&go);
+	free(mib);
+	close(a);
+}
+
 static int write_file(const char *path, const char *text)
 {
 	int fd = open(path, O_WRONLY), ok;
@@ -2042,6 +2088,7 @@ int main(int argc, char **argv)
 	t_nonblock();
 	t_uniqueness();
 	t_many_bound();
+	t_sndbuf_race();
 	t_orphans();
 	tn_kill(node);
 
