@@ -1,10 +1,13 @@
 /*
  * A test double of the libbp / libici symbols the ION backend calls (ION 4.1.3 signatures and struct
- * layouts, shared/ref/ion-libbp.md), compiled by the tests. One node, in memory: bp_send to an endpoint
- * opened here queues a delivery on it. It checks what ION would punish (transactions begun and ended on
- * different threads or left open, ZCOs leaked, calls before bp_attach) and counts each violation, and it
- * can be told to fail the ways ION fails (attach refused, no ZCO space, a spurious interrupt, a user
- * error from bp_send).
+ * layouts, shared/ref/ion-libbp.md), compiled by the tests. One node, in memory. As in ION, only
+ * declared endpoints open ("Endpoint not known." otherwise), addEndpoint/removeEndpoint (bpP.h)
+ * declare and remove them, a bundle for a declared endpoint of this node queues there whether or not
+ * an application has it open, and one for an undeclared endpoint of this node is abandoned. It checks
+ * what ION would punish (transactions begun and ended on different threads or left open, ZCOs leaked,
+ * calls before bp_attach, ionCreateZco's assertion length > 0) and counts each violation, and it can
+ * be told to fail the ways ION fails (attach refused, no ZCO space, a spurious interrupt, a user error
+ * from bp_send, addEndpoint failing).
  */
 #include <pthread.h>
 #include <stdint.h>
@@ -50,16 +53,20 @@ typedef struct {
 
 struct zco { int live; unsigned char *data; long length; };
 struct queued { Object zco; char source[64]; uvast msec; unsigned int count; unsigned int ttl; int ack; struct queued *next; };
-struct sap { char eid[64]; int receiver; int interrupted; int closed; struct queued *head, *tail; };
+struct endpoint { char eid[64]; struct queued *head, *tail; };
+struct sap { char eid[64]; int receiver; int interrupted; int closed; struct endpoint *endpoint; };
 
 #define MAX_OBJECTS 65536
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t arrived = PTHREAD_COND_INITIALIZER;
-static int attached, fail_attach, no_space, spurious, send_user_error;
+#define MAX_ENDPOINTS 1024
+static int attached, fail_attach, no_space, spurious, send_user_error, fail_add;
 static unsigned long node_nbr = 1, sequence;
 static struct zco zcos[MAX_OBJECTS];
 static void *objects[MAX_OBJECTS];
 static struct sap *saps[256];
+static struct endpoint *endpoints[MAX_ENDPOINTS];
+static int adds, removals, abandoned;
 static int violations;
 static char errmsg[256];
 static __thread int xn_depth;
@@ -115,6 +122,83 @@ void double_last_send(int *out)
 		    last_anc_flags };
 
 	memcpy(out, v, sizeof(v));
+}
+void double_fail_add_endpoint(int on) { fail_add = on; }
+static struct endpoint *find_endpoint(const char *eid)
+{
+	for (int i = 0; i < MAX_ENDPOINTS; i++)
+		if (endpoints[i] && !strcmp(endpoints[i]->eid, eid))
+			return endpoints[i];
+	return NULL;
+}
+static int declare(const char *eid)
+{
+	for (int i = 0; i < MAX_ENDPOINTS; i++) {
+		if (!endpoints[i]) {
+			endpoints[i] = calloc(1, sizeof(struct endpoint));
+			snprintf(endpoints[i]->eid, sizeof(endpoints[i]->eid), "%s", eid);
+			return 1;
+		}
+	}
+	return 0;
+}
+/* As an operator's "a endpoint EID q" would. */
+void double_declare(const char *eid)
+{
+	pthread_mutex_lock(&lock);
+	if (!find_endpoint(eid))
+		declare(eid);
+	pthread_mutex_unlock(&lock);
+}
+int double_declared(const char *eid)
+{
+	int known;
+
+	pthread_mutex_lock(&lock);
+	known = find_endpoint(eid) != NULL;
+	pthread_mutex_unlock(&lock);
+	return known;
+}
+int double_queued(const char *eid)
+{
+	int n = 0;
+
+	pthread_mutex_lock(&lock);
+	struct endpoint *e = find_endpoint(eid);
+	for (struct queued *q = e ? e->head : NULL; q; q = q->next)
+		n++;
+	pthread_mutex_unlock(&lock);
+	return n;
+}
+/* addEndpoint calls that declared one, removeEndpoint calls that removed one, bundles abandoned. */
+void double_endpoint_counts(int *out)
+{
+	out[0] = adds;
+	out[1] = removals;
+	out[2] = abandoned;
+}
+/* Between tests: every endpoint and what is queued there goes, as with a fresh ION node. */
+void double_reset_endpoints(void)
+{
+	pthread_mutex_lock(&lock);
+	for (int i = 0; i < MAX_ENDPOINTS; i++) {
+		struct endpoint *e = endpoints[i];
+
+		if (!e)
+			continue;
+		while (e->head) {
+			struct queued *q = e->head;
+
+			e->head = q->next;
+			zcos[q->zco].live = 0;
+			free(zcos[q->zco].data);
+			free(q);
+		}
+		free(e);
+		endpoints[i] = NULL;
+	}
+	adds = removals = abandoned = 0;
+	pthread_mutex_unlock(&lock);
 }
 int double_saps_open(void)
 {
@@ -190,7 +274,26 @@ Object ionCreateZco(int medium, Object location, vast offset, vast length, unsig
 {
 	if (xn_depth)
 		violation("ionCreateZco inside a transaction (it runs its own)");
+	if (location != 0 && length <= 0) {
+		/* ION: CHKERR(length > 0), "Assertion failed." in ion.log, ERROR. */
+		violation("Assertion failed. (length > 0) in ionCreateZco");
+		return (Object)-1;
+	}
 	pthread_mutex_lock(&lock);
+	if (location == 0) {
+		/* No initial extent: ION creates an empty ZCO, without asking for space. */
+		for (int i = 1; i < MAX_OBJECTS; i++) {
+			if (!zcos[i].live) {
+				zcos[i].live = 1;
+				zcos[i].data = NULL;
+				zcos[i].length = 0;
+				pthread_mutex_unlock(&lock);
+				return (Object)i;
+			}
+		}
+		pthread_mutex_unlock(&lock);
+		return (Object)-1;
+	}
 	if (no_space > 0) {
 		no_space--;
 		pthread_mutex_unlock(&lock);
@@ -230,7 +333,8 @@ vast zco_receive_source(void *sdr, ZcoReader *r, vast length, char *buffer)
 	need_xn("zco_receive_source outside a transaction");
 	if (n > length)
 		n = length;
-	memcpy(buffer, z->data + r->sourceLengthCopied, n);
+	if (n > 0)
+		memcpy(buffer, z->data + r->sourceLengthCopied, n);
 	r->sourceLengthCopied += n;
 	return n;
 }
@@ -272,11 +376,13 @@ static int open_sap(const char *eid, struct sap **out, int receiver)
 		return -1;
 	}
 	snprintf(mine, sizeof(mine), "ipn:%lu.", node_nbr);
-	if (strncmp(eid, mine, strlen(mine)) != 0) {
-		snprintf(errmsg, sizeof(errmsg), "Endpoint not known: %s", eid);
+	pthread_mutex_lock(&lock);
+	struct endpoint *endpoint = find_endpoint(eid);
+	if (strncmp(eid, mine, strlen(mine)) != 0 || !endpoint) {
+		pthread_mutex_unlock(&lock);
+		snprintf(errmsg, sizeof(errmsg), "Endpoint not known. (%s)", eid);
 		return -1;
 	}
-	pthread_mutex_lock(&lock);
 	for (int i = 0; i < 256; i++) {
 		if (receiver && saps[i] && saps[i]->receiver && !strcmp(saps[i]->eid, eid)) {
 			pthread_mutex_unlock(&lock);
@@ -289,6 +395,7 @@ static int open_sap(const char *eid, struct sap **out, int receiver)
 			saps[i] = calloc(1, sizeof(struct sap));
 			strncpy(saps[i]->eid, eid, sizeof(saps[i]->eid) - 1);
 			saps[i]->receiver = receiver;
+			saps[i]->endpoint = endpoint;
 			*out = saps[i];
 			pthread_mutex_unlock(&lock);
 			return 0;
@@ -304,16 +411,9 @@ void bp_close(struct sap *sap)
 	pthread_mutex_lock(&lock);
 	for (int i = 0; i < 256; i++) {
 		if (saps[i] == sap) {
+			/* What is queued for the endpoint stays there, for its next bp_open. */
 			saps[i] = NULL;
 			sap->closed = 1;
-			/* Bundles queued for a closed endpoint stay in ION; here they go. */
-			while (sap->head) {
-				struct queued *q = sap->head;
-
-				sap->head = q->next;
-				zcos[q->zco].live = 0;
-				free(q);
-			}
 			free(sap);
 		}
 	}
@@ -342,27 +442,32 @@ int bp_send(struct sap *sap, char *dest, char *reportTo, int lifespan, int cos, 
 	last_ordinal = anc ? anc->ordinal : -1;
 	last_dnf = anc ? anc->doNotFragment : -1;
 	last_anc_flags = anc ? anc->flags : -1;
-	for (int i = 0; i < 256; i++) {
-		if (saps[i] && saps[i]->receiver && !strcmp(saps[i]->eid, dest)) {
-			struct queued *q = calloc(1, sizeof(*q));
+	struct endpoint *e = find_endpoint(dest);
+	char mine[32];
 
-			q->zco = adu;
-			snprintf(q->source, sizeof(q->source), "%s", sap ? sap->eid : "dtn:none");
-			q->msec = 800000000000UL;
-			q->count = ++sequence;
-			q->ttl = lifespan * 1000;
-			q->ack = ack ? 0x20 : 0;
-			if (saps[i]->tail)
-				saps[i]->tail->next = q;
-			else
-				saps[i]->head = q;
-			saps[i]->tail = q;
-			pthread_cond_broadcast(&arrived);
-			pthread_mutex_unlock(&lock);
-			return 1;
-		}
+	snprintf(mine, sizeof(mine), "ipn:%lu.", node_nbr);
+	if (e) {
+		struct queued *q = calloc(1, sizeof(*q));
+
+		q->zco = adu;
+		snprintf(q->source, sizeof(q->source), "%s", sap ? sap->eid : "dtn:none");
+		q->msec = 800000000000UL;
+		q->count = ++sequence;
+		q->ttl = lifespan * 1000;
+		q->ack = ack ? 0x20 : 0;
+		if (e->tail)
+			e->tail->next = q;
+		else
+			e->head = q;
+		e->tail = q;
+		pthread_cond_broadcast(&arrived);
+		pthread_mutex_unlock(&lock);
+		return 1;
 	}
-	/* Not for a local endpoint: "forwarded", the ZCO goes with the bundle. */
+	/* For an undeclared endpoint of this node ION abandons the bundle; any other is "forwarded":
+	 * either way the ZCO goes with the bundle. */
+	if (!strncmp(dest, mine, strlen(mine)))
+		abandoned++;
 	zcos[adu].live = 0;
 	free(zcos[adu].data);
 	pthread_mutex_unlock(&lock);
@@ -384,17 +489,18 @@ int bp_receive(struct sap *sap, BpDelivery *dlv, int timeout)
 			dlv->result = 3;
 			break;
 		}
-		if (spurious > 0 && sap->head) {
+		if (spurious > 0 && sap->endpoint->head) {
 			spurious--;
 			dlv->result = 3;
 			break;
 		}
-		if (sap->head) {
-			struct queued *q = sap->head;
+		if (sap->endpoint->head) {
+			struct endpoint *e = sap->endpoint;
+			struct queued *q = e->head;
 
-			sap->head = q->next;
-			if (!sap->head)
-				sap->tail = NULL;
+			e->head = q->next;
+			if (!e->head)
+				e->tail = NULL;
 			dlv->result = 1;
 			dlv->bundleSourceEid = strdup(q->source);
 			dlv->bundleCreationTime.msec = q->msec;
@@ -439,4 +545,68 @@ void bp_release_delivery(BpDelivery *dlv, int releaseAdu)
 	}
 	free(dlv->bundleSourceEid);
 	dlv->bundleSourceEid = NULL;
+}
+
+/* ---- bpP.h: what bpadmin's "a endpoint" and "d endpoint" call ---- */
+int addEndpoint(char *eid, int recvRule, char *script)
+{
+	char mine[32];
+	int result = 1;
+
+	if (!attached) {
+		violation("addEndpoint before bp_attach");
+		return -1;
+	}
+	if (xn_depth)
+		violation("addEndpoint inside a transaction (it runs its own)");
+	if (recvRule != 1 || script)
+		violation("addEndpoint: the backend declares endpoints with the q rule (EnqueueBundle), no script");
+	if (fail_add) {
+		snprintf(errmsg, sizeof(errmsg), "Can't add endpoint. (%s)", eid);
+		return -1;
+	}
+	snprintf(mine, sizeof(mine), "ipn:%lu.", node_nbr);
+	pthread_mutex_lock(&lock);
+	/* ION writes its refusals ("[?] Duplicate endpoint") to ion.log only: nothing for getErrmsg. */
+	if (strncmp(eid, "ipn:", 4) != 0 || find_endpoint(eid))
+		result = 0;
+	else if (!declare(eid))
+		result = -1;
+	else
+		adds++;
+	pthread_mutex_unlock(&lock);
+	return result;
+}
+int removeEndpoint(char *eid)
+{
+	struct endpoint *e;
+
+	if (!attached) {
+		violation("removeEndpoint before bp_attach");
+		return -1;
+	}
+	if (xn_depth)
+		violation("removeEndpoint inside a transaction (it runs its own)");
+	pthread_mutex_lock(&lock);
+	e = find_endpoint(eid);
+	/* ION refuses, in ion.log only: unknown, open by an application, bundles queued. */
+	if (!e || e->head) {
+		pthread_mutex_unlock(&lock);
+		return 0;
+	}
+	for (int i = 0; i < 256; i++) {
+		if (saps[i] && saps[i]->receiver && saps[i]->endpoint == e) {
+			pthread_mutex_unlock(&lock);
+			return 0;
+		}
+	}
+	for (int i = 0; i < MAX_ENDPOINTS; i++) {
+		if (endpoints[i] == e) {
+			endpoints[i] = NULL;
+			free(e);
+		}
+	}
+	removals++;
+	pthread_mutex_unlock(&lock);
+	return 1;
 }

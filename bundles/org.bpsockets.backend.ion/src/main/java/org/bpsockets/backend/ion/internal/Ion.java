@@ -40,6 +40,17 @@ final class Ion {
         void bp_release_delivery(BpDelivery delivery, int releaseAdu);
 
         void bp_close(Pointer sap);
+
+        /**
+         * bpP.h's addEndpoint, what bpadmin's {@code a endpoint} calls (exported by libbp, runs its own
+         * transactions). {@code recvRule} 1 is EnqueueBundle, the {@code q} rule.
+         *
+         * @return 1 added; 0 refused, with the reason only in ion.log (duplicate, malformed); -1 system error
+         */
+        int addEndpoint(String eid, int recvRule, String script);
+
+        /** @return 1 removed; 0 refused (unknown, open, bundles queued: the reason only in ion.log); -1 error */
+        int removeEndpoint(String eid);
     }
 
     interface LibIci extends Library {
@@ -93,6 +104,8 @@ final class Ion {
      * by, another library of the same names in this JVM.
      */
     static final Map<String, Object> LOCAL_SYMBOLS = Map.of(Library.OPTION_OPEN_FLAGS, 1);
+
+    static final int ENQUEUE_BUNDLE = 1;
 
     static final int ZCO_SDR_SOURCE = 4;
     static final int ZCO_OUTBOUND = 1;

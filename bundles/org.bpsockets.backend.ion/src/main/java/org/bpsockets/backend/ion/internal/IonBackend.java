@@ -62,6 +62,8 @@ public final class IonBackend implements Backend {
     /** ADUs taken from ION that no application has acknowledged, per endpoint, for its next registration. */
     private final Map<EndpointId, ArrayDeque<IonDelivery>> held = new ConcurrentHashMap<>();
     private final Map<EndpointId, Pointer> sources = new ConcurrentHashMap<>();
+    /** Endpoints this backend declared in ION (addEndpoint) and has not removed. */
+    private final Set<EndpointId> added = ConcurrentHashMap.newKeySet();
     private final AtomicLong sequence = new AtomicLong();
     private volatile IonNode node;
     private volatile String down = "not attached yet";
@@ -141,6 +143,12 @@ public final class IonBackend implements Backend {
                 LOG.warn("{} ADUs ION delivered were never taken by an application and are gone with the backend", lost);
             }
             sources.values().forEach(n::close);
+            sources.clear();
+            for (EndpointId e : added) {
+                if (automatic(e)) {
+                    retireDeclaration(n, e);
+                }
+            }
             n.close();
         }
         LOG.info("ION backend stopped");
@@ -194,6 +202,94 @@ public final class IonBackend implements Backend {
                 endpoint + " is not an endpoint of the ION node ipn:" + n.nodeNumber() + ".0");
     }
 
+    // ---- endpoints in ION ----
+
+    /** First service of the automatic binds: the kernel's 65536..131071, the node's own shell sockets' above. */
+    static final long FIRST_AUTOMATIC_SERVICE = 65536;
+
+    static boolean automatic(EndpointId endpoint) {
+        return endpoint instanceof IpnEndpointId ipn && ipn.service() >= FIRST_AUTOMATIC_SERVICE;
+    }
+
+    /**
+     * Opens a local endpoint on ION, for receiving or as a source. ION opens only endpoints declared in
+     * it: one it does not know is declared first (addEndpoints), with the {@code q} rule. A refusal names
+     * this endpoint, the socket's own, and what to do.
+     */
+    private Pointer openSap(IonNode n, EndpointId local, boolean receiving) throws BpException {
+        String eid = local.toString();
+        IonNode.Opened opened = n.open(eid, receiving);
+        if (opened.sap() == null && opened.unknown() && config.addEndpoints()) {
+            boolean declared;
+            try {
+                declared = n.addEndpoint(eid);
+            } catch (BpException e) {
+                LOG.warn("ION could not declare endpoint {}: {}", eid, e.getMessage());
+                throw new BpException(BpError.ADDRESS_NOT_AVAILABLE, "ION does not know the endpoint " + eid
+                        + " and could not declare it: " + e.getMessage() + "; declare it in ION (bpadmin: a endpoint "
+                        + eid + " q)", e);
+            }
+            if (declared) {
+                added.add(local);
+                if (automatic(local)) {
+                    LOG.debug("Declared endpoint {} in ION for an automatic bind", eid);
+                } else {
+                    LOG.info("Declared endpoint {} in ION (rule q: bundles for it queue in ION while no socket is bound)", eid);
+                }
+            }
+            opened = n.open(eid, receiving);
+        }
+        if (opened.sap() != null) {
+            return opened.sap();
+        }
+        String use = receiving ? "to receive on it" : "as the source of a send";
+        if (opened.unknown()) {
+            String why = "ION does not know the endpoint " + eid + " (needed " + use + "): "
+                    + (config.addEndpoints() ? "ION refused to declare it (its reason is in ion.log); "
+                            : "addEndpoints is false in etc/org.bpsockets.backend.ion.cfg; ")
+                    + "declare it in ION (bpadmin: a endpoint " + eid + " q)";
+            LOG.warn("{}", why);
+            throw new BpException(BpError.ADDRESS_NOT_AVAILABLE, why);
+        }
+        BpError error = opened.failure().contains("already open") || opened.failure().contains("open already")
+                ? BpError.ADDRESS_IN_USE : BpError.ADDRESS_NOT_AVAILABLE;
+        throw new BpException(error, "ION cannot open the endpoint " + eid + " " + use + ": " + opened.failure());
+    }
+
+    /**
+     * After the registration of an endpoint closed: its source SAP goes, and so does the declaration of
+     * an automatic bind's endpoint this backend added (ION keeps it if bundles are queued there). On the
+     * sending thread, so sends already queued from the endpoint go first.
+     */
+    private void retire(IonNode n, EndpointId endpoint) {
+        Runnable work = () -> {
+            if (receivers.containsKey(endpoint)) {
+                return; // bound again meanwhile
+            }
+            Pointer source = sources.remove(endpoint);
+            if (source != null) {
+                n.close(source);
+            }
+            if (automatic(endpoint) && added.contains(endpoint)) {
+                retireDeclaration(n, endpoint);
+            }
+        };
+        try {
+            sender.execute(work);
+        } catch (RejectedExecutionException e) {
+            // The backend is stopping: deactivate() removes what is left.
+        }
+    }
+
+    private void retireDeclaration(IonNode n, EndpointId endpoint) {
+        if (n.removeEndpoint(endpoint.toString())) {
+            added.remove(endpoint);
+            LOG.debug("Removed endpoint {} from ION", endpoint);
+        } else {
+            LOG.info("ION keeps endpoint {} declared (bundles are queued for it, or it is open: see ion.log)", endpoint);
+        }
+    }
+
     // ---- receiving ----
 
     @Override
@@ -204,7 +300,7 @@ public final class IonBackend implements Backend {
             if (receivers.containsKey(local)) {
                 throw new BpException(BpError.ADDRESS_IN_USE, local + " is already registered");
             }
-            Pointer sap = n.openReceiver(local.toString());
+            Pointer sap = openSap(n, local, true);
             Receiver r = new Receiver(n, local, sap, sink, Math.max(1, window));
             receivers.put(local, r);
             r.start();
@@ -342,6 +438,7 @@ public final class IonBackend implements Backend {
             }
             node.close(sap);
             receivers.remove(endpoint, this);
+            retire(node, endpoint);
         }
     }
 
@@ -413,7 +510,7 @@ public final class IonBackend implements Backend {
             source = local;
             sap = sources.get(local);
             if (sap == null) {
-                sap = n.openSource(local.toString());
+                sap = openSap(n, local, false);
                 sources.put(local, sap);
             }
         }

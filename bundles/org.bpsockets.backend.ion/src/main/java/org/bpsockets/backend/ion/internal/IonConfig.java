@@ -19,6 +19,13 @@ public @interface IonConfig {
     @AttributeDefinition(description = "The ION node's working directory (ION_NODE_WDNAME), with nodeListDir")
     String nodeDirectory() default "";
 
+    @AttributeDefinition(description = "Declare the endpoints sockets bind, and automatically bound sources, in ION when ION does not"
+            + " know them (libbp's addEndpoint, like bpadmin's 'a endpoint EID q'). Those of explicit binds stay declared,"
+            + " so bundles for them queue in ION while no socket is bound; those of automatic binds (services 65536 and up)"
+            + " are removed again when their socket closes, unless bundles are queued there. false: every endpoint must be"
+            + " declared in ION beforehand, and a bind of an undeclared one fails with EADDRNOTAVAIL")
+    boolean addEndpoints() default true;
+
     @AttributeDefinition(description = "Seconds between attempts to attach while ION is not running")
     int retrySeconds() default 5;
 

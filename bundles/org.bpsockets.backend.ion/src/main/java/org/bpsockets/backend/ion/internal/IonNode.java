@@ -101,26 +101,56 @@ final class IonNode implements AutoCloseable {
         return messages.isEmpty() ? fallback : String.join("; ", messages);
     }
 
-    /** Opens an endpoint for sending and (exclusively) receiving. */
-    Pointer openReceiver(String eid) throws BpException {
-        PointerByReference sap = new PointerByReference();
-        if (bp.bp_open(eid, sap) < 0) {
-            String why = errors("bp_open failed");
-            BpError error = why.contains("already open") ? BpError.ADDRESS_IN_USE : BpError.ADDRESS_NOT_AVAILABLE;
-            throw new BpException(error, "ION cannot open " + eid + " for receiving: " + why
-                    + (error == BpError.ADDRESS_NOT_AVAILABLE ? " (bpadmin: a endpoint " + eid + " q)" : ""));
-        }
-        return sap.getValue();
+    /** What bp_open or bp_open_source gave: the SAP, or ION's reason and whether the endpoint is unknown to it. */
+    record Opened(Pointer sap, String failure, boolean unknown) {
     }
 
-    /** Opens an endpoint for sending only. */
-    Pointer openSource(String eid) throws BpException {
+    /**
+     * Opens an endpoint for sending and (exclusively) receiving, or only for sending. ION opens only
+     * endpoints it has been told about (bpadmin's {@code a endpoint}, or {@link #addEndpoint}).
+     */
+    Opened open(String eid, boolean receiving) {
         PointerByReference sap = new PointerByReference();
-        if (bp.bp_open_source(eid, sap, 0) < 0) {
-            throw new BpException(BpError.ADDRESS_NOT_AVAILABLE,
-                    "ION cannot open " + eid + " for sending: " + errors("bp_open_source failed"));
+        int rc = receiving ? bp.bp_open(eid, sap) : bp.bp_open_source(eid, sap, 0);
+        if (rc >= 0 && sap.getValue() != null) {
+            return new Opened(sap.getValue(), null, false);
         }
-        return sap.getValue();
+        // bp_open answers 0 with no SAP when this process has the endpoint open already.
+        String why = rc >= 0 ? "this process has it open already" : errors(receiving ? "bp_open failed" : "bp_open_source failed");
+        return new Opened(null, why, why.contains("Endpoint not known"));
+    }
+
+    /**
+     * Declares an endpoint with the {@code q} rule (bundles queue while no application has it open),
+     * as bpadmin's {@code a endpoint EID q} does.
+     *
+     * @return true when added; false when ION refused (it says why only in ion.log, e.g. a duplicate)
+     * @throws BpException ION failed, or this libbp has no addEndpoint
+     */
+    boolean addEndpoint(String eid) throws BpException {
+        int rc;
+        try {
+            rc = bp.addEndpoint(eid, Ion.ENQUEUE_BUNDLE, null);
+        } catch (UnsatisfiedLinkError e) {
+            throw new BpException(BpError.ADDRESS_NOT_AVAILABLE, "this libbp has no addEndpoint: " + e.getMessage(), e);
+        }
+        if (rc < 0) {
+            throw new BpException(BpError.ADDRESS_NOT_AVAILABLE, errors("addEndpoint failed"));
+        }
+        return rc > 0;
+    }
+
+    /** @return true when removed; false when ION refused (unknown, open, or bundles queued there: see ion.log) */
+    boolean removeEndpoint(String eid) {
+        try {
+            int rc = bp.removeEndpoint(eid);
+            if (rc < 0) {
+                errors("");
+            }
+            return rc > 0;
+        } catch (UnsatisfiedLinkError e) {
+            return false;
+        }
     }
 
     void close(Pointer sap) {
@@ -140,12 +170,16 @@ final class IonNode implements AutoCloseable {
     void send(Pointer sap, String destination, String reportTo, int lifespanSeconds, int classOfService,
             int custodySwitch, int srrFlags, boolean ackRequested, BpAncillaryData ancillary, byte[] payload)
             throws BpException {
-        long object = writeToSdr(payload);
+        // An empty ADU is a ZCO without an initial extent: ionCreateZco asserts length > 0 for one with
+        // an extent, and creates an empty ZCO, without asking for space, when given no location.
+        long object = payload.length == 0 ? 0 : writeToSdr(payload);
         long zco = ici.ionCreateZco(Ion.ZCO_SDR_SOURCE, object, 0, payload.length, (byte) classOfService, (byte) 0,
                 Ion.ZCO_OUTBOUND, attendantStarted ? attendant : null);
         if (zco == 0 || zco == -1) {
             String why = errors(zco == 0 ? "no ZCO space" : "ionCreateZco failed");
-            transaction(() -> ici.Sdr_free(null, 0, sdr, object), "freeing an unused SDR object");
+            if (object != 0) {
+                transaction(() -> ici.Sdr_free(null, 0, sdr, object), "freeing an unused SDR object");
+            }
             throw new BpException(zco == 0 ? BpError.NO_BUFFER_SPACE : BpError.BACKEND_FAILURE,
                     "ION could not take the ADU: " + why);
         }
@@ -203,6 +237,9 @@ final class IonNode implements AutoCloseable {
         if (length[0] > limit) {
             throw new BpException(BpError.MESSAGE_TOO_LONG,
                     "an ADU of " + length[0] + " bytes exceeds the ION backend's limit of " + limit);
+        }
+        if (length[0] == 0) {
+            return new byte[0];
         }
         byte[] payload = new byte[(int) length[0]];
         ZcoReader reader = new ZcoReader();

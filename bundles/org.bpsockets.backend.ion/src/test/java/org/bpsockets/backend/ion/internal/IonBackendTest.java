@@ -68,7 +68,10 @@ class IonBackendTest {
             backend.deactivate();
         }
         ion.double_fail_attach(0);
+        ion.double_fail_add_endpoint(0);
         assertEquals(0, ion.double_saps_open(), "every endpoint closed");
+        // What is still queued in ION's endpoints is ION's, not a leak of the backend's.
+        ion.double_reset_endpoints();
         assertEquals(0, ion.double_open_transactions(), "no transaction left open");
         assertEquals(0, ion.double_live_zcos(), "no ZCO leaked");
         assertEquals(0, ion.double_live_objects(), "no SDR object leaked");
@@ -211,5 +214,124 @@ class IonBackendTest {
         await(() -> backend.health().detail().contains("cannot be loaded"), "the reason shows");
         assertEquals(BackendHealth.State.DOWN, backend.health().state());
         assertTrue(Native.getLastError() >= 0);
+    }
+
+    @Test
+    void anAutomaticBindsEndpointIsDeclaredInIonAndRemovedWhenItsSocketCloses() throws Exception {
+        backend();
+        EndpointId auto = EndpointId.parse("ipn:1.65536");
+        assertEquals(0, ion.double_declared("ipn:1.65536"), "ION does not know it: the kernel picked it");
+        Sink atA = new Sink(true);
+        Sink atAuto = new Sink(true);
+        try (EndpointRegistration a = backend.open(A, atA::deliver, 4)) {
+            EndpointRegistration r = backend.open(auto, atAuto::deliver, 4);
+            assertEquals(auto, r.endpoint());
+            backend.send(SendRequest.of(A, auto, "ping".getBytes())).toCompletableFuture().get(10, TimeUnit.SECONDS);
+            Delivery ping = atA.next();
+            assertEquals(auto, ping.bundle().source());
+            backend.send(SendRequest.of(auto, A, "pong".getBytes())).toCompletableFuture().get(10, TimeUnit.SECONDS);
+            assertArrayEquals("pong".getBytes(), atAuto.next().bundle().payloadBytes(), "the answer reaches it");
+            r.close();
+            await(() -> ion.double_declared("ipn:1.65536") == 0, "removed from ION once its socket closed");
+        }
+        assertEquals(1, ion.double_declared("ipn:1.5"), "an explicit bind's endpoint stays declared");
+        int[] counts = new int[3];
+        ion.double_endpoint_counts(counts);
+        assertArrayEquals(new int[] {2, 1, 0}, counts, "declared A and the automatic one, removed only the latter");
+    }
+
+    @Test
+    void anAutomaticSourceThatNeverReceivedIsDeclaredAndRemovedWhenTheBackendStops() throws Exception {
+        backend();
+        Sink atA = new Sink(true);
+        try (EndpointRegistration a = backend.open(A, atA::deliver, 4)) {
+            EndpointId auto = EndpointId.parse("ipn:1.70000");
+            backend.send(SendRequest.of(A, auto, new byte[] {7})).toCompletableFuture().get(10, TimeUnit.SECONDS);
+            assertEquals(auto, atA.next().bundle().source());
+            assertEquals(1, ion.double_declared("ipn:1.70000"));
+        }
+        backend.deactivate();
+        backend = null;
+        assertEquals(0, ion.double_declared("ipn:1.70000"), "the backend removes what it declared for automatic binds");
+        assertEquals(1, ion.double_declared("ipn:1.5"));
+    }
+
+    @Test
+    void bundlesForAnExplicitEndpointQueueInIonWhileNoSocketIsBound() throws Exception {
+        backend();
+        backend.open(A, d -> { }, 1).close();
+        backend.send(SendRequest.of(A, B, new byte[] {3})).toCompletableFuture().get(10, TimeUnit.SECONDS);
+        assertEquals(1, ion.double_queued("ipn:1.5"), "queued in ION, not abandoned");
+        Sink sink = new Sink(true);
+        try (EndpointRegistration r = backend.open(A, sink::deliver, 4)) {
+            assertEquals(3, sink.next().bundle().payloadBytes()[0], "delivered at the next bind");
+        }
+        int[] counts = new int[3];
+        ion.double_endpoint_counts(counts);
+        assertEquals(0, counts[2], "nothing abandoned");
+    }
+
+    @Test
+    void anAutomaticEndpointWithBundlesQueuedStaysDeclared() throws Exception {
+        backend();
+        EndpointId auto = EndpointId.parse("ipn:1.65540");
+        Sink slow = new Sink(false);
+        EndpointRegistration r = backend.open(auto, slow::deliver, 1);
+        for (int i = 0; i < 2; i++) {
+            backend.send(SendRequest.of(auto, B, new byte[] {(byte) i})).toCompletableFuture().get(10, TimeUnit.SECONDS);
+        }
+        Delivery first = slow.next();
+        r.close();
+        first.release();
+        // The sending thread retires the endpoint after what was queued before it: one more send waits for that.
+        backend.send(SendRequest.of(B, B, new byte[1])).toCompletableFuture().get(10, TimeUnit.SECONDS);
+        assertEquals(1, ion.double_queued("ipn:1.65540"), "the second waits in ION");
+        assertEquals(1, ion.double_declared("ipn:1.65540"), "so ION keeps the endpoint");
+    }
+
+    @Test
+    void withoutAddEndpointsAnUndeclaredEndpointIsRefusedNamingItAndTheRemedy() throws Exception {
+        backend("addEndpoints", false);
+        BpException e = assertThrows(BpException.class, () -> backend.open(EndpointId.parse("ipn:1.7"), d -> { }, 1));
+        assertEquals(BpError.ADDRESS_NOT_AVAILABLE, e.error());
+        assertTrue(e.getMessage().contains("ION does not know the endpoint ipn:1.7")
+                && e.getMessage().contains("a endpoint ipn:1.7 q") && e.getMessage().contains("addEndpoints"), e.getMessage());
+        assertEquals(0, ion.double_declared("ipn:1.7"), "nothing declared behind the operator's back");
+        ion.double_declare("ipn:1.7");
+        backend.open(EndpointId.parse("ipn:1.7"), d -> { }, 1).close();
+
+        // A send whose source ION does not know names the source, not the destination.
+        int sends = ion.double_sends();
+        java.util.concurrent.CompletableFuture<?> send = backend.send(SendRequest.of(EndpointId.parse("ipn:1.7"),
+                EndpointId.parse("ipn:1.65536"), new byte[1])).toCompletableFuture();
+        java.util.concurrent.ExecutionException failed = assertThrows(java.util.concurrent.ExecutionException.class,
+                () -> send.get(10, TimeUnit.SECONDS));
+        String why = failed.getCause().getMessage();
+        assertEquals(BpError.ADDRESS_NOT_AVAILABLE, ((BpException) failed.getCause()).error());
+        assertTrue(why.contains("endpoint ipn:1.65536") && why.contains("as the source of a send"), why);
+        assertEquals(sends, ion.double_sends(), "nothing sent");
+    }
+
+    @Test
+    void whenIonCannotDeclareAnEndpointTheRefusalSaysWhy() throws Exception {
+        backend();
+        ion.double_fail_add_endpoint(1);
+        BpException e = assertThrows(BpException.class, () -> backend.open(EndpointId.parse("ipn:1.9"), d -> { }, 1));
+        assertEquals(BpError.ADDRESS_NOT_AVAILABLE, e.error());
+        assertTrue(e.getMessage().contains("ipn:1.9") && e.getMessage().contains("Can't add endpoint"), e.getMessage());
+    }
+
+    @Test
+    void aZeroLengthAduIsCarried() throws Exception {
+        backend();
+        Sink sink = new Sink(false);
+        try (EndpointRegistration r = backend.open(A, sink::deliver, 4)) {
+            backend.send(SendRequest.of(A, B, new byte[0])).toCompletableFuture().get(10, TimeUnit.SECONDS);
+            Delivery d = sink.next();
+            assertEquals(0, d.bundle().payloadBytes().length);
+            assertEquals(B, d.bundle().source());
+            d.acknowledge();
+            await(() -> ion.double_live_zcos() == 0, "released");
+        }
     }
 }

@@ -40,6 +40,22 @@ interface IonDouble extends Library {
 
     void double_sizes(int[] out);
 
+    void double_fail_add_endpoint(int on);
+
+    /** As an operator's {@code a endpoint EID q}. */
+    void double_declare(String eid);
+
+    int double_declared(String eid);
+
+    /** Bundles queued in ION for the endpoint. */
+    int double_queued(String eid);
+
+    /** Declared by addEndpoint, removed by removeEndpoint, bundles abandoned for an undeclared local endpoint. */
+    void double_endpoint_counts(int[] out);
+
+    /** Every endpoint and what is queued there goes, as with a fresh ION node. */
+    void double_reset_endpoints();
+
     /** Builds the double with its Makefile (again only when its source changed). */
     static Path build() throws IOException, InterruptedException {
         Path out = Path.of("target", "ion-double", "libion_double.so").toAbsolutePath();

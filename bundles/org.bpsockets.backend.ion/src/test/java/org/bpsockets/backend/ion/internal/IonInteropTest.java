@@ -24,7 +24,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The backend attached to a real ION node (BPSOCKETS_ION_PREFIX): applications on two of its
- * endpoints reach each other, with options, and ION's bpecho answers.
+ * endpoints reach each other, with options, and ION's bpecho answers; endpoints the node's rc file does
+ * not declare (an explicit bind, an automatic one) are declared through libbp and work; an empty ADU
+ * arrives empty.
  */
 class IonInteropTest {
 
@@ -74,6 +76,42 @@ class IonInteropTest {
                         .toCompletableFuture().get(30, TimeUnit.SECONDS);
                 at2.next();
                 assertEquals(true, at3.next().bundle().administrativeRecord(), "the status report");
+            }
+        } catch (AssertionError | RuntimeException e) {
+            throw new AssertionError(e.getMessage() + "\n" + peer.log(), e);
+        } finally {
+            backend.deactivate();
+            peer.close();
+        }
+    }
+
+    @Test
+    void undeclaredAndAutomaticEndpointsAreDeclaredAndAnEmptyAduArrives() throws Exception {
+        assumeTrue(IonPeer.prefix() != null, IonPeer.skipMessage());
+        IonPeer peer = IonPeer.start("tcp", freePort());
+        String lib = IonPeer.prefix() + "/lib/";
+        IonBackend backend = new IonBackend(TestConfigs.of(IonConfig.class, "bpLibrary", lib + "libbp.so.0",
+                "iciLibrary", lib + "libici.so.0", "nodeListDir", peer.dir.toString(), "nodeDirectory",
+                peer.dir.toString()));
+        try {
+            await(() -> backend.nodeId().isPresent(), "attached to ION: " + backend.health());
+            EndpointId explicit = EndpointId.parse("ipn:2.40"); // not in the node's rc file
+            EndpointId automatic = EndpointId.parse("ipn:2.65536");
+            Sink atExplicit = new Sink(true);
+            Sink atAutomatic = new Sink(true);
+            try (EndpointRegistration r1 = backend.open(explicit, atExplicit::deliver, 8)) {
+                EndpointRegistration r2 = backend.open(automatic, atAutomatic::deliver, 8);
+                backend.send(SendRequest.of(explicit, automatic, "ping".getBytes())).toCompletableFuture().get(30,
+                        TimeUnit.SECONDS);
+                Delivery ping = atExplicit.next();
+                assertArrayEquals("ping".getBytes(), ping.bundle().payloadBytes());
+                assertEquals(automatic, ping.bundle().source());
+                backend.send(SendRequest.of(automatic, explicit, new byte[0])).toCompletableFuture().get(30,
+                        TimeUnit.SECONDS);
+                assertEquals(0, atAutomatic.next().bundle().payloadBytes().length, "an empty ADU, delivered");
+                r2.close();
+                // Bound again after its removal from ION: declared again.
+                backend.open(automatic, atAutomatic::deliver, 8).close();
             }
         } catch (AssertionError | RuntimeException e) {
             throw new AssertionError(e.getMessage() + "\n" + peer.log(), e);
