@@ -502,11 +502,14 @@ bool bp_service_in_use(struct bp_net *bn, u32 service)
 /*
  * The node answered @bs's BIND, or went away (kernel-only binding): bind the socket to the EID
  * the node resolved, unless another socket holds that one (EADDRINUSE, and the node is told to
- * forget), or leave it unbound. Wakes pollers and waiters. Caller holds bn->lock.
+ * forget), or leave it unbound. An @async bind's error becomes the pending error, set before the
+ * state changes so that no poller sees the socket writable without it. Wakes pollers and waiters.
+ * Caller holds bn->lock.
  */
-static int bp_bind_done(struct bp_net *bn, struct bp_sock *bs, struct bp_req *req)
+static int bp_bind_done(struct bp_net *bn, struct bp_sock *bs, struct bp_req *req, bool async)
 {
 	int err = req->node_gone ? 0 : req->err;
+	struct sock *sk = &bs->sk;
 
 	lockdep_assert_held(&bn->lock);
 	if (!err && !req->node_gone && req->eid.scheme && !bp_eid_equal(&req->eid, &bs->eid)) {
@@ -517,10 +520,14 @@ static int bp_bind_done(struct bp_net *bn, struct bp_sock *bs, struct bp_req *re
 			bs->eid = req->eid;
 		}
 	}
+	if (err && async)	/* as for an asynchronous send: the socket's pending error */
+		WRITE_ONCE(sk->sk_err, -err);
 	bp_sock_set_state(bn, bs, err ? BP_UNBOUND : BP_BOUND);
 	if (!err)
 		bn->gen++;
-	bs->sk.sk_state_change(&bs->sk);
+	if (err && async)
+		sk_error_report(sk);
+	sk->sk_state_change(sk);
 	return err;
 }
 
@@ -528,18 +535,11 @@ static int bp_bind_done(struct bp_net *bn, struct bp_sock *bs, struct bp_req *re
 void bp_bind_async_done(struct bp_net *bn, struct bp_req *req)
 {
 	struct bp_sock *bs = req->bs;
-	struct sock *sk;
-	int err;
 
 	if (!bs)	/* closed meanwhile */
 		return;
 	bs->bind_req = NULL;
-	err = bp_bind_done(bn, bs, req);
-	if (err) {	/* as for an asynchronous send: the socket's pending error */
-		sk = &bs->sk;
-		WRITE_ONCE(sk->sk_err, -err);
-		sk_error_report(sk);
-	}
+	bp_bind_done(bn, bs, req, true);
 }
 
 /*
@@ -588,7 +588,7 @@ int bp_node_bind(struct bp_net *bn, struct bp_sock *bs, const struct bp_eid *eid
 
 	ret = bp_req_wait(bn, req);
 	if (ret > 0) {
-		err = bp_bind_done(bn, bs, req);
+		err = bp_bind_done(bn, bs, req, false);
 	} else {
 		was_sent = req->sent;
 		bp_req_unlink(bn, req);

@@ -1,9 +1,12 @@
 #!/bin/sh
-# Runs inside the tools/vm guest (see kmod/test/run): loads bp.ko, runs the functional tests and
-# the stress test, unloads the module, and fails on any kernel warning in dmesg.
-# usage: guest.sh RESULTS_DIR
+# Runs inside the tools/vm guest (see kmod/test/run): loads bp.ko, runs the functional tests, the
+# stress test and the random-syscall stress (which unloads the module), and fails on any kernel
+# warning in dmesg.
+# usage: guest.sh RESULTS_DIR [FUZZ_SEED [FUZZ_SECONDS]]
 cd "$(dirname "$0")" || exit 2
 results=${1:-results}
+fuzz_seed=${2:-$(date +%s)}
+fuzz_seconds=${3:-20}
 params="node_timeout_ms=1000"
 ko=$(cd .. && pwd)/bp.ko
 pass=0 failed=0
@@ -35,6 +38,14 @@ rc=$?
 cat "$results/bp_stress.tap"
 count "$results/bp_stress.tap"
 [ $rc = 0 ] || { echo "not ok - bp_stress exited with $rc"; failed=$((failed + 1)); }
+
+echo "# bp_fuzz"
+grep -q '^bp ' /proc/modules || insmod "$ko" $params
+timeout -k 5 $((fuzz_seconds + 60)) ./bp_fuzz "$fuzz_seconds" "$fuzz_seed" >"$results/bp_fuzz.tap" 2>&1
+rc=$?
+cat "$results/bp_fuzz.tap"
+count "$results/bp_fuzz.tap"
+[ $rc = 0 ] || { echo "not ok - bp_fuzz exited with $rc (seed $fuzz_seed)"; failed=$((failed + 1)); }
 
 if grep -q '^bp ' /proc/modules && ! rmmod bp; then
 	echo "not ok - rmmod bp at the end"
