@@ -203,12 +203,17 @@ public final class KernelTransport implements SocketTransport {
     private void disconnect(String why) {
         NodeLink l = link;
         link = null;
+        String before = state;
         state = why;
         if (l != null) {
             LOG.info("Leaving the kernel: {}", why);
             l.close();
             // The module's sockets are no longer reachable; they come back with the next resync.
             session.resync(Map.of());
+        } else if (!why.equals(before)) {
+            // The registry logs this transport as attached when the bridge starts: that is not the
+            // kernel. Ready is "Registered with the AF_BP module as node"; until then, say why not.
+            LOG.info("Not registered with the AF_BP module: {}; registering when it appears", why);
         }
     }
 
