@@ -156,6 +156,37 @@ public class OperatorInputIT extends KarafTestSupport {
         }
     }
 
+    void setProperty(String pid, String key, Object value) throws Exception {
+        org.osgi.service.cm.Configuration c = configAdmin.getConfiguration(pid, null);
+        java.util.Dictionary<String, Object> p = c.getProperties();
+        p.put(key, value);
+        c.update(p);
+    }
+
+    @Test
+    public void aBadConvergenceLayerValueIsRefusedAndTheLayerStaysInstalled() throws Exception {
+        String pid = "org.bpsockets.cla.tcpclv4";
+        String own = Integer.toString(claPort("tcpclv4"));
+        try {
+            for (String bad : new String[] {"99999", "abc"}) {
+                setProperty(pid, "listenPort", bad);
+                await("bp:status names listenPort = " + bad, 30_000, () -> call(() -> execute("bp:status"))
+                        .contains("tcpclv4: org.bpsockets.cla.tcpclv4: listenPort = '" + bad + "' is not valid"));
+                says(execute("bp:node"), "Layers:     mtcp, tcpclv3, tcpclv4, udp");
+            }
+            // A valid port that is taken: the layer stays, for outbound links, and says why it does not listen.
+            setProperty(pid, "listenPort", Integer.toString(claPort("tcpclv3")));
+            await("bp:status says the listener cannot open", 30_000, () -> call(() -> execute("bp:status"))
+                    .contains("tcpclv4: cannot listen on 127.0.0.1:" + claPort("tcpclv3")));
+            says(execute("bp:link-add --mode on-demand viav4 tcpclv4 127.0.0.1:" + freePort()), "Link viav4: tcpclv4");
+            execute("bp:link-del viav4");
+        } finally {
+            setProperty(pid, "listenPort", own);
+        }
+        await("the layer listens again and the node is UP", 30_000, () -> call(() -> execute("bp:status"))
+                .contains("embedded - UP"));
+    }
+
     @Test
     public void shellErrorsNameTheValidValues() throws Exception {
         says(execute("bp:send -p URGENT ipn:1.7 x"), "priority 'URGENT' is not one of bulk, normal, expedited");

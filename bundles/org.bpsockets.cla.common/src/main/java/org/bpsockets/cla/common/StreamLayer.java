@@ -38,6 +38,8 @@ public abstract class StreamLayer implements ConvergenceLayer {
     private volatile boolean active = true;
     private volatile ServerSocket server;
     private volatile Thread acceptor;
+    private volatile String listenProblem;
+    private volatile String configProblem;
 
     protected StreamLayer(String name, ClaContext context, Logger log, int maxInbound) {
         this.name = name;
@@ -52,21 +54,47 @@ public abstract class StreamLayer implements ConvergenceLayer {
         return name;
     }
 
-    /** Called at the end of the subclass constructor, so accepted sessions see a complete layer. */
-    protected final void listen(boolean enabled, String address, int port) throws IOException {
+    /**
+     * Called at the end of the subclass constructor, so accepted sessions see a complete layer. A
+     * listener that cannot be opened (address in use, unknown address) leaves the layer in service for
+     * outbound links and is said at WARN and by {@link #problem()}: links to peers keep working.
+     */
+    protected final void listen(boolean enabled, String address, int port) {
         if (!enabled) {
             log.info("{}: listener disabled; outbound links only", name);
             return;
         }
         if (address == null || address.isBlank()) {
-            throw new IOException(name + ": no listener address configured");
+            listenProblem = "no listener address configured (listenAddress); outbound links only";
+            log.warn("{}: {}", name, listenProblem);
+            return;
         }
-        ServerSocket s = new ServerSocket();
-        s.setReuseAddress(true);
-        s.bind(new InetSocketAddress(InetAddress.getByName(address.trim()), port), 64);
+        ServerSocket s;
+        try {
+            s = new ServerSocket();
+            s.setReuseAddress(true);
+            s.bind(new InetSocketAddress(InetAddress.getByName(address.trim()), port), 64);
+        } catch (IOException e) {
+            listenProblem = "cannot listen on " + address.trim() + ":" + port + " (" + e.getMessage()
+                    + "); outbound links only";
+            log.warn("{}: {}", name, listenProblem);
+            return;
+        }
         server = s;
         acceptor = ClaThreads.start("bp-" + name + "-listener", this::acceptLoop);
         log.info("{}: listening on {}", name, Addresses.format((InetSocketAddress) s.getLocalSocketAddress()));
+    }
+
+    /** A configuration the layer refused (it runs with its last valid one), said by {@link #problem()}. */
+    protected final void configurationRefused(String why) {
+        configProblem = why;
+    }
+
+    @Override
+    public final java.util.Optional<String> problem() {
+        String p = configProblem == null ? listenProblem
+                : listenProblem == null ? configProblem : configProblem + "; " + listenProblem;
+        return java.util.Optional.ofNullable(p);
     }
 
     /** The listener's port (useful when configured as 0), or -1 without a listener. */

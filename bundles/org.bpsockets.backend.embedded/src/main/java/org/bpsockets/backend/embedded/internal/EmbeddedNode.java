@@ -223,7 +223,7 @@ public final class EmbeddedNode implements Backend {
         List<String> refused = refusedConfigurations();
         String problems = java.util.stream.Stream.of(configProblem == null ? "" : "configuration refused: " + configProblem,
                 core.storeProblem(), refused.isEmpty() ? "" : refused.size() + " link/route/contact configuration(s) "
-                        + "refused (bp:links, bp:routes, bp:contacts say why)").filter(x -> !x.isEmpty()).collect(java.util.stream.Collectors.joining("; "));
+                        + "refused (bp:links, bp:routes, bp:contacts say why)", String.join("; ", core.layerProblems())).filter(x -> !x.isEmpty()).collect(java.util.stream.Collectors.joining("; "));
         return problems.isEmpty() ? h : new BackendHealth(BackendHealth.State.DEGRADED, h.detail() + "; " + problems);
     }
 

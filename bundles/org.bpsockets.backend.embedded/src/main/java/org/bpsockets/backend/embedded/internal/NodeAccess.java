@@ -51,6 +51,11 @@ public final class NodeAccess {
         return node.refusedConfigurations();
     }
 
+    /** What the installed layers say is wrong with them. */
+    public List<String> layerProblems() {
+        return node.core.layerProblems();
+    }
+
     /** The installed convergence layers' names. */
     public java.util.Set<String> layerNames() {
         return node.core.convergenceLayerNames();

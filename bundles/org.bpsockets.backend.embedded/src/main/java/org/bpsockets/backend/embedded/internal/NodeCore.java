@@ -1586,6 +1586,16 @@ public final class NodeCore implements Backend, ClaContext, AutoCloseable {
         return Set.copyOf(layers.keySet());
     }
 
+    /** What the installed layers say is wrong with them (a refused configuration, a listener not open). */
+    List<String> layerProblems() {
+        List<String> out = new ArrayList<>();
+        for (ConvergenceLayer l : layers.values()) {
+            l.problem().ifPresent(p -> out.add(l.name() + ": " + p));
+        }
+        java.util.Collections.sort(out);
+        return out;
+    }
+
     String storeName() {
         return store.name() + (store.durable() ? " (durable)" : " (memory only)");
     }

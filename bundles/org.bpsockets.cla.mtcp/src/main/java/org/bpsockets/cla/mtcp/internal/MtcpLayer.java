@@ -6,14 +6,17 @@ import java.net.Socket;
 import java.util.Map;
 import java.util.Set;
 
+import org.bpsockets.cla.common.CheckedConfig;
 import org.bpsockets.cla.common.StreamLayer;
 import org.bpsockets.cla.common.StreamSession;
 import org.bpsockets.node.api.cla.ClaContext;
 import org.bpsockets.node.api.cla.ConvergenceLayer;
+import org.osgi.framework.BundleContext;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.metatype.MetaTypeService;
 import org.osgi.service.metatype.annotations.Designate;
 import org.slf4j.LoggerFactory;
 
@@ -33,8 +36,21 @@ public final class MtcpLayer extends StreamLayer {
     final StreamSession.Settings settings;
 
     @Activate
-    public MtcpLayer(@Reference(name = "context") ClaContext context, MtcpConfig config) throws IOException {
-        super(NAME, context, LoggerFactory.getLogger(MtcpLayer.class), config.maxInboundSessions());
+    public MtcpLayer(@Reference(name = "context") ClaContext context, MtcpConfig typed, Map<String, Object> raw,
+            @Reference(name = "metaType") MetaTypeService metaType, BundleContext bundleContext) {
+        this(context, CheckedConfig.of(PID, typed, CheckedConfig.defaults(MtcpConfig.class), raw, metaType,
+                bundleContext.getBundle(), LoggerFactory.getLogger(MtcpLayer.class)));
+    }
+
+    /** A layer with a configuration used as given (tests, benchmarks). */
+    public MtcpLayer(ClaContext context, MtcpConfig config) {
+        this(context, CheckedConfig.trusted(config));
+    }
+
+    private MtcpLayer(ClaContext context, CheckedConfig<MtcpConfig> checked) {
+        super(NAME, context, LoggerFactory.getLogger(MtcpLayer.class), checked.config().maxInboundSessions());
+        MtcpConfig config = checked.config();
+        configurationRefused(checked.problem());
         this.config = config;
         this.settings = new StreamSession.Settings(config.queueLimit(), config.queueBytes(),
                 config.connectTimeoutSeconds() * 1000, 1000, config.closeTimeoutSeconds() * 1000, 64 * 1024);

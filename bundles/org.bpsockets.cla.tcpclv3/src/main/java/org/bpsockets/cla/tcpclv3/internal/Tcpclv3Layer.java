@@ -6,14 +6,17 @@ import java.net.Socket;
 import java.util.Map;
 import java.util.Set;
 
+import org.bpsockets.cla.common.CheckedConfig;
 import org.bpsockets.cla.common.StreamLayer;
 import org.bpsockets.cla.common.StreamSession;
 import org.bpsockets.node.api.cla.ClaContext;
 import org.bpsockets.node.api.cla.ConvergenceLayer;
+import org.osgi.framework.BundleContext;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.metatype.MetaTypeService;
 import org.osgi.service.metatype.annotations.Designate;
 import org.slf4j.LoggerFactory;
 
@@ -33,11 +36,21 @@ public final class Tcpclv3Layer extends StreamLayer {
     final StreamSession.Settings settings;
 
     @Activate
-    public Tcpclv3Layer(@Reference(name = "context") ClaContext context, Tcpclv3Config config) throws IOException {
-        super(NAME, context, LoggerFactory.getLogger(Tcpclv3Layer.class), config.maxInboundSessions());
-        if (config.keepaliveSeconds() < 0 || config.keepaliveSeconds() > 0xFFFF) {
-            throw new IOException("keepaliveSeconds must be in 0..65535");
-        }
+    public Tcpclv3Layer(@Reference(name = "context") ClaContext context, Tcpclv3Config typed, Map<String, Object> raw,
+            @Reference(name = "metaType") MetaTypeService metaType, BundleContext bundleContext) {
+        this(context, CheckedConfig.of(PID, typed, CheckedConfig.defaults(Tcpclv3Config.class), raw, metaType,
+                bundleContext.getBundle(), LoggerFactory.getLogger(Tcpclv3Layer.class)));
+    }
+
+    /** A layer with a configuration used as given (tests, benchmarks). */
+    public Tcpclv3Layer(ClaContext context, Tcpclv3Config config) {
+        this(context, CheckedConfig.trusted(config));
+    }
+
+    private Tcpclv3Layer(ClaContext context, CheckedConfig<Tcpclv3Config> checked) {
+        super(NAME, context, LoggerFactory.getLogger(Tcpclv3Layer.class), checked.config().maxInboundSessions());
+        Tcpclv3Config config = checked.config();
+        configurationRefused(checked.problem());
         this.config = config;
         this.settings = new StreamSession.Settings(config.queueLimit(), config.queueBytes(),
                 config.connectTimeoutSeconds() * 1000, config.handshakeTimeoutSeconds() * 1000,

@@ -9,14 +9,17 @@ import java.util.Set;
 
 import javax.net.ssl.SSLContext;
 
+import org.bpsockets.cla.common.CheckedConfig;
 import org.bpsockets.cla.common.StreamLayer;
 import org.bpsockets.cla.common.StreamSession;
 import org.bpsockets.node.api.cla.ClaContext;
 import org.bpsockets.node.api.cla.ConvergenceLayer;
+import org.osgi.framework.BundleContext;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.metatype.MetaTypeService;
 import org.osgi.service.metatype.annotations.Designate;
 import org.slf4j.LoggerFactory;
 
@@ -37,8 +40,21 @@ public final class Tcpclv4Layer extends StreamLayer {
     final StreamSession.Settings settings;
 
     @Activate
-    public Tcpclv4Layer(@Reference(name = "context") ClaContext context, Tcpclv4Config config) throws IOException {
-        super(NAME, context, LoggerFactory.getLogger(Tcpclv4Layer.class), config.maxInboundSessions());
+    public Tcpclv4Layer(@Reference(name = "context") ClaContext context, Tcpclv4Config typed, Map<String, Object> raw,
+            @Reference(name = "metaType") MetaTypeService metaType, BundleContext bundleContext) throws IOException {
+        this(context, CheckedConfig.of(PID, typed, CheckedConfig.defaults(Tcpclv4Config.class), raw, metaType,
+                bundleContext.getBundle(), LoggerFactory.getLogger(Tcpclv4Layer.class)));
+    }
+
+    /** A layer with a configuration used as given (tests, benchmarks). */
+    public Tcpclv4Layer(ClaContext context, Tcpclv4Config config) throws IOException {
+        this(context, CheckedConfig.trusted(config));
+    }
+
+    private Tcpclv4Layer(ClaContext context, CheckedConfig<Tcpclv4Config> checked) throws IOException {
+        super(NAME, context, LoggerFactory.getLogger(Tcpclv4Layer.class), checked.config().maxInboundSessions());
+        Tcpclv4Config config = checked.config();
+        configurationRefused(checked.problem());
         this.config = config;
         this.settings = new StreamSession.Settings(config.queueLimit(), config.queueBytes(),
                 config.connectTimeoutSeconds() * 1000, config.handshakeTimeoutSeconds() * 1000,

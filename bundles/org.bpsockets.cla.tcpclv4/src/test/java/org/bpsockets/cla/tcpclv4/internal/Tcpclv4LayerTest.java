@@ -370,8 +370,21 @@ class Tcpclv4LayerTest {
     void configurationIsChecked() {
         assertThrows(IOException.class, () -> layer(ctxA, "tlsRequired", true));
         assertThrows(IOException.class, () -> layer(ctxA, "tlsEnabled", true));
-        assertThrows(IOException.class, () -> layer(ctxA, "listenAddress", ""));
         assertEquals(-1, assertDoesNotThrowLayer(), "no listener when disabled");
+    }
+
+    @Test
+    void aListenerThatCannotOpenLeavesTheLayerForOutboundLinksAndSaysWhy() throws Exception {
+        Tcpclv4Layer first = layer(ctxA);
+        Tcpclv4Layer second = layer(ctxB, "listenPort", first.localPort());
+        assertEquals(-1, second.localPort());
+        assertTrue(second.problem().orElseThrow().startsWith("cannot listen on 127.0.0.1:" + first.localPort()),
+                second.problem().toString());
+        Link out = second.connect(at(first), Map.of());
+        assertSame(out, ctxB.awaitUp(T), "outbound links still work");
+        Tcpclv4Layer blank = layer(ctxA, "listenAddress", "");
+        assertTrue(blank.problem().orElseThrow().contains("no listener address"), blank.problem().toString());
+        assertTrue(first.problem().isEmpty());
     }
 
     private int assertDoesNotThrowLayer() {

@@ -200,6 +200,11 @@ public final class UdpLayer implements ConvergenceLayer {
         return configProblem;
     }
 
+    @Override
+    public java.util.Optional<String> problem() {
+        return java.util.Optional.ofNullable(configProblem);
+    }
+
     @Deactivate
     void deactivate() {
         closed = true;

@@ -2,6 +2,7 @@ package org.bpsockets.node.api.cla;
 
 import java.io.IOException;
 import java.util.Map;
+import java.util.Optional;
 
 import org.osgi.annotation.versioning.ConsumerType;
 
@@ -32,4 +33,12 @@ public interface ConvergenceLayer {
      * @throws IOException if the address is malformed or a parameter is unknown or invalid
      */
     Link connect(String address, Map<String, String> parameters) throws IOException;
+
+    /**
+     * What is wrong with the layer, for the operator (bp:status, bp:node): a refused configuration it
+     * runs without, a listener it could not open. Empty while all is well.
+     */
+    default Optional<String> problem() {
+        return Optional.empty();
+    }
 }

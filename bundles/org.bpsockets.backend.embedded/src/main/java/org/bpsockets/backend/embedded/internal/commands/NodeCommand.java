@@ -25,6 +25,7 @@ public class NodeCommand implements Action {
         System.out.println("Store:      " + n.storeName());
         System.out.println("Router:     " + n.routerName());
         System.out.println("Layers:     " + (n.layers().isEmpty() ? "none installed" : String.join(", ", n.layers())));
+        n.layerProblems().forEach(p -> System.out.println("  problem:  " + p));
         Map<String, Long> s = n.statistics();
         System.out.printf("Bundles:    %d accepted = %d delivered + %d forwarded + %d deleted + %d stored%n",
                 s.get("accepted"), s.get("delivered"), s.get("forwarded"), s.get("deleted"), s.get("stored"));
