@@ -188,6 +188,35 @@ public class OperatorInputIT extends KarafTestSupport {
     }
 
     @Test
+    public void bpPingMeasuresRoundTripsToTheEchoService() throws Exception {
+        String out = execute("bp:ping -c 2 -i 1 ipn:1.0");
+        says(out, "PING ipn:1.9002", "bytes from ipn:1.9002: seq=1 time=", "seq=2", "2 bundles sent, 2 answers, 0% lost",
+                "rtt min/avg/max");
+        says(execute("bp:ping -c 0 ipn:1.9002"), "count '0'", "1 to");
+    }
+
+    @Test
+    public void bpSendSendsAFileASizeOrACount() throws Exception {
+        Path file = Files.createTempFile("bp-send", ".bin");
+        byte[] content = new byte[70_000];
+        new java.util.Random(5).nextBytes(content);
+        Files.write(file, content);
+        try (LocalSocket app = registry.openLocal(Optional.of(EndpointId.parse("ipn:1.42")))) {
+            says(execute("bp:send -f " + file + " ipn:1.42"), "Sent 70000 bytes to ipn:1.42");
+            org.junit.Assert.assertArrayEquals(content, app.receive(Duration.ofSeconds(30)).orElseThrow().payloadBytes());
+            says(execute("bp:send -n 3 --size 1000 ipn:1.42"), "Sent 3 bundles of 1000 bytes to ipn:1.42");
+            for (int i = 0; i < 3; i++) {
+                assertEquals(1000, app.receive(Duration.ofSeconds(30)).orElseThrow().payloadBytes().length);
+            }
+        } finally {
+            Files.deleteIfExists(file);
+        }
+        says(execute("bp:send -f /nonexistent/file ipn:1.42"), "file '/nonexistent/file' cannot be read");
+        says(execute("bp:send --size 10 ipn:1.42 words too"), "one of them");
+        says(execute("bp:status"), "Transport:  local - connected: 0 shell sockets");
+    }
+
+    @Test
     public void shellErrorsNameTheValidValues() throws Exception {
         says(execute("bp:send -p URGENT ipn:1.7 x"), "priority 'URGENT' is not one of bulk, normal, expedited");
         says(execute("bp:send --hop-limit 0 ipn:1.7 x"), "hop limit '0'", "1 to 255");

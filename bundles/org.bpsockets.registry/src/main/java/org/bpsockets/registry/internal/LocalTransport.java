@@ -52,7 +52,8 @@ final class LocalTransport implements SocketTransport {
 
     @Override
     public TransportStatus status() {
-        return new TransportStatus(true, sockets.size() + " shell sockets");
+        int n = sockets.size();
+        return new TransportStatus(true, n + (n == 1 ? " shell socket" : " shell sockets"));
     }
 
     LocalSocket open(Optional<EndpointId> endpoint) throws BpException {

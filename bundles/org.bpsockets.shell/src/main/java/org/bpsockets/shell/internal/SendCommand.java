@@ -26,7 +26,8 @@ import org.bpsockets.api.eid.EndpointId;
 import org.bpsockets.api.registry.LocalSocket;
 import org.bpsockets.api.registry.SocketRegistry;
 
-@Command(scope = "bp", name = "send", description = "Sends the words given as one bundle.")
+@Command(scope = "bp", name = "send", description = "Sends the words given (or a file, or N bytes) as a bundle, "
+        + "once or COUNT times.")
 @Service
 public class SendCommand implements Action {
 
@@ -37,8 +38,18 @@ public class SendCommand implements Action {
     @Completion(EndpointCompleter.class)
     String destination;
 
-    @Argument(index = 1, name = "payload", description = "The payload text", required = true, multiValued = true)
+    @Argument(index = 1, name = "payload", description = "The payload text (or give -f FILE or --size BYTES)",
+            required = false, multiValued = true)
     List<String> payload;
+
+    @Option(name = "-f", aliases = "--file", description = "Send this file's content as the payload")
+    String file;
+
+    @Option(name = "--size", description = "Send a payload of this many bytes (a repeating pattern)")
+    String sizeText;
+
+    @Option(name = "-n", aliases = "--count", description = "Send the bundle this many times, 1 or more (default 1)")
+    String countText;
 
     @Option(name = "-s", aliases = "--source", description = "Source endpoint (default: a free ipn:!.S)")
     @Completion(EndpointCompleter.class)
@@ -80,11 +91,27 @@ public class SendCommand implements Action {
             System.err.println("Error: " + e.getMessage());
             return null;
         }
-        byte[] bytes = String.join(" ", payload).getBytes(StandardCharsets.UTF_8);
+        byte[] bytes;
+        long count;
+        try {
+            bytes = payload();
+            count = countText == null ? 1 : Input.number("count", countText, 1, 10_000_000, "bundles");
+        } catch (IllegalArgumentException e) {
+            System.err.println("Error: " + e.getMessage());
+            return null;
+        }
         try (LocalSocket socket = registry.openLocal(from)) {
-            BundleId id = socket.send(to, bytes, built).toCompletableFuture().get(30, TimeUnit.SECONDS);
-            System.out.println("Sent " + bytes.length + " bytes to " + to + " as bundle " + id
-                    + (built.statusReports().isEmpty() ? "" : "; reports go to " + built.reportTo().orElse(null)));
+            for (long i = 0; i < count; i++) {
+                BundleId id = socket.send(to, bytes, built).toCompletableFuture().get(30, TimeUnit.SECONDS);
+                if (count == 1) {
+                    System.out.println("Sent " + bytes.length + " bytes to " + to + " as bundle " + id
+                            + (built.statusReports().isEmpty() ? "" : "; reports go to " + built.reportTo().orElse(null)));
+                }
+            }
+            if (count > 1) {
+                System.out.println("Sent " + count + " bundles of " + bytes.length + " bytes to " + to
+                        + (built.statusReports().isEmpty() ? "" : "; reports go to " + built.reportTo().orElse(null)));
+            }
         } catch (BpException bp) {
             System.err.println("Error: " + bp.error() + ": " + bp.getMessage());
         } catch (ExecutionException e) {
@@ -95,6 +122,30 @@ public class SendCommand implements Action {
             throw e;
         }
         return null;
+    }
+
+    /** The payload: the words, a file's content, or SIZE bytes; exactly one of them. */
+    private byte[] payload() {
+        int given = (payload == null || payload.isEmpty() ? 0 : 1) + (file == null ? 0 : 1) + (sizeText == null ? 0 : 1);
+        if (given != 1) {
+            throw new IllegalArgumentException("give the payload as words, or -f FILE, or --size BYTES (one of them)");
+        }
+        if (file != null) {
+            try {
+                return java.nio.file.Files.readAllBytes(java.nio.file.Path.of(file));
+            } catch (java.io.IOException | java.nio.file.InvalidPathException | OutOfMemoryError e) {
+                throw new IllegalArgumentException("file '" + file + "' cannot be read: " + e.getMessage());
+            }
+        }
+        if (sizeText != null) {
+            int size = (int) Input.number("size", sizeText, 0, Integer.MAX_VALUE - 16, "bytes");
+            byte[] b = new byte[size];
+            for (int i = 0; i < size; i++) {
+                b[i] = (byte) ('a' + i % 26);
+            }
+            return b;
+        }
+        return String.join(" ", payload).getBytes(StandardCharsets.UTF_8);
     }
 
     private BundleOptions options() {
