@@ -111,6 +111,8 @@ public class PlatformIT extends KarafTestSupport {
         }
         Collections.sort(ours);
         assertTrue("found " + ours, ours.containsAll(List.of("bpsockets", CORE_FEATURE, "bpsockets-shell", LOOPBACK)));
+        List<String> installedBefore = installed(ours);
+        long coreId = bundle("org.bpsockets.registry").getBundleId();
         List<String> installedHere = new ArrayList<>();
         for (String name : ours) {
             if (!features.isInstalled(features.getFeature(name))) {
@@ -128,7 +130,20 @@ public class PlatformIT extends KarafTestSupport {
         for (String name : installedHere) {
             uninstallFeature(name);
         }
-        assertTrue("the test left the node as it found it", installedHere.contains(LOOPBACK));
+        assertTrue("the loopback test feature was installed here", installedHere.contains(LOOPBACK));
+        assertEquals("the test left the node's features as it found them", installedBefore, installed(ours));
+        assertEquals("the registry is the same bundle", coreId, bundle("org.bpsockets.registry").getBundleId());
+        assertEquals("and active", Bundle.ACTIVE, bundle("org.bpsockets.registry").getState());
+    }
+
+    private List<String> installed(List<String> names) throws Exception {
+        List<String> out = new ArrayList<>();
+        for (String name : names) {
+            if (features.isInstalled(features.getFeature(name))) {
+                out.add(name);
+            }
+        }
+        return out;
     }
 
     @Test
@@ -228,6 +243,10 @@ public class PlatformIT extends KarafTestSupport {
                 assertEquals("message " + i, new String(r.payloadBytes(), StandardCharsets.UTF_8));
                 assertEquals(a, r.source());
             }
+            // The registry counts a delivery once the transport's answer is in: wait for that, not a pause.
+            await("the registry counts 100 deliveries to socket 2", 10_000, () -> registry.sockets().stream()
+                    .filter(s -> s.transport().equals("test") && s.id() == 2).findFirst().orElseThrow()
+                    .counters().delivered() == 100);
             SocketInfo info = registry.sockets().stream().filter(s -> s.transport().equals("test") && s.id() == 2)
                     .findFirst().orElseThrow();
             assertEquals(100, info.counters().delivered());
@@ -462,6 +481,16 @@ public class PlatformIT extends KarafTestSupport {
             ReceivedBundle fromShell = transport.socket(2).poll(10, TimeUnit.SECONDS);
             assertEquals("from the shell", payloadOf(fromShell));
             assertEquals(java.time.Duration.ofSeconds(60), fromShell.lifetime());
+            // Without -s the shell's socket binds automatically: ION (the double, like ION 4.1.3)
+            // opens only declared endpoints, so the backend declares that one.
+            String auto = execute("bp:send ipn:1.51 automatic source");
+            assertTrue(auto, auto.contains("Sent 16 bytes to ipn:1.51"));
+            ReceivedBundle fromAuto = transport.socket(2).poll(10, TimeUnit.SECONDS);
+            assertEquals("automatic source", payloadOf(fromAuto));
+            assertTrue(fromAuto.source().toString(),
+                    ((org.bpsockets.api.eid.IpnEndpointId) fromAuto.source()).service() >= 65536);
+            send(session, a, b, "");
+            assertEquals("an empty ADU through ION", "", payloadOf(transport.socket(2).poll(10, TimeUnit.SECONDS)));
             CompletableFuture<String> recv = CompletableFuture.supplyAsync(() -> {
                 try {
                     return execute("bp:recv -t 20 ipn:1.53");
