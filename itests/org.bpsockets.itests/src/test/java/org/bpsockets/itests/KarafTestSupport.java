@@ -62,6 +62,8 @@ public abstract class KarafTestSupport {
             options.add(org.ops4j.pax.exam.CoreOptions.systemProperty("bp.test.port." + cla).value(port.toString()));
         });
         options.add(org.ops4j.pax.exam.CoreOptions.systemProperty(AAP2_AGENT_CLASSPATH).value(aap2AgentClasspath()));
+        options.add(org.ops4j.pax.exam.CoreOptions.systemProperty(PEERS_FILE).value(
+                new File("target/peers-exercised.txt").getAbsolutePath()));
         options.add(org.ops4j.pax.exam.CoreOptions.systemProperty(ION_DOUBLE_SOURCE).value(new File(
                 "../../bundles/org.bpsockets.backend.ion/src/test/c").getAbsolutePath()));
         options.addAll(List.of(extraOptions()));
@@ -70,6 +72,28 @@ public abstract class KarafTestSupport {
 
     /** System property: the directory of the libbp/libici test double (C, with its Makefile), which stands in for ION. */
     static final String ION_DOUBLE_SOURCE = "bp.test.ion.double.source";
+
+    /** System property: where the tests note which real peers or test doubles they ran against. */
+    static final String PEERS_FILE = "bp.test.peers.file";
+
+    /**
+     * Notes which peer a test exercised (a real µD3TN or ION, or a test double standing in): printed
+     * in the build log, where surefire's redirection would hide a line printed inside the container,
+     * by tools/test-all at its end.
+     */
+    protected static void peer(String line) {
+        System.out.println(line);
+        String file = System.getProperty(PEERS_FILE);
+        if (file == null) {
+            return;
+        }
+        try {
+            java.nio.file.Files.writeString(java.nio.file.Path.of(file), line + System.lineSeparator(),
+                    java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException("cannot note the peer in " + file, e);
+        }
+    }
 
     /** System property: the classpath of the AAP 2.0 test agent, which stands in for µD3TN. */
     static final String AAP2_AGENT_CLASSPATH = "bp.test.aap2agent.classpath";
@@ -168,12 +192,17 @@ public abstract class KarafTestSupport {
         features.addRepository(URI.create(TEST_FEATURES));
     }
 
+    /**
+     * Installs a feature as an operator does (feature:install): with Karaf's automatic refresh of the
+     * bundles whose wiring changes, so a test of hot swap sees what users get (issue 20).
+     */
     protected void installFeature(String name) throws Exception {
-        features.installFeature(name, EnumSet.of(FeaturesService.Option.NoAutoRefreshBundles));
+        features.installFeature(name, EnumSet.noneOf(FeaturesService.Option.class));
     }
 
+    /** Uninstalls a feature as feature:uninstall does, refresh included. */
     protected void uninstallFeature(String name) throws Exception {
-        features.uninstallFeature(name, EnumSet.of(FeaturesService.Option.NoAutoRefreshBundles));
+        features.uninstallFeature(name, EnumSet.noneOf(FeaturesService.Option.class));
     }
 
     protected Bundle bundle(String symbolicName) {

@@ -346,7 +346,7 @@ public class PlatformIT extends KarafTestSupport {
         java.nio.file.Path socket = dir.resolve("aap2.socket");
         // The real µD3TN when BPSOCKETS_UD3TN_BIN names one; otherwise the AAP 2.0 test agent.
         String ud3tn = System.getenv("BPSOCKETS_UD3TN_BIN");
-        System.out.println(ud3tn == null || ud3tn.isBlank()
+        peer(ud3tn == null || ud3tn.isBlank()
                 ? "µD3TN swap: the AAP 2.0 test agent, not a real µD3TN (set BPSOCKETS_UD3TN_BIN for one)"
                 : "µD3TN swap: the real µD3TN " + ud3tn);
         Process agent = ud3tn == null || ud3tn.isBlank()
@@ -439,6 +439,7 @@ public class PlatformIT extends KarafTestSupport {
      */
     @Test
     public void theIonBackendWaitsForIonThenTakesOverBoundSockets() throws Exception {
+        peer("ION swap: the libbp/libici test double (always: the backend is swapped in without a real ION)");
         java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("ion-double");
         java.nio.file.Path library = compileIonDouble(dir);
         TestTransport transport = new TestTransport();
@@ -534,7 +535,7 @@ public class PlatformIT extends KarafTestSupport {
         java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("ion");
         org.bpsockets.cla.common.testing.IonPeer peer = real ? org.bpsockets.cla.common.testing.IonPeer.start("tcp",
                 freePort()) : null;
-        System.out.println(real ? "ION round trip: a real ION node from " + org.bpsockets.cla.common.testing.IonPeer.prefix()
+        peer(real ? "ION round trip: a real ION node from " + org.bpsockets.cla.common.testing.IonPeer.prefix()
                 : "ION round trip: the libbp test double, not a real ION node (set "
                         + org.bpsockets.cla.common.testing.IonPeer.ENV + " to an ION 4.1.3 prefix for one)");
         TestTransport transport = new TestTransport();

@@ -25,6 +25,7 @@ import org.bpsockets.backend.embedded.internal.store.MvBundleStore;
 import org.bpsockets.node.api.cla.ClaContext;
 import org.bpsockets.node.api.cla.ConvergenceLayer;
 import org.bpsockets.node.api.routing.Router;
+import org.bpsockets.node.api.stats.NodeStatistics;
 import org.bpsockets.node.api.store.BundleStore;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.ServiceRegistration;
@@ -66,6 +67,7 @@ public final class EmbeddedNode implements Backend {
     private final List<ConfiguredContact> contacts = new CopyOnWriteArrayList<>();
 
     private final ServiceRegistration<ClaContext> claContext;
+    private final ServiceRegistration<NodeStatistics> statistics;
 
     @Activate
     public EmbeddedNode(Map<String, Object> properties, BundleContext context) {
@@ -99,6 +101,37 @@ public final class EmbeddedNode implements Backend {
         selectRouter();
         reconfigure();
         this.claContext = context.registerService(ClaContext.class, core, null);
+        this.statistics = context.registerService(NodeStatistics.class, new Statistics(core), null);
+    }
+
+    /** The node's counters for observers (metrics, JMX): registered by hand for the same reason as the context. */
+    private static final class Statistics implements NodeStatistics {
+        private final NodeCore core;
+
+        Statistics(NodeCore core) {
+            this.core = core;
+        }
+
+        @Override
+        public String nodeId() {
+            return core.localNodeId().toString();
+        }
+
+        @Override
+        public Map<String, Long> counters() {
+            return core.statistics();
+        }
+
+        @Override
+        public List<LinkStatistics> links() {
+            List<LinkStatistics> out = new ArrayList<>();
+            for (NodeCore.LinkInfo l : core.linkInfos()) {
+                LinkCounters c = l.counters();
+                out.add(new LinkStatistics(l.name(), l.id(), l.layer(), l.state().toString(), l.queued(), c.bundlesIn(),
+                        c.bytesIn(), c.bundlesOut(), c.bytesOut(), c.refused(), c.failures()));
+            }
+            return out;
+        }
     }
 
     private static BundleStore openStore(NodeConfiguration config) {
@@ -113,6 +146,7 @@ public final class EmbeddedNode implements Backend {
 
     @Deactivate
     void deactivate() {
+        statistics.unregister();
         claContext.unregister();
         core.close();
         store.close();

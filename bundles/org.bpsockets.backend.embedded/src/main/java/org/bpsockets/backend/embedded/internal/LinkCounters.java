@@ -16,6 +16,12 @@ public final class LinkCounters {
     private final AtomicLong refused = new AtomicLong();
     private final AtomicLong failures = new AtomicLong();
     private volatile String lastProblem;
+    /** Bytes per second each way over the last sampling period (the node samples once a second). */
+    private volatile long rateIn;
+    private volatile long rateOut;
+    private long sampledIn;
+    private long sampledOut;
+    private long sampledAt = System.nanoTime();
     private volatile Instant lastProblemAt;
 
     void received(long bytes) {
@@ -41,6 +47,31 @@ public final class LinkCounters {
     void problem(String why) {
         lastProblem = why;
         lastProblemAt = Instant.now();
+    }
+
+    /** Takes a rate sample; called by the node's event thread once a second. */
+    void sample(long nowNanos) {
+        long elapsed = nowNanos - sampledAt;
+        if (elapsed <= 0) {
+            return;
+        }
+        long in = bytesIn.get();
+        long out = bytesOut.get();
+        rateIn = (in - sampledIn) * 1_000_000_000L / elapsed;
+        rateOut = (out - sampledOut) * 1_000_000_000L / elapsed;
+        sampledIn = in;
+        sampledOut = out;
+        sampledAt = nowNanos;
+    }
+
+    /** Bytes per second received over the last second. */
+    public long rateIn() {
+        return rateIn;
+    }
+
+    /** Bytes per second sent over the last second. */
+    public long rateOut() {
+        return rateOut;
     }
 
     public long bundlesIn() {

@@ -1208,7 +1208,14 @@ public final class NodeCore implements Backend, ClaContext, AutoCloseable {
             nextTick = now + TICK_MILLIS;
             seenUntil.values().removeIf(until -> until <= now);
             contactManager();
+            long nanos = System.nanoTime();
+            for (ConfiguredLink c : configured.values()) {
+                c.counters.sample(nanos);
+            }
             for (LinkRecord r : new ArrayList<>(links.values())) {
+                if (r.name == null) {
+                    r.counters.sample(nanos);
+                }
                 pumpLink(r);
             }
             route(new RouterEvent.Tick());

@@ -39,7 +39,8 @@ public final class LinkCommands {
             t.column("Peer");
             t.column("State");
             t.column("Queued").alignRight();
-            t.column("Rate B/s").alignRight();
+            t.column("Limit B/s").alignRight();
+            t.column("Now B/s in/out").alignRight();
             t.column("In").alignRight();
             t.column("Out").alignRight();
             t.column("Refused").alignRight();
@@ -49,6 +50,7 @@ public final class LinkCommands {
             for (NodeCore.LinkInfo l : access.links()) {
                 t.addRow().addContent(l.name(), l.id(), l.layer(), l.address(), l.peer(), l.state(), l.queued(),
                         l.rate() == 0 ? "-" : Long.toString(l.rate()),
+                        l.counters().rateIn() + "/" + l.counters().rateOut(),
                         l.counters().bundlesIn() + " (" + l.counters().bytesIn() + " B)",
                         l.counters().bundlesOut() + " (" + l.counters().bytesOut() + " B)", l.counters().refused(),
                         l.problem(), l.counters().lastProblem());
