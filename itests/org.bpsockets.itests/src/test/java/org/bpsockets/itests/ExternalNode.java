@@ -47,6 +47,7 @@ final class ExternalNode {
         Path etc = home.resolve("etc");
         replace(etc.resolve("org.bpsockets.node.cfg"), "nodeId = ipn:1.0", "nodeId = " + nodeId);
         replace(etc.resolve("org.apache.karaf.shell.cfg"), "sshPort = 8101", "sshPort = " + sshPort);
+        replace(etc.resolve("org.bpsockets.metrics.cfg"), "port = 9556", "port = 0");
         for (Map.Entry<String, Integer> e : claPorts.entrySet()) {
             Path cfg = etc.resolve("org.bpsockets.cla." + e.getKey() + ".cfg");
             String text = Files.readString(cfg).replaceAll("(?m)^listenPort = \\d+", "listenPort = " + e.getValue());

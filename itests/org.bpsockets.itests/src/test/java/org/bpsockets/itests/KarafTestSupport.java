@@ -73,6 +73,10 @@ public abstract class KarafTestSupport {
     /** System property: the directory of the libbp/libici test double (C, with its Makefile), which stands in for ION. */
     static final String ION_DOUBLE_SOURCE = "bp.test.ion.double.source";
 
+    /** System property: the port of this container's metrics endpoint (a free one, chosen once per run). */
+    static final String METRICS_PORT = "bp.test.metrics.port";
+    static final int METRICS_PORT_VALUE = freePort();
+
     /** System property: where the tests note which real peers or test doubles they ran against. */
     static final String PEERS_FILE = "bp.test.peers.file";
 
@@ -131,6 +135,9 @@ public abstract class KarafTestSupport {
             logLevel(LogLevel.INFO),
             systemTimeout(TimeUnit.MINUTES.toMillis(3)),
             editConfigurationFilePut("etc/org.apache.karaf.shell.cfg", "sshPort", Integer.toString(freePort())),
+            editConfigurationFilePut("etc/org.bpsockets.metrics.cfg", "port", System.getProperty(METRICS_PORT,
+                    Integer.toString(METRICS_PORT_VALUE))),
+            org.ops4j.pax.exam.CoreOptions.systemProperty(METRICS_PORT).value(Integer.toString(METRICS_PORT_VALUE)),
             // Resolve only from the local repository this build filled: never the network.
             editConfigurationFilePut("etc/org.ops4j.pax.url.mvn.cfg", "org.ops4j.pax.url.mvn.localRepository",
                     localRepo),
