@@ -128,6 +128,7 @@ struct bp_net {
 	bool ready;
 	bool backend_ready;
 	u32 owner_portid;
+	struct sock *owner_sk;		/* the node's netlink socket (held) while registered */
 	u32 window;
 	u32 in_flight;			/* bytes of sent, unanswered requests */
 	u64 orphaned;			/* truesize of the queued SENDs of closed sockets */

@@ -45,10 +45,16 @@ static const struct nla_policy bp_nl_policy[BP_A_MAX + 1] = {
 	[BP_A_FRAG_LENGTH]	= { .type = NLA_U64 },
 };
 
-/* Only the registered node may speak; everything else gets EPERM. Caller holds bn->lock. */
-static int bp_check_owner(struct bp_net *bn, u32 portid, struct netlink_ext_ack *extack)
+/*
+ * Only the registered node may speak; everything else gets EPERM. The socket is compared too:
+ * between the node's netlink_release and its URELEASE, another socket may get its port id.
+ * Caller holds bn->lock.
+ */
+static int bp_check_owner(struct bp_net *bn, const struct sk_buff *skb,
+			  struct netlink_ext_ack *extack)
 {
-	if (!bn->registered || bn->owner_portid != portid) {
+	if (!bn->registered || bn->owner_portid != NETLINK_CB(skb).portid ||
+	    bn->owner_sk != NETLINK_CB(skb).sk) {
 		NL_SET_ERR_MSG(extack, "not the registered node of this namespace");
 		return -EPERM;
 	}
@@ -83,6 +89,10 @@ static int bp_cmd_register(struct sk_buff *skb, struct genl_info *info)
 	genlmsg_end(msg, hdr);
 
 	mutex_lock(&bn->lock);
+	/* The registered node's port id on another socket: that node is closing (URELEASE due). */
+	if (bn->registered && bn->owner_portid == info->snd_portid &&
+	    bn->owner_sk != NETLINK_CB(skb).sk)
+		bp_node_gone(bn);
 	if (bn->registered && bn->owner_portid != info->snd_portid) {
 		mutex_unlock(&bn->lock);
 		nlmsg_free(msg);
@@ -100,6 +110,10 @@ static int bp_cmd_register(struct sk_buff *skb, struct genl_info *info)
 	bn->ready = false;
 	bn->backend_ready = true;
 	WRITE_ONCE(bn->owner_portid, info->snd_portid);
+	if (bn->owner_sk != NETLINK_CB(skb).sk) {
+		bn->owner_sk = NETLINK_CB(skb).sk;
+		sock_hold(bn->owner_sk);
+	}
 	bn->window = info->attrs[BP_A_WINDOW] ? nla_get_u32(info->attrs[BP_A_WINDOW]) :
 		     BP_DEFAULT_WINDOW;
 	bp_node_restart(bn);
@@ -113,7 +127,7 @@ static int bp_cmd_unregister(struct sk_buff *skb, struct genl_info *info)
 	int err;
 
 	mutex_lock(&bn->lock);
-	err = bp_check_owner(bn, info->snd_portid, info->extack);
+	err = bp_check_owner(bn, skb, info->extack);
 	if (!err)
 		bp_node_gone(bn);
 	mutex_unlock(&bn->lock);
@@ -126,7 +140,7 @@ static int bp_cmd_node_state(struct sk_buff *skb, struct genl_info *info)
 	int err;
 
 	mutex_lock(&bn->lock);
-	err = bp_check_owner(bn, info->snd_portid, info->extack);
+	err = bp_check_owner(bn, skb, info->extack);
 	if (err)
 		goto out;
 	if (info->attrs[BP_A_BACKEND_READY])
@@ -229,7 +243,7 @@ static int bp_cmd_reply(struct sk_buff *skb, struct genl_info *info)
 	}
 
 	mutex_lock(&bn->lock);
-	err = bp_check_owner(bn, info->snd_portid, info->extack);
+	err = bp_check_owner(bn, skb, info->extack);
 	if (err)
 		goto out;
 	req = bp_req_lookup(bn, nla_get_u64(tb[BP_A_COOKIE]));
@@ -311,7 +325,7 @@ static int bp_cmd_deliver(struct sk_buff *skb, struct genl_info *info)
 	}
 
 	mutex_lock(&bn->lock);
-	err = bp_check_owner(bn, info->snd_portid, info->extack);
+	err = bp_check_owner(bn, skb, info->extack);
 	if (err)
 		goto out;
 	bs = bp_sock_lookup(bn, nla_get_u64(tb[BP_A_SOCKET_ID]));
@@ -376,7 +390,7 @@ static int bp_cmd_status(struct sk_buff *skb, struct genl_info *info)
 	bp_eid_to_addr(&source, &st->bs_source);
 
 	mutex_lock(&bn->lock);
-	err = bp_check_owner(bn, info->snd_portid, info->extack);
+	err = bp_check_owner(bn, skb, info->extack);
 	if (err)
 		goto out;
 	bs = bp_sock_lookup(bn, nla_get_u64(tb[BP_A_SOCKET_ID]));
@@ -410,7 +424,7 @@ static int bp_socket_get_start(struct netlink_callback *cb)
 	int err;
 
 	mutex_lock(&bn->lock);
-	err = bp_check_owner(bn, NETLINK_CB(cb->skb).portid, cb->extack);
+	err = bp_check_owner(bn, cb->skb, cb->extack);
 	mutex_unlock(&bn->lock);
 	return err;
 }
@@ -453,7 +467,7 @@ static int bp_socket_get_dump(struct sk_buff *skb, struct netlink_callback *cb)
 	BUILD_BUG_ON(sizeof(*ctx) > sizeof(cb->ctx));
 	mutex_lock(&bn->lock);
 	/* The node may have died or been replaced between two parts of its dump. */
-	err = bp_check_owner(bn, NETLINK_CB(cb->skb).portid, cb->extack);
+	err = bp_check_owner(bn, cb->skb, cb->extack);
 	if (err)
 		goto out;
 	cb->seq = bn->gen;
@@ -539,7 +553,8 @@ static int bp_netlink_event(struct notifier_block *nb, unsigned long event, void
 	if (READ_ONCE(bn->owner_portid) != n->portid)
 		return NOTIFY_DONE;
 	mutex_lock(&bn->lock);
-	if (bn->registered && bn->owner_portid == n->portid)
+	/* The node's socket, not a new one that re-registered with the same port id meanwhile. */
+	if (bn->registered && bn->owner_portid == n->portid && sock_flag(bn->owner_sk, SOCK_DEAD))
 		bp_node_gone(bn);
 	mutex_unlock(&bn->lock);
 	return NOTIFY_DONE;

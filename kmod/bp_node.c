@@ -46,6 +46,10 @@ void bp_net_exit(struct bp_net *bn)
 
 	cancel_delayed_work_sync(&bn->retry);
 	mutex_lock(&bn->lock);
+	if (bn->owner_sk) {	/* the module goes while a node is registered */
+		sock_put(bn->owner_sk);
+		bn->owner_sk = NULL;
+	}
 	list_splice_init(&bn->sent, &bn->unsent);
 	bn->in_flight = 0;
 	list_for_each_entry_safe(req, tmp, &bn->unsent, list) {
@@ -227,7 +231,8 @@ void bp_node_pump(struct bp_net *bn)
 	int sent;
 
 	lockdep_assert_held(&bn->lock);
-	if (!bn->registered || !bn->ready)
+	/* A closed node's port id may already be another socket's: send nothing there. */
+	if (!bn->registered || !bn->ready || sock_flag(bn->owner_sk, SOCK_DEAD))
 		return;
 	while (!list_empty(&bn->unsent)) {
 		req = list_first_entry(&bn->unsent, struct bp_req, list);
@@ -279,6 +284,10 @@ void bp_node_gone(struct bp_net *bn)
 	bn->registered = false;
 	bn->ready = false;
 	WRITE_ONCE(bn->owner_portid, 0);
+	if (bn->owner_sk) {
+		sock_put(bn->owner_sk);
+		bn->owner_sk = NULL;
+	}
 	bn->window = BP_DEFAULT_WINDOW;
 	bn->backend_ready = true;
 	bp_node_restart(bn);

@@ -1934,6 +1934,321 @@ static void t_sndbuf_race(void)
 	close(a);
 }
 
+/* ---- paths the suite must cover (issue 14) ---- */
+
+struct caller {
+	int fd;
+	int kind;		/* 0 bind, 1 setsockopt, 2 getsockopt, 3 sendmsg with a cmsg, 4 recv,
+				 * 5 send of 60000 bytes */
+	uint32_t service;
+	pid_t tid;
+	volatile int started;
+	long ret;
+	int err;
+};
+
+static void *caller_main(void *arg)
+{
+	struct caller *c = arg;
+	static char big[60000];
+	char buf[16], cbuf[CMSG_SPACE(4)] = {0};
+	struct sockaddr_bp to = ipn(TN_RESOLVED_NODE, c->service);
+	struct iovec iov = { "c", 1 };
+	struct msghdr m = { .msg_name = &to, .msg_namelen = 16, .msg_iov = &iov, .msg_iovlen = 1,
+			    .msg_control = cbuf, .msg_controllen = sizeof(cbuf) };
+	struct cmsghdr *cm = CMSG_FIRSTHDR(&m);
+	int v = 3;
+	socklen_t len = sizeof(v);
+
+	c->tid = syscall(SYS_gettid);
+	c->started = 1;
+	errno = 0;
+	switch (c->kind) {
+	case 0:
+		c->ret = bind_ipn(c->fd, 7, c->service);
+		break;
+	case 1:
+		c->ret = setsockopt(c->fd, SOL_BP, BP_HOP_LIMIT, &v, sizeof(v));
+		break;
+	case 2:
+		c->ret = getsockopt(c->fd, SOL_BP, BP_ORDINAL, &v, &len);
+		break;
+	case 3:
+		cm->cmsg_level = SOL_BP;
+		cm->cmsg_type = BP_HOP_LIMIT;
+		cm->cmsg_len = CMSG_LEN(4);
+		memcpy(CMSG_DATA(cm), &v, 4);
+		c->ret = sendmsg(c->fd, &m, 0);
+		break;
+	case 4:
+		c->ret = recv(c->fd, buf, sizeof(buf), 0);
+		break;
+	default:
+		c->ret = send_to(c->fd, c->service, big, sizeof(big), 0);
+	}
+	c->err = errno;
+	return NULL;
+}
+
+static int start_caller(pthread_t *t, struct caller *c)
+{
+	pthread_create(t, NULL, caller_main, c);
+	while (!c->started)
+		sched_yield();
+	return thread_blocked(c->tid);
+}
+
+static void on_usr1(int sig)
+{
+}
+
+static void t_node_death_during_calls(void)
+{
+	static const char *names[] = { "bind", "setsockopt", "getsockopt" };
+	static const int want[] = { 0, ENETDOWN, ENETDOWN };
+	struct caller c;
+	pthread_t t;
+	int k, fd;
+
+	section("node death during bind, setsockopt, getsockopt");
+	for (k = 0; k < 3; k++) {
+		fd = bps();
+		tn_lock(node);
+		tn_ctl(node)->bind_hold = k == 0;
+		tn_ctl(node)->opt_hold = k > 0;
+		tn_unlock(node);
+		memset(&c, 0, sizeof(c));
+		c.fd = fd;
+		c.kind = k;
+		c.service = 100 + k;
+		CHECK(start_caller(&t, &c), "%s waits for the node", names[k]);
+		tn_kill(node);
+		pthread_join(t, NULL);
+		CHECK(want[k] ? c.ret == -1 && c.err == want[k] : c.ret == 0,
+		      "the node dies: %s returns %s (%ld, %s)", names[k],
+		      want[k] ? "ENETDOWN" : "0, bound kernel-only", c.ret, strerror(c.err));
+		node = start_node(0);
+		close(fd);
+	}
+}
+
+static void t_unregister(void)
+{
+	int a = bound(104), b = bound(105);
+	char ch;
+
+	section("BP_CMD_UNREGISTER");
+	CHECK(tn_unregister(node) == 0, "the node unregisters");
+	CHECK_ERR(send_to(a, 105, "u", 1, 0), ENETDOWN, "then sends fail: ENETDOWN");
+	CHECK(tn_unregister(node) == -EPERM, "a second UNREGISTER: EPERM (not the node)");
+	CHECK(tn_register(node, BP_PROTOCOL_VERSION, 0, NULL, NULL) == 0 && tn_dump(node, NULL, 0) >= 0 &&
+	      tn_node_state(node, 1, 1) == 0, "it registers again, dumps, says READY");
+	CHECK(send_to(a, 105, "u", 1, 0) == 1 && recv_wait(b, &ch, 1, 0, NULL, NULL, 5000) == 1,
+	      "and traffic flows");
+	close(a);
+	close(b);
+}
+
+static void t_signals_and_timeouts(void)
+{
+	struct sigaction sa = { .sa_handler = on_usr1 }, old;	/* no SA_RESTART */
+	struct caller c;
+	pthread_t t;
+	int a = bound(106), b = bound(107), v = 4096, k = 0, err = 0;
+	struct timeval tv = { 0, 100000 };
+	socklen_t len = sizeof(err);
+	char buf[1000];
+	long t0;
+
+	section("signals and timeouts in blocked calls (EINTR, SO_RCVTIMEO, sync sends)");
+	sigaction(SIGUSR1, &sa, &old);
+
+	/* A send with a control message the node never answers: accepted after node_timeout_ms. */
+	node_set_mode(node, TN_SEND_HOLD, 0);
+	memset(&c, 0, sizeof(c));
+	c.fd = a;
+	c.kind = 3;
+	c.service = 107;
+	t0 = now_ms();
+	caller_main(&c);
+	CHECK(c.ret == 1 && now_ms() - t0 >= 900,
+	      "a send with a cmsg, no verdict within node_timeout_ms: accepted (%ld, %ld ms)", c.ret,
+	      now_ms() - t0);
+	memset(&c, 0, sizeof(c));
+	c.fd = a;
+	c.kind = 3;
+	c.service = 107;
+	CHECK(start_caller(&t, &c), "another one waits for the verdict");
+	pthread_kill(t, SIGUSR1);
+	pthread_join(t, NULL);
+	CHECK(c.ret == 1, "a signal: accepted all the same (%ld, %s)", c.ret, strerror(c.err));
+	CHECK(NODE_WAIT(node, n_held, 2), "the node has both");
+	tn_release_held(node, EINVAL);
+	node_set_mode(node, TN_SEND_LOOPBACK, 0);
+	CHECK(poll(&(struct pollfd){ .fd = a }, 1, 5000) == 1 &&
+	      getsockopt(a, SOL_SOCKET, SO_ERROR, &err, &len) == 0 && err == EINVAL,
+	      "their later refusal is the pending error");
+
+	/* A bind the node does not answer, interrupted. */
+	bind_mode(node, 0, 1);
+	memset(&c, 0, sizeof(c));
+	c.fd = bps();
+	c.kind = 0;
+	c.service = 108;
+	CHECK(start_caller(&t, &c), "a bind waits for the node");
+	pthread_kill(t, SIGUSR1);
+	pthread_join(t, NULL);
+	CHECK(c.ret == -1 && c.err == EINTR, "a signal: EINTR (%s)", strerror(c.err));
+	bind_mode(node, 0, 0);
+	CHECK(bind_ipn(c.fd, 7, 108) == 0, "and it can bind again");
+	close(c.fd);
+
+	/* A recv on an empty socket, interrupted; then SO_RCVTIMEO. */
+	memset(&c, 0, sizeof(c));
+	c.fd = b;
+	c.kind = 4;
+	CHECK(start_caller(&t, &c), "a recv blocks");
+	pthread_kill(t, SIGUSR1);
+	pthread_join(t, NULL);
+	CHECK(c.ret == -1 && c.err == EINTR, "a signal: EINTR (%s)", strerror(c.err));
+	setsockopt(b, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	t0 = now_ms();
+	CHECK_ERR(recv(b, buf, sizeof(buf), 0), EAGAIN, "SO_RCVTIMEO 100 ms: EAGAIN");
+	CHECK(now_ms() - t0 >= 90, "after %ld ms", now_ms() - t0);
+
+	/* A send blocked on SO_SNDBUF (the node answers nothing), interrupted. */
+	setsockopt(a, SOL_SOCKET, SO_SNDBUF, &v, sizeof(v));
+	node_set_mode(node, TN_SEND_HOLD, 0);
+	while (k < 1000 && send_to(a, 107, buf, sizeof(buf), MSG_DONTWAIT) == sizeof(buf))
+		k++;
+	memset(&c, 0, sizeof(c));
+	c.fd = a;
+	c.kind = 5;
+	c.service = 107;
+	CHECK(k < 1000 && start_caller(&t, &c), "a send blocks on a full SO_SNDBUF (%d sent)", k);
+	pthread_kill(t, SIGUSR1);
+	pthread_join(t, NULL);
+	CHECK(c.ret == -1 && c.err == EINTR, "a signal: EINTR (%s)", strerror(c.err));
+	node_set_mode(node, TN_SEND_LOOPBACK, 0);
+	tn_release_held(node, 0);
+	for (k = 0; readable(b, 2000); k++)
+		recv(b, buf, sizeof(buf), 0);
+	sigaction(SIGUSR1, &old, NULL);
+	close(a);
+	close(b);
+}
+
+/* A DELIVER refused: counted by socket, or by the node at large once RELEASE made it forget. */
+static int cnd_deliver_refused(struct tn_ctl *c, void *arg)
+{
+	return c->n_deliver_err + c->n_reply_err >= *(unsigned int *)arg;
+}
+
+static void t_rx_blocked_node_death(void)
+{
+	int a = bound(109), b = bound(110), v = 4096, i, n = 0;
+	unsigned int enobufs = NODE_GET(node, n_deliver_enobufs);
+	char buf[1000];
+
+	section("node death while a socket is rx-blocked; closing while a DELIVER is on its way");
+	setsockopt(b, SOL_SOCKET, SO_RCVBUF, &v, sizeof(v));
+	for (i = 0; i < 20; i++)
+		send_to(a, 110, buf, sizeof(buf), 0);
+	CHECK(NODE_WAIT(node, n_deliver_enobufs, enobufs + 1), "the socket refuses a DELIVER: rx-blocked");
+	tn_kill(node);
+	node = start_node(0);
+	while (readable(b, 0) && recv(b, buf, sizeof(buf), 0) > 0)
+		n++;
+	CHECK(n > 0, "what was queued is read (%d)", n);
+	CHECK(send_to(a, 110, "r", 1, 0) == 1 && recv_wait(b, buf, sizeof(buf), 0, NULL, NULL, 5000) == 1,
+	      "the new node's DELIVER is taken (it never heard of the refusal)");
+	close(a);
+	close(b);
+
+	/* The node reads a SEND for b, b closes, then the node's DELIVER arrives: ENOENT. */
+	a = bound(111);
+	b = bound(112);
+	enobufs = NODE_GET(node, n_deliver_err) + NODE_GET(node, n_reply_err) + 1;
+	tn_pause(node, 1);
+	CHECK(send_to(a, 112, "x", 1, 0) == 1, "a send while the node does not read");
+	close(b);
+	tn_pause(node, 0);
+	CHECK(tn_wait(node, cnd_deliver_refused, &enobufs, 5000),
+	      "the receiver closes first: the node's DELIVER is refused (ENOENT)");
+	close(a);
+}
+
+static void t_node_overflow(void)
+{
+	enum { N = 150 };
+	int a = bound(113), b = bound(114), v = 4 << 20, i, seen[N] = {0}, distinct = 0;
+	unsigned int resync = NODE_GET(node, n_resync);
+	char buf[1000];
+	ssize_t n;
+
+	section("the node's socket overflows (EAGAIN): ENOBUFS, dump, READY, retransmission");
+	setsockopt(b, SOL_SOCKET, SO_RCVBUF, &v, sizeof(v));
+	setsockopt(a, SOL_SOCKET, SO_SNDBUF, &v, sizeof(v));	/* all N in flight at once */
+	tn_set_rcvbuf(node, 16384);
+	tn_pause(node, 1);
+	for (i = 0; i < N; i++) {
+		memset(buf, 0, sizeof(buf));
+		memcpy(buf, &i, sizeof(i));
+		if (send_to(a, 114, buf, sizeof(buf), MSG_DONTWAIT) != sizeof(buf))
+			break;
+	}
+	CHECK(i == N, "%d sends while the node does not read (%d)", N, i);
+	/* Room again for what follows (acks too), now that the overflow has happened. */
+	tn_set_rcvbuf(node, 64 << 20);
+	tn_pause(node, 0);
+	CHECK(NODE_WAIT(node, n_resync, resync + 1), "the node read ENOBUFS and resynchronised");
+	while ((n = recv_wait(b, buf, sizeof(buf), 0, NULL, NULL, 5000)) == sizeof(buf)) {
+		memcpy(&i, buf, sizeof(i));
+		if (i >= 0 && i < N && !seen[i]++)
+			distinct++;
+		if (distinct == N)
+			break;
+	}
+	CHECK(distinct == N, "all %d datagrams arrive after the retransmission (%d)", N, distinct);
+	close(a);
+	close(b);
+	tn_kill(node);
+	node = start_node(0);
+}
+
+static void t_netns_orphans(void)
+{
+	int st;
+	pid_t pid;
+
+	section("a namespace goes away with datagrams its node never answered");
+	pid = fork();
+	if (pid == 0) {
+		struct tn *cn;
+		char buf[3000] = {0};
+		int i, s;
+
+		if (unshare(CLONE_NEWNET))
+			_exit(1);
+		cn = tn_start(0);
+		if (!cn)
+			_exit(2);
+		tn_lock(cn);
+		tn_ctl(cn)->send_mode = TN_SEND_HOLD;
+		tn_unlock(cn);
+		for (i = 0; i < 5; i++) {
+			s = bps();
+			if (send_to(s, 999, buf, sizeof(buf), 0) != sizeof(buf))
+				_exit(3);
+			close(s);
+		}
+		_exit(0);	/* the node dies with the process, then the namespace */
+	}
+	waitpid(pid, &st, 0);
+	CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0, "5 sent and closed in a child namespace, node held them, all exited (%d)",
+	      WIFEXITED(st) ? WEXITSTATUS(st) : -1);
+}
+
 static int write_file(const char *path, const char *text)
 {
 	int fd = open(path, O_WRONLY), ok;
@@ -2089,6 +2404,12 @@ int main(int argc, char **argv)
 	t_uniqueness();
 	t_many_bound();
 	t_sndbuf_race();
+	t_node_death_during_calls();
+	t_unregister();
+	t_signals_and_timeouts();
+	t_rx_blocked_node_death();
+	t_node_overflow();
+	t_netns_orphans();
 	t_orphans();
 	tn_kill(node);
 

@@ -751,9 +751,26 @@ static void tn_handle_ack(struct tn *tn, const struct nlmsghdr *nlh)
 	}
 }
 
+/*
+ * After an overflow the acks of DELIVERs may be lost too: every listed socket counts as drained
+ * and an unacknowledged DELIVER is sent again (delivery is at least once).
+ */
+static void tn_redeliver(struct tn *tn)
+{
+	int i;
+
+	for (i = 0; i < tn->nsocks; i++) {
+		tn->socks[i].inflight_seq = 0;
+		tn->socks[i].blocked = 0;
+		tn->socks[i].drained_seen = 0;
+		tn_deliver_pump(tn, &tn->socks[i]);
+	}
+}
+
 static void tn_resync(struct tn *tn)
 {
 	/* The socket overflowed: dump again, then READY = 1 retransmits what we lost. */
+	tn->ctl.n_resync++;
 	tn_sendmsg(tn, BP_CMD_SOCKET_GET, NLM_F_DUMP, NULL, 0, &tn->resync_seq);
 }
 
@@ -778,6 +795,7 @@ static void tn_handle(struct tn *tn, const uint8_t *buf, size_t len)
 				tb_u8(&b, BP_A_READY, 1);
 				tn_sendmsg(tn, BP_CMD_NODE_STATE, 0, b.p, b.len, NULL);
 				tb_free(&b);
+				tn_redeliver(tn);
 			}
 		} else if (nlh->nlmsg_type == tn->family) {
 			tn_handle_genl(tn, nlh);
@@ -1019,6 +1037,11 @@ void tn_pause(struct tn *tn, int paused)
 	tn->paused = paused;
 	pthread_cond_broadcast(&tn->cv);
 	pthread_mutex_unlock(&tn->mu);
+}
+
+void tn_set_rcvbuf(struct tn *tn, int bytes)
+{
+	setsockopt(tn->fd, SOL_SOCKET, SO_RCVBUFFORCE, &bytes, sizeof(bytes));
 }
 
 void tn_release_held(struct tn *tn, int err)

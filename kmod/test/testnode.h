@@ -67,6 +67,7 @@ struct tn_ctl {
 	unsigned int n_bind, n_send, n_release, n_drained, n_setopt, n_getopt;
 	unsigned int n_deliver, n_deliver_enobufs, n_deliver_err, n_reply_err, n_unknown;
 	unsigned int n_held;
+	unsigned int n_resync;	/* its socket overflowed (ENOBUFS): dumped again, READY again */
 	int last_reply_err;
 	uint64_t send_bytes;	/* payload bytes of SENDs received */
 	struct tn_send_info last_send;
@@ -90,6 +91,8 @@ void tn_unlock(struct tn *tn);
 int tn_wait(struct tn *tn, int (*cond)(struct tn_ctl *c, void *arg), void *arg, int ms);
 /* Stop or resume reading the socket (the kernel's messages pile up). */
 void tn_pause(struct tn *tn, int paused);
+/* Sets the node's socket receive buffer (SO_RCVBUFFORCE), e.g. small enough to overflow. */
+void tn_set_rcvbuf(struct tn *tn, int bytes);
 /* Answers every held SEND with errno err. */
 void tn_release_held(struct tn *tn, int err);
 
