@@ -210,7 +210,7 @@ public final class KernelTransport implements SocketTransport {
             l.close();
             // The module's sockets are no longer reachable; they come back with the next resync.
             session.resync(Map.of());
-        } else if (!why.equals(before)) {
+        } else if (!stopping && !why.equals(before)) {
             // The registry logs this transport as attached when the bridge starts: that is not the
             // kernel. Ready is "Registered with the AF_BP module as node"; until then, say why not.
             LOG.info("Not registered with the AF_BP module: {}; registering when it appears", why);
