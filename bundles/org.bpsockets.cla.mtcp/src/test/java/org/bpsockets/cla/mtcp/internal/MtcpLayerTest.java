@@ -182,7 +182,7 @@ class MtcpLayerTest {
             long t0 = System.nanoTime();
             assertEquals(-1, s.getInputStream().read());
             double secs = (System.nanoTime() - t0) / 1e9;
-            assertTrue(secs > 0.5 && secs < 10, secs + " s");
+            assertTrue(secs > 0.5, "not before the idle timeout: " + secs + " s");
         }
         assertTrue(ctxA.awaitDown(T).reason().startsWith("idle timeout"));
     }

@@ -262,7 +262,7 @@ class Tcpclv3LayerTest {
             byte[] rest = peer.readToEnd();
             double s = (System.nanoTime() - t0) / 1e9;
             assertArrayEquals(Bytes.hex("52 00"), Arrays.copyOfRange(rest, rest.length - 2, rest.length));
-            assertTrue(s >= 1.5 && s < 10, "after " + s + " s");
+            assertTrue(s >= 1.5, "not before twice the keepalive: after " + s + " s");
         }
         assertTrue(ctxA.awaitDown(T).reason().startsWith("idle timeout"));
     }

@@ -290,7 +290,7 @@ class Tcpclv4LayerTest {
             int n = rest.length;
             assertTrue(n >= 3, "got " + n + " bytes");
             assertArrayEquals(Bytes.hex("05 00 01"), java.util.Arrays.copyOfRange(rest, n - 3, n), "SESS_TERM idle");
-            assertTrue(seconds >= 1.5 && seconds < 10, "dropped after " + seconds + " s");
+            assertTrue(seconds >= 1.5, "not before twice the keepalive: dropped after " + seconds + " s");
             assertTrue(ctxA.awaitDown(T).reason().startsWith("idle timeout"));
             assertEquals(1, a.problems().count("idle-timeout"));
         }

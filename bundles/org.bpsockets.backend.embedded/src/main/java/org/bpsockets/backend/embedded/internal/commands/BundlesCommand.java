@@ -17,7 +17,7 @@ public class BundlesCommand implements Action {
     @Reference
     EmbeddedNode node;
 
-    @Option(name = "-n", aliases = "--max", description = "Show at most this many (default 50)")
+    @Option(name = "-n", aliases = "--max", description = "Show at most this many")
     int max = 50;
 
     @Option(name = "-v", aliases = "--verbose", description = "Also show lifetime, reports, hop count and flags")

@@ -82,7 +82,7 @@ public final class LinkCommands {
         @Argument(index = 2, name = "address", required = true, description = "Peer address, e.g. 127.0.0.1:4556")
         String address;
 
-        @Option(name = "-m", aliases = "--mode", description = "always-on (default), on-demand or scheduled")
+        @Option(name = "-m", aliases = "--mode", description = "always-on, on-demand or scheduled")
         @Completion(value = StringsCompleter.class, values = {"always-on", "on-demand", "scheduled"})
         String mode = "always-on";
 

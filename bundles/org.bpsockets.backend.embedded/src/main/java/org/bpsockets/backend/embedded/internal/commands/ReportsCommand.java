@@ -22,7 +22,7 @@ public class ReportsCommand implements Action {
     @Reference
     EmbeddedNode node;
 
-    @Option(name = "-n", aliases = "--last", description = "How many to show (default 20)")
+    @Option(name = "-n", aliases = "--last", description = "How many to show")
     int last = 20;
 
     @Override

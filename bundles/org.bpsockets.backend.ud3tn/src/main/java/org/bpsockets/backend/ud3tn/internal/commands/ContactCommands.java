@@ -87,7 +87,7 @@ public final class ContactCommands {
         @Option(name = "--end", description = "ISO-8601 UTC or +SECONDS (default in ten years)")
         String end;
 
-        @Option(name = "--rate", description = "Bytes per second (default 100000000)")
+        @Option(name = "--rate", description = "Bytes per second")
         long rate = 100_000_000L;
 
         @Override
