@@ -316,7 +316,7 @@ public class PlatformIT extends KarafTestSupport {
             }
             Collections.sort(got);
             assertEquals(List.of("held 0", "held 1", "held 2", "held 3", "held 4"), got);
-            assertEquals("nothing delivered twice", null, transport.socket(2).poll(500, TimeUnit.MILLISECONDS));
+            // Nothing delivered twice: a bundle sent now is the next one the socket gets (no pause decides it).
             send(session, a, b, "after update");
             assertEquals("after update", payloadOf(transport.socket(2).poll(10, TimeUnit.SECONDS)));
 
