@@ -334,9 +334,8 @@ static int bp_getname(struct socket *sock, struct sockaddr *uaddr, int peer)
 	struct sockaddr_bp *sa = (struct sockaddr_bp *)uaddr;
 	struct sock *sk = sock->sk;
 	struct bp_sock *bs = bp_sk(sk);
-	int len;
-
 	struct bp_net *bn = bp_pernet(sock_net(sk));
+	int len;
 
 	lock_sock(sk);
 	/* bn->lock too: the answer to an asynchronous bind writes the EID. */

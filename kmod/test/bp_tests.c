@@ -34,6 +34,8 @@
 
 #include "testnode.h"
 
+#define BP_AUTOBIND_N	65536	/* services 65536..131071 (bp(7)) */
+
 static int af = AF_BP;
 static uint32_t max_payload = 1048576;
 static int n_pass, n_fail;
@@ -1888,6 +1890,48 @@ static void t_many_bound(void)
 	CHECK(1, "closing them took %ld ms", now_ms() - t0);
 }
 
+/* Issue 14's paths: autobind when every service of its range is taken. */
+static void t_autobind_exhausted(void)
+{
+	enum { N = BP_AUTOBIND_N };
+	struct rlimit rl = { N + 256, N + 256 };
+	struct sockaddr_bp got;
+	socklen_t len = sizeof(got);
+	int *fds = calloc(N, sizeof(int)), c, i, ok = 0;
+	long t0 = now_ms();
+
+	section("automatic binding with its whole range taken");
+	if (setrlimit(RLIMIT_NOFILE, &rl))
+		perror("setrlimit");
+	/* Kernel-only binds (no node), then a node that skips the dump: quick for 65 536. */
+	tn_kill(node);
+	for (i = 0; i < N; i++) {
+		fds[i] = bps();
+		ok += bind_ipn(fds[i], 5, 65536 + i) == 0;
+	}
+	CHECK(ok == N, "%d sockets hold ipn:5.65536..131071 (%ld ms)", N, now_ms() - t0);
+	node = tn_open();
+	CHECK(node && tn_register(node, BP_PROTOCOL_VERSION, 0, NULL, NULL) == 0 &&
+	      tn_node_state(node, 1, 1) == 0, "a node registers");
+	c = bps();
+	t0 = now_ms();
+	CHECK_ERR(send_to(c, 999, "x", 1, 0), EADDRINUSE, "a send from an unbound socket: EADDRINUSE");
+	CHECK(now_ms() - t0 < 5000, "after one pass over the range (%ld ms)", now_ms() - t0);
+	close(fds[100]);
+	fds[100] = -1;
+	memset(&got, 0, sizeof(got));
+	ok = send_to(c, 999, "x", 1, 0) == 1 && getsockname(c, (struct sockaddr *)&got, &len) == 0;
+	CHECK(ok && got.bp_addr.ipn.service_id == 65536 + 100, "one service freed: it is found (%u)",
+	      got.bp_addr.ipn.service_id);
+	close(c);
+	for (i = 0; i < N; i++)
+		if (fds[i] >= 0)
+			close(fds[i]);
+	free(fds);
+	tn_kill(node);
+	node = start_node(0);
+}
+
 struct racer {
 	int fd;
 	pthread_barrier_t *go;
@@ -2403,6 +2447,7 @@ int main(int argc, char **argv)
 	t_nonblock();
 	t_uniqueness();
 	t_many_bound();
+	t_autobind_exhausted();
 	t_sndbuf_race();
 	t_node_death_during_calls();
 	t_unregister();
