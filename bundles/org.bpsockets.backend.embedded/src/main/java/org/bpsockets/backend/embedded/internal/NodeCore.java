@@ -493,6 +493,7 @@ public final class NodeCore implements Backend, ClaContext, AutoCloseable {
             for (LinkDefinition d : linkDefinitions) {
                 wanted.put(d.name(), d);
             }
+            boolean changed = !newRoutes.equals(routes) || !newContacts.equals(contacts) || changedLinks(wanted);
             for (Iterator<ConfiguredLink> it = configured.values().iterator(); it.hasNext();) {
                 ConfiguredLink c = it.next();
                 LinkDefinition d = wanted.get(c.definition.name());
@@ -506,11 +507,30 @@ public final class NodeCore implements Backend, ClaContext, AutoCloseable {
             for (LinkDefinition d : wanted.values()) {
                 configured.computeIfAbsent(d.name(), n -> new ConfiguredLink(d));
             }
+            if (changed) {
+                LOG.info("Configuration applied: links {}, routes {}, contacts {}", wanted.keySet(),
+                        newRoutes.stream().map(RouteEntry::name).toList(),
+                        newContacts.stream().map(Contact::name).toList());
+            }
             routes = List.copyOf(newRoutes);
             contacts = List.copyOf(newContacts);
             contactManager();
             route(new RouterEvent.ConfigurationChanged());
         });
+    }
+
+    /** Whether the wanted links differ from those configured now (called before they are applied). */
+    private boolean changedLinks(Map<String, LinkDefinition> wanted) {
+        if (wanted.size() != configured.size()) {
+            return true;
+        }
+        for (LinkDefinition d : wanted.values()) {
+            ConfiguredLink c = configured.get(d.name());
+            if (c == null || !c.definition.equals(d)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     // =====================================================================================
