@@ -274,7 +274,10 @@ public class PlatformIT extends KarafTestSupport {
         List<String> coreEvents = Collections.synchronizedList(new ArrayList<>());
         BundleListener listener = event -> {
             String name = event.getBundle().getSymbolicName();
+            // The core (API, registry, bridge, shell) and SCR: a backend coming and going with Karaf's
+            // automatic refresh must stop or restart none of them.
             if ((name.equals("org.bpsockets.api") || name.equals("org.bpsockets.registry")
+                    || name.equals("org.bpsockets.netlink") || name.equals("org.bpsockets.shell")
                     || name.equals("org.apache.felix.scr")) && event.getType() != BundleEvent.STARTED) {
                 coreEvents.add(name + " " + event.getType());
             }
