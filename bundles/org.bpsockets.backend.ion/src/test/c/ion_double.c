@@ -53,7 +53,7 @@ typedef struct {
 
 struct zco { int live; unsigned char *data; long length; };
 struct queued { Object zco; char source[64]; uvast msec; unsigned int count; unsigned int ttl; int ack; struct queued *next; };
-struct endpoint { char eid[64]; struct queued *head, *tail; };
+struct endpoint { char eid[64]; int elsewhere; struct queued *head, *tail; };
 struct sap { char eid[64]; int receiver; int interrupted; int closed; struct endpoint *endpoint; };
 
 #define MAX_OBJECTS 65536
@@ -148,6 +148,15 @@ void double_declare(const char *eid)
 	pthread_mutex_lock(&lock);
 	if (!find_endpoint(eid))
 		declare(eid);
+	pthread_mutex_unlock(&lock);
+}
+/* Another ION application has the endpoint open for receiving (on), or no longer (off). */
+void double_open_elsewhere(const char *eid, int on)
+{
+	pthread_mutex_lock(&lock);
+	struct endpoint *e = find_endpoint(eid);
+	if (e)
+		e->elsewhere = on;
 	pthread_mutex_unlock(&lock);
 }
 int double_declared(const char *eid)
@@ -378,15 +387,19 @@ static int open_sap(const char *eid, struct sap **out, int receiver)
 	snprintf(mine, sizeof(mine), "ipn:%lu.", node_nbr);
 	pthread_mutex_lock(&lock);
 	struct endpoint *endpoint = find_endpoint(eid);
+	/* ION's putErrmsg writes its reasons ("Endpoint not known.", "Endpoint is already open.") to
+	 * ion.log at once: getErrmsg finds nothing. */
 	if (strncmp(eid, mine, strlen(mine)) != 0 || !endpoint) {
 		pthread_mutex_unlock(&lock);
-		snprintf(errmsg, sizeof(errmsg), "Endpoint not known. (%s)", eid);
+		return -1;
+	}
+	if (receiver && endpoint->elsewhere) {
+		pthread_mutex_unlock(&lock);
 		return -1;
 	}
 	for (int i = 0; i < 256; i++) {
 		if (receiver && saps[i] && saps[i]->receiver && !strcmp(saps[i]->eid, eid)) {
 			pthread_mutex_unlock(&lock);
-			snprintf(errmsg, sizeof(errmsg), "Endpoint is already open: %s", eid);
 			return -1;
 		}
 	}
@@ -430,6 +443,8 @@ int bp_send(struct sap *sap, char *dest, char *reportTo, int lifespan, int cos, 
 		violation("bp_send inside a transaction");
 	if (!zcos[adu].live)
 		violation("bp_send of a ZCO that does not exist");
+	if (zcos[adu].live && zcos[adu].length == 0)
+		violation("bp_send of an empty ZCO: ION's convergence layers assert length > 0 in zco_clone, and the node wedges");
 	if (send_user_error || lifespan <= 0 || (!sap && srr)) {
 		snprintf(errmsg, sizeof(errmsg), "bp_send: invalid argument");
 		return 0;
@@ -561,10 +576,8 @@ int addEndpoint(char *eid, int recvRule, char *script)
 		violation("addEndpoint inside a transaction (it runs its own)");
 	if (recvRule != 1 || script)
 		violation("addEndpoint: the backend declares endpoints with the q rule (EnqueueBundle), no script");
-	if (fail_add) {
-		snprintf(errmsg, sizeof(errmsg), "Can't add endpoint. (%s)", eid);
-		return -1;
-	}
+	if (fail_add)
+		return -1;	/* "Can't add endpoint.", in ion.log only */
 	snprintf(mine, sizeof(mine), "ipn:%lu.", node_nbr);
 	pthread_mutex_lock(&lock);
 	/* ION writes its refusals ("[?] Duplicate endpoint") to ion.log only: nothing for getErrmsg. */
@@ -590,7 +603,7 @@ int removeEndpoint(char *eid)
 	pthread_mutex_lock(&lock);
 	e = find_endpoint(eid);
 	/* ION refuses, in ion.log only: unknown, open by an application, bundles queued. */
-	if (!e || e->head) {
+	if (!e || e->head || e->elsewhere) {
 		pthread_mutex_unlock(&lock);
 		return 0;
 	}

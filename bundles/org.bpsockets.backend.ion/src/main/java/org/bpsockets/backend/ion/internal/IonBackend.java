@@ -213,47 +213,60 @@ public final class IonBackend implements Backend {
 
     /**
      * Opens a local endpoint on ION, for receiving or as a source. ION opens only endpoints declared in
-     * it: one it does not know is declared first (addEndpoints), with the {@code q} rule. A refusal names
-     * this endpoint, the socket's own, and what to do.
+     * it, and says why it refused only in ion.log: when the open fails, the endpoint is declared
+     * (addEndpoints, with the {@code q} rule) and opened again; if ION answers that it knew the endpoint
+     * already, it refused for another reason. A refusal names this endpoint, the socket's own.
      */
     private Pointer openSap(IonNode n, EndpointId local, boolean receiving) throws BpException {
         String eid = local.toString();
+        String use = receiving ? "to receive on it" : "as the source of a send";
         IonNode.Opened opened = n.open(eid, receiving);
-        if (opened.sap() == null && opened.unknown() && config.addEndpoints()) {
-            boolean declared;
-            try {
-                declared = n.addEndpoint(eid);
-            } catch (BpException e) {
-                LOG.warn("ION could not declare endpoint {}: {}", eid, e.getMessage());
-                throw new BpException(BpError.ADDRESS_NOT_AVAILABLE, "ION does not know the endpoint " + eid
-                        + " and could not declare it: " + e.getMessage() + "; declare it in ION (bpadmin: a endpoint "
-                        + eid + " q)", e);
-            }
-            if (declared) {
-                added.add(local);
-                if (automatic(local)) {
-                    LOG.debug("Declared endpoint {} in ION for an automatic bind", eid);
-                } else {
-                    LOG.info("Declared endpoint {} in ION (rule q: bundles for it queue in ION while no socket is bound)", eid);
-                }
-            }
-            opened = n.open(eid, receiving);
-        }
         if (opened.sap() != null) {
             return opened.sap();
         }
-        String use = receiving ? "to receive on it" : "as the source of a send";
-        if (opened.unknown()) {
-            String why = "ION does not know the endpoint " + eid + " (needed " + use + "): "
-                    + (config.addEndpoints() ? "ION refused to declare it (its reason is in ion.log); "
-                            : "addEndpoints is false in etc/org.bpsockets.backend.ion.cfg; ")
-                    + "declare it in ION (bpadmin: a endpoint " + eid + " q)";
+        if (opened.openHere()) {
+            throw new BpException(BpError.ADDRESS_IN_USE, "ION cannot open the endpoint " + eid + " " + use
+                    + ": " + opened.failure());
+        }
+        String ionSays = opened.failure() == null ? "" : " (" + opened.failure() + ")";
+        if (!config.addEndpoints()) {
+            String why = "ION cannot open the endpoint " + eid + " " + use + ionSays + ": it is not declared in ION, or"
+                    + " another ION application has it open (ION's reason is in ion.log); declare it in ION (bpadmin:"
+                    + " a endpoint " + eid + " q) or set addEndpoints = true in etc/org.bpsockets.backend.ion.cfg";
             LOG.warn("{}", why);
             throw new BpException(BpError.ADDRESS_NOT_AVAILABLE, why);
         }
-        BpError error = opened.failure().contains("already open") || opened.failure().contains("open already")
-                ? BpError.ADDRESS_IN_USE : BpError.ADDRESS_NOT_AVAILABLE;
-        throw new BpException(error, "ION cannot open the endpoint " + eid + " " + use + ": " + opened.failure());
+        boolean declared;
+        try {
+            declared = n.addEndpoint(eid);
+        } catch (BpException e) {
+            String why = "ION cannot open the endpoint " + eid + " " + use + ionSays + " and could not declare it: "
+                    + e.getMessage() + "; declare it in ION (bpadmin: a endpoint " + eid + " q)";
+            LOG.warn("{}", why);
+            throw new BpException(BpError.ADDRESS_NOT_AVAILABLE, why, e);
+        }
+        if (!declared) {
+            // ION knew it (addEndpoint refuses a duplicate): not a missing declaration.
+            String why = "ION cannot open the endpoint " + eid + " " + use + ionSays + ", which it has declared"
+                    + (receiving ? ": another ION application most likely has it open" : "")
+                    + " (ION's reason is in ion.log)";
+            LOG.warn("{}", why);
+            throw new BpException(receiving ? BpError.ADDRESS_IN_USE : BpError.ADDRESS_NOT_AVAILABLE, why);
+        }
+        added.add(local);
+        if (automatic(local)) {
+            LOG.debug("Declared endpoint {} in ION for an automatic bind", eid);
+        } else {
+            LOG.info("Declared endpoint {} in ION (rule q: bundles for it queue in ION while no socket is bound)", eid);
+        }
+        opened = n.open(eid, receiving);
+        if (opened.sap() != null) {
+            return opened.sap();
+        }
+        String why = "ION declared the endpoint " + eid + " but cannot open it " + use
+                + (opened.failure() == null ? "" : " (" + opened.failure() + ")") + "; ION's reason is in ion.log";
+        LOG.warn("{}", why);
+        throw new BpException(BpError.ADDRESS_NOT_AVAILABLE, why);
     }
 
     /**
@@ -499,6 +512,13 @@ public final class IonBackend implements Backend {
     private BundleId sendNow(SendRequest request) throws BpException {
         IonNode n = requireNode();
         BundleOptions o = request.options();
+        if (!request.payload().hasRemaining()) {
+            // An empty ZCO passes ionCreateZco and bp_send, but ION 4.1.3's convergence layers assert
+            // length > 0 when they clone the payload (zco_clone in bpDequeue): tcpcli aborts inside a
+            // transaction and the node wedges. Refused here, before ION sees it.
+            throw new BpException(BpError.OPTION_NOT_SUPPORTED, "ION 4.1.3 cannot carry an empty ADU: its convergence "
+                    + "layers abort on a zero-length payload (zco_clone: length > 0), which wedges the ION node");
+        }
         if (request.payload().remaining() > capabilities.maxPayload()) {
             throw new BpException(BpError.MESSAGE_TOO_LONG, "an ADU of " + request.payload().remaining()
                     + " bytes exceeds the ION backend's limit of " + capabilities.maxPayload());

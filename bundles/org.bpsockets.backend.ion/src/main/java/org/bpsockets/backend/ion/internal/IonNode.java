@@ -101,8 +101,12 @@ final class IonNode implements AutoCloseable {
         return messages.isEmpty() ? fallback : String.join("; ", messages);
     }
 
-    /** What bp_open or bp_open_source gave: the SAP, or ION's reason and whether the endpoint is unknown to it. */
-    record Opened(Pointer sap, String failure, boolean unknown) {
+    /**
+     * What bp_open or bp_open_source gave: the SAP, or what is known of why not. ION writes the reason
+     * ("Endpoint not known.", "Endpoint is already open.") to ion.log (putErrmsg), not to the message
+     * queue getErrmsg reads, so the cause is usually to be inferred.
+     */
+    record Opened(Pointer sap, String failure, boolean openHere) {
     }
 
     /**
@@ -116,8 +120,10 @@ final class IonNode implements AutoCloseable {
             return new Opened(sap.getValue(), null, false);
         }
         // bp_open answers 0 with no SAP when this process has the endpoint open already.
-        String why = rc >= 0 ? "this process has it open already" : errors(receiving ? "bp_open failed" : "bp_open_source failed");
-        return new Opened(null, why, why.contains("Endpoint not known"));
+        if (rc >= 0) {
+            return new Opened(null, "this process has it open already", true);
+        }
+        return new Opened(null, errors(null), false);
     }
 
     /**
@@ -135,7 +141,7 @@ final class IonNode implements AutoCloseable {
             throw new BpException(BpError.ADDRESS_NOT_AVAILABLE, "this libbp has no addEndpoint: " + e.getMessage(), e);
         }
         if (rc < 0) {
-            throw new BpException(BpError.ADDRESS_NOT_AVAILABLE, errors("addEndpoint failed"));
+            throw new BpException(BpError.ADDRESS_NOT_AVAILABLE, errors("addEndpoint failed; ION's reason is in ion.log"));
         }
         return rc > 0;
     }
@@ -145,7 +151,7 @@ final class IonNode implements AutoCloseable {
         try {
             int rc = bp.removeEndpoint(eid);
             if (rc < 0) {
-                errors("");
+                errors(null);
             }
             return rc > 0;
         } catch (UnsatisfiedLinkError e) {
@@ -170,16 +176,12 @@ final class IonNode implements AutoCloseable {
     void send(Pointer sap, String destination, String reportTo, int lifespanSeconds, int classOfService,
             int custodySwitch, int srrFlags, boolean ackRequested, BpAncillaryData ancillary, byte[] payload)
             throws BpException {
-        // An empty ADU is a ZCO without an initial extent: ionCreateZco asserts length > 0 for one with
-        // an extent, and creates an empty ZCO, without asking for space, when given no location.
-        long object = payload.length == 0 ? 0 : writeToSdr(payload);
+        long object = writeToSdr(payload);
         long zco = ici.ionCreateZco(Ion.ZCO_SDR_SOURCE, object, 0, payload.length, (byte) classOfService, (byte) 0,
                 Ion.ZCO_OUTBOUND, attendantStarted ? attendant : null);
         if (zco == 0 || zco == -1) {
             String why = errors(zco == 0 ? "no ZCO space" : "ionCreateZco failed");
-            if (object != 0) {
-                transaction(() -> ici.Sdr_free(null, 0, sdr, object), "freeing an unused SDR object");
-            }
+            transaction(() -> ici.Sdr_free(null, 0, sdr, object), "freeing an unused SDR object");
             throw new BpException(zco == 0 ? BpError.NO_BUFFER_SPACE : BpError.BACKEND_FAILURE,
                     "ION could not take the ADU: " + why);
         }

@@ -294,7 +294,7 @@ class IonBackendTest {
         backend("addEndpoints", false);
         BpException e = assertThrows(BpException.class, () -> backend.open(EndpointId.parse("ipn:1.7"), d -> { }, 1));
         assertEquals(BpError.ADDRESS_NOT_AVAILABLE, e.error());
-        assertTrue(e.getMessage().contains("ION does not know the endpoint ipn:1.7")
+        assertTrue(e.getMessage().contains("ION cannot open the endpoint ipn:1.7 to receive on it")
                 && e.getMessage().contains("a endpoint ipn:1.7 q") && e.getMessage().contains("addEndpoints"), e.getMessage());
         assertEquals(0, ion.double_declared("ipn:1.7"), "nothing declared behind the operator's back");
         ion.double_declare("ipn:1.7");
@@ -308,7 +308,7 @@ class IonBackendTest {
                 () -> send.get(10, TimeUnit.SECONDS));
         String why = failed.getCause().getMessage();
         assertEquals(BpError.ADDRESS_NOT_AVAILABLE, ((BpException) failed.getCause()).error());
-        assertTrue(why.contains("endpoint ipn:1.65536") && why.contains("as the source of a send"), why);
+        assertTrue(why.contains("the endpoint ipn:1.65536 as the source of a send"), why);
         assertEquals(sends, ion.double_sends(), "nothing sent");
     }
 
@@ -318,20 +318,42 @@ class IonBackendTest {
         ion.double_fail_add_endpoint(1);
         BpException e = assertThrows(BpException.class, () -> backend.open(EndpointId.parse("ipn:1.9"), d -> { }, 1));
         assertEquals(BpError.ADDRESS_NOT_AVAILABLE, e.error());
-        assertTrue(e.getMessage().contains("ipn:1.9") && e.getMessage().contains("Can't add endpoint"), e.getMessage());
+        assertTrue(e.getMessage().contains("endpoint ipn:1.9") && e.getMessage().contains("could not declare it")
+                && e.getMessage().contains("ion.log"), e.getMessage());
+        assertEquals(0, ion.double_declared("ipn:1.9"));
     }
 
     @Test
-    void aZeroLengthAduIsCarried() throws Exception {
+    void anEndpointAnotherIonApplicationHoldsIsInUseAndNotDeclaredAgain() throws Exception {
         backend();
-        Sink sink = new Sink(false);
+        ion.double_declare("ipn:1.11");
+        ion.double_open_elsewhere("ipn:1.11", 1);
+        BpException e = assertThrows(BpException.class, () -> backend.open(EndpointId.parse("ipn:1.11"), d -> { }, 1));
+        assertEquals(BpError.ADDRESS_IN_USE, e.error());
+        assertTrue(e.getMessage().contains("ipn:1.11") && e.getMessage().contains("another ION application"), e.getMessage());
+        int[] counts = new int[3];
+        ion.double_endpoint_counts(counts);
+        assertEquals(0, counts[0], "ION knew it: nothing declared");
+        ion.double_open_elsewhere("ipn:1.11", 0);
+        backend.open(EndpointId.parse("ipn:1.11"), d -> { }, 1).close();
+    }
+
+    @Test
+    void aZeroLengthAduIsRefusedBeforeIonSeesIt() throws Exception {
+        backend();
+        Sink sink = new Sink(true);
         try (EndpointRegistration r = backend.open(A, sink::deliver, 4)) {
-            backend.send(SendRequest.of(A, B, new byte[0])).toCompletableFuture().get(10, TimeUnit.SECONDS);
-            Delivery d = sink.next();
-            assertEquals(0, d.bundle().payloadBytes().length);
-            assertEquals(B, d.bundle().source());
-            d.acknowledge();
-            await(() -> ion.double_live_zcos() == 0, "released");
+            int sends = ion.double_sends();
+            java.util.concurrent.CompletableFuture<?> send = backend.send(SendRequest.of(A, B, new byte[0]))
+                    .toCompletableFuture();
+            java.util.concurrent.ExecutionException failed = assertThrows(
+                    java.util.concurrent.ExecutionException.class, () -> send.get(10, TimeUnit.SECONDS));
+            BpException e = (BpException) failed.getCause();
+            assertEquals(BpError.OPTION_NOT_SUPPORTED, e.error(), "EOPNOTSUPP, as 0008 documents");
+            assertTrue(e.getMessage().contains("empty ADU"), e.getMessage());
+            assertEquals(sends, ion.double_sends(), "ION never saw it");
+            backend.send(SendRequest.of(A, B, new byte[] {1})).toCompletableFuture().get(10, TimeUnit.SECONDS);
+            assertEquals(1, sink.next().bundle().payloadBytes()[0], "the next one goes as usual");
         }
     }
 }

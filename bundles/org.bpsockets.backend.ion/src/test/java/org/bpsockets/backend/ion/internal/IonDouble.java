@@ -45,6 +45,9 @@ interface IonDouble extends Library {
     /** As an operator's {@code a endpoint EID q}. */
     void double_declare(String eid);
 
+    /** Another ION application has the endpoint open for receiving (1), or no longer (0). */
+    void double_open_elsewhere(String eid, int on);
+
     int double_declared(String eid);
 
     /** Bundles queued in ION for the endpoint. */
