@@ -111,7 +111,18 @@ class IonInteropTest {
                 r2.close();
                 // Bound again after its removal from ION: declared again.
                 backend.open(automatic, atAutomatic::deliver, 8).close();
+                // The sending thread retires an endpoint after the sends queued before: one more send
+                // and its delivery mean the automatic endpoint's removal has run.
+                backend.send(SendRequest.of(explicit, explicit, "after".getBytes())).toCompletableFuture().get(30,
+                        TimeUnit.SECONDS);
+                assertArrayEquals("after".getBytes(), atExplicit.next().bundle().payloadBytes());
             }
+            // What ION has declared now, as bpadmin lists it.
+            java.nio.file.Files.writeString(peer.dir.resolve("list.rc"), "l endpoint\n");
+            peer.run(30, "bpadmin", "list.rc");
+            String listed = java.nio.file.Files.readString(peer.dir.resolve("commands.log"));
+            assertEquals(true, listed.contains("ipn:2.40"), "the explicit bind's endpoint stays declared: " + listed);
+            assertEquals(false, listed.contains("ipn:2.65536"), "the automatic one is gone: " + listed);
         } catch (AssertionError | Exception e) {
             throw new AssertionError(e.getMessage() + "\n" + peer.log(), e);
         } finally {
