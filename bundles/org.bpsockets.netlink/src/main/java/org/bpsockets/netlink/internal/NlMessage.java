@@ -49,7 +49,13 @@ final class NlMessage {
 
     /** A successful acknowledgement of {@code seq}, for messages whose success another ack vouched for. */
     static NlMessage implicitAck(int seq) {
+        return syntheticError(seq, 0);
+    }
+
+    /** An acknowledgement with this errno that the kernel's lost in an overflow is taken to have said. */
+    static NlMessage syntheticError(int seq, int errno) {
         ByteBuffer body = ByteBuffer.allocate(4 + Netlink.NLMSG_HDRLEN).order(ByteOrder.nativeOrder());
+        body.putInt(0, -errno);
         return new NlMessage(Netlink.NLMSG_ERROR, Netlink.NLM_F_CAPPED, seq, 0, body);
     }
 

@@ -52,6 +52,8 @@ final class NodeLink implements AutoCloseable {
     private final Consumer<String> onFailure;
     private final AtomicInteger seq = new AtomicInteger(1);
     private final Map<Integer, CompletableFuture<NlMessage>> acks = new ConcurrentHashMap<>();
+    /** The sequence numbers of DELIVERs and STATUSes whose acknowledgement has not come yet. */
+    private final java.util.Set<Integer> socketAcks = ConcurrentHashMap.newKeySet();
     private final Map<Integer, int[]> vouches = new ConcurrentHashMap<>();
     private final BatchWriter writer;
     private final Map<Integer, CompletableFuture<NlMessage>> replies = new ConcurrentHashMap<>();
@@ -249,6 +251,8 @@ final class NodeLink implements AutoCloseable {
     private CompletionStage<DeliveryResult> submitForSocket(MessageWriter w, int s, String what, Object item,
             long socketId, Set<Integer> expected) {
         CompletableFuture<NlMessage> ack = new CompletableFuture<>();
+        socketAcks.add(s);
+        ack.whenComplete((m, e) -> socketAcks.remove(s));
         writer.submit(w.finish(), s, ack, true);
         return ack.thenApply(m -> {
             int errno;
@@ -439,7 +443,24 @@ final class NodeLink implements AutoCloseable {
         }
     }
 
+    /**
+     * An overflow may have taken the acknowledgements of DELIVERs and STATUSes with it: each one still
+     * unanswered counts as refused for want of room (the registry keeps it), and the resync then counts
+     * every socket as drained, so they are handed over again. One that the kernel had in fact queued
+     * reaches its application twice: delivery is at least once (docs/netlink-protocol.md), never lost
+     * and never stuck waiting for an answer that will not come.
+     */
     private void recoverFromOverflow() {
+        int retried = 0;
+        for (Integer s : List.copyOf(socketAcks)) {
+            CompletableFuture<NlMessage> ack = acks.remove(s);
+            if (ack != null && ack.complete(NlMessage.syntheticError(s, Errno.ENOBUFS))) {
+                retried++;
+            }
+        }
+        if (retried > 0) {
+            LOG.warn("{} deliveries or reports lost their answer in the overflow; they are handed over again", retried);
+        }
         try {
             resync();
             nodeState(true);
