@@ -3,6 +3,7 @@
  * AF_BP: the socket layer. SOCK_DGRAM sockets whose datagrams are ADUs of the Bundle Protocol,
  * carried by the node of the socket's network namespace (bp_node.c, bp_genl.c).
  */
+#include <linux/bitops.h>
 #include <linux/net.h>
 #include <linux/socket.h>
 #include <linux/uio.h>
@@ -377,6 +378,53 @@ static int bp_parse_cmsgs(struct msghdr *msg, struct bp_opt *opts, unsigned int 
 	return 0;
 }
 
+static void bp_opt_int(struct bp_opt *opt, u32 name, u32 val)
+{
+	opt->name = name;
+	opt->len = sizeof(val);
+	memcpy(opt->val, &val, sizeof(val));
+}
+
+/*
+ * The bundle flags of the earlier bp-socket prototype, as the per-message options they stand for
+ * (at most BPS_MAX_OPTS); bp(7) COMPATIBILITY. EINVAL: two priorities or two custody flags;
+ * EOPNOTSUPP: a custody report, which BPv7 does not have.
+ */
+static int bp_bpsocket_opts(int flags, struct bp_opt *opts, unsigned int *n)
+{
+	u32 reports = 0;
+
+	if (hweight32(flags & BPS_PRIORITY_FLAGS) > 1 || hweight32(flags & BPS_CUSTODY_FLAGS) > 1)
+		return -EINVAL;
+	if (flags & BPS_CUSTODY_RPT)
+		return -EOPNOTSUPP;
+	if (flags & BPS_ACK_REQUESTED)
+		bp_opt_int(&opts[(*n)++], BP_APP_ACK, 1);
+	if (flags & BPS_RECEIVED_RPT)
+		reports |= BP_REPORT_RECEPTION;
+	if (flags & BPS_FORWARDED_RPT)
+		reports |= BP_REPORT_FORWARDING;
+	if (flags & BPS_DELIVERED_RPT)
+		reports |= BP_REPORT_DELIVERY;
+	if (flags & BPS_DELETED_RPT)
+		reports |= BP_REPORT_DELETION;
+	if (reports)
+		bp_opt_int(&opts[(*n)++], BP_STATUS_REPORTS, reports);
+	if (flags & BPS_BULK_PRIORITY)
+		bp_opt_int(&opts[(*n)++], BP_CLASS_OF_SERVICE, BP_COS_BULK);
+	else if (flags & BPS_STD_PRIORITY)
+		bp_opt_int(&opts[(*n)++], BP_CLASS_OF_SERVICE, BP_COS_NORMAL);
+	else if (flags & BPS_EXPEDITED_PRIORITY)
+		bp_opt_int(&opts[(*n)++], BP_CLASS_OF_SERVICE, BP_COS_EXPEDITED);
+	if (flags & BPS_CUSTODY_REQUIRED)
+		bp_opt_int(&opts[(*n)++], BP_CUSTODY, BP_CUSTODY_REQUIRED);
+	else if (flags & BPS_CUSTODY_OPTIONAL)
+		bp_opt_int(&opts[(*n)++], BP_CUSTODY, BP_CUSTODY_OPTIONAL);
+	else if (flags & BPS_NO_CUSTODY)
+		bp_opt_int(&opts[(*n)++], BP_CUSTODY, BP_CUSTODY_NONE);
+	return 0;
+}
+
 /*
  * Builds the whole SEND message in one skb charged to the socket's sk_sndbuf: the attributes in
  * the linear part, the ADU in BP_A_PAYLOAD attributes in page-backed space. Runs without locks: it
@@ -480,7 +528,8 @@ static int bp_sendmsg(struct socket *sock, struct msghdr *msg, size_t len)
 	struct bp_sock *bs = bp_sk(sk);
 	struct bp_net *bn = bp_pernet(sock_net(sk));
 	struct bp_opt *mopts = NULL, *opts = NULL;
-	unsigned int nmopts = 0, nopts = 0;
+	unsigned int nmopts = 0, nopts = 0, ncmsgs = 0;
+	int bflags = 0;
 	struct bp_eid src, dst;
 	struct sk_buff *skb;
 	struct bp_req *req;
@@ -492,9 +541,12 @@ static int bp_sendmsg(struct socket *sock, struct msghdr *msg, size_t len)
 
 	/*
 	 * As UDP: only MSG_OOB is refused. MSG_BATCH (sendmmsg) and MSG_MORE (sendfile, splice)
-	 * change nothing: every call is one ADU.
+	 * change nothing: every call is one ADU. A bp-socket compatible socket reads the flags'
+	 * BPS_FLAGS bits as bundle flags instead (MSG_OOB is one of them).
 	 */
-	if (msg->msg_flags & MSG_OOB)
+	if (bs->bpsocket)
+		bflags = msg->msg_flags & BPS_FLAGS;
+	else if (msg->msg_flags & MSG_OOB)
 		return -EOPNOTSUPP;
 	if (len > bp_max_payload)
 		return -EMSGSIZE;
@@ -503,13 +555,17 @@ static int bp_sendmsg(struct socket *sock, struct msghdr *msg, size_t len)
 		if (err)
 			return err;
 	}
-	if (msg->msg_controllen) {
-		mopts = kmalloc_array(BP_MAX_MSG_OPTS, sizeof(*mopts), GFP_KERNEL);
+	if (msg->msg_controllen || bflags) {
+		mopts = kmalloc_array(BPS_MAX_OPTS + BP_MAX_MSG_OPTS, sizeof(*mopts), GFP_KERNEL);
 		if (!mopts)
 			return -ENOMEM;
-		err = bp_parse_cmsgs(msg, mopts, &nmopts);
+		/* The flags' options first: a control message for the same option overrides. */
+		err = bp_bpsocket_opts(bflags, mopts, &nmopts);
+		if (!err && msg->msg_controllen)
+			err = bp_parse_cmsgs(msg, mopts + nmopts, &ncmsgs);
 		if (err)
 			goto out_free;
+		nmopts += ncmsgs;
 	}
 
 	lock_sock(sk);
@@ -763,7 +819,8 @@ static int bp_create(struct net *net, struct socket *sock, int protocol, int ker
 
 	if (sock->type != SOCK_DGRAM)
 		return -ESOCKTNOSUPPORT;
-	if (protocol)
+	if (protocol != BP_PROTO_DEFAULT && protocol != BP_PROTO_BPSOCKET &&
+	    protocol != BP_PROTO_STANDARD)
 		return -EPROTONOSUPPORT;
 	mutex_lock(&bn->lock);
 	id = bn->next_sock_id++;
@@ -791,6 +848,9 @@ static int bp_create(struct net *net, struct socket *sock, int protocol, int ker
 	bs->state = BP_UNBOUND;
 	bs->id = id;
 	bs->drained = drained;
+	/* Decided once: the parameter may change while the socket lives. */
+	bs->bpsocket = protocol == BP_PROTO_BPSOCKET ||
+		       (protocol == BP_PROTO_DEFAULT && READ_ONCE(bp_bpsocket_flags));
 	mutex_lock(&bn->lock);
 	/* In id order (the dump's cursor): a concurrent create may have passed us. */
 	list_for_each_entry_reverse(other, &bn->socks, node)

@@ -27,6 +27,26 @@
 #define BP_MAX_MSG_OPTS		16	/* SOL_BP control messages per sendmsg */
 /* Data bytes per BP_A_PAYLOAD attribute: nla_len is 16 bits; a multiple of 8 keeps alignment. */
 #define BP_PAYLOAD_CHUNK	65528
+/*
+ * The earlier bp-socket prototype's bundle flags, in send flags (bp(7) COMPATIBILITY). Bits 0x40,
+ * 0x80 and 0x800 are not among them and keep their MSG_* meaning.
+ */
+#define BPS_ACK_REQUESTED	0x0001
+#define BPS_RECEIVED_RPT	0x0002
+#define BPS_CUSTODY_RPT		0x0004
+#define BPS_FORWARDED_RPT	0x0008
+#define BPS_DELIVERED_RPT	0x0010
+#define BPS_DELETED_RPT		0x0020
+#define BPS_BULK_PRIORITY	0x0100
+#define BPS_STD_PRIORITY	0x0200
+#define BPS_EXPEDITED_PRIORITY	0x0400
+#define BPS_CUSTODY_REQUIRED	0x1000
+#define BPS_CUSTODY_OPTIONAL	0x2000
+#define BPS_NO_CUSTODY		0x4000
+#define BPS_PRIORITY_FLAGS	0x0700
+#define BPS_CUSTODY_FLAGS	0x7000
+#define BPS_FLAGS		0x773f
+#define BPS_MAX_OPTS		4	/* options the flags of one message can stand for */
 #define BP_AUTOBIND_FIRST	65536U
 #define BP_AUTOBIND_LAST	131071U
 
@@ -34,6 +54,7 @@ extern unsigned int bp_af;
 extern unsigned int bp_max_payload;
 extern unsigned int bp_node_timeout_ms;
 extern unsigned int bp_max_orphaned;
+extern bool bp_bpsocket_flags;
 extern unsigned int bp_net_id;
 extern struct genl_family bp_genl_family;
 
@@ -77,6 +98,7 @@ struct bp_sock {
 	struct bp_req *drained;		/* its DRAINED, allocated with the socket: cannot be lost */
 	struct bp_req *bind_req;	/* an asynchronous BIND under way (non-blocking autobind) */
 	bool recvstatus;		/* BP_RECVSTATUS: status records go to the error queue */
+	bool bpsocket;			/* send flags are bp-socket's bundle flags (BPS_*) */
 	unsigned int nopts;
 	struct bp_opt opts[BP_MAX_SOCK_OPTS];
 };

@@ -25,6 +25,11 @@ module_param_named(max_orphaned, bp_max_orphaned, uint, 0644);
 MODULE_PARM_DESC(max_orphaned,
 		 "bytes of closed sockets' unsent datagrams a namespace keeps; beyond, sends fail ENOBUFS");
 
+bool bp_bpsocket_flags;
+module_param_named(bpsocket_flags, bp_bpsocket_flags, bool, 0644);
+MODULE_PARM_DESC(bpsocket_flags,
+		 "sockets of protocol 0 read send flags as bp-socket's bundle flags (default 0)");
+
 unsigned int bp_net_id __read_mostly;
 
 static int __net_init bp_pernet_init(struct net *net)

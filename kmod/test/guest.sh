@@ -1,7 +1,7 @@
 #!/bin/sh
 # Runs inside the tools/vm guest (see kmod/test/run): loads bp.ko, runs the functional tests, the
-# stress test and the random-syscall stress (which unloads the module), and fails on any kernel
-# warning in dmesg.
+# bp-socket compatibility tests, the stress test and the random-syscall stress (which unloads the
+# module), and fails on any kernel warning in dmesg.
 # usage: guest.sh RESULTS_DIR [FUZZ_SEED [FUZZ_SECONDS]]
 cd "$(dirname "$0")" || exit 2
 results=${1:-results}
@@ -31,6 +31,13 @@ rc=$?
 cat "$results/bp_tests.tap"
 count "$results/bp_tests.tap"
 [ $rc = 0 ] || { echo "not ok - bp_tests exited with $rc"; failed=$((failed + 1)); }
+
+echo "# bp_compat"
+timeout -k 5 120 ./bp_compat >"$results/bp_compat.tap" 2>&1
+rc=$?
+cat "$results/bp_compat.tap"
+count "$results/bp_compat.tap"
+[ $rc = 0 ] || { echo "not ok - bp_compat exited with $rc"; failed=$((failed + 1)); }
 
 echo "# bp_stress"
 timeout -k 5 240 ./bp_stress "$ko" "$params" >"$results/bp_stress.tap" 2>&1

@@ -19,6 +19,15 @@
 #define PF_BP		AF_BP
 #define SOL_BP		299
 
+/*
+ * Protocol numbers (socket()'s third argument). BP_PROTO_BPSOCKET sockets read send flags as the
+ * bundle flags of the earlier bp-socket prototype; so do protocol 0 sockets when the module's
+ * bpsocket_flags parameter is 1. BP_PROTO_STANDARD sockets never do. See bp(7) COMPATIBILITY.
+ */
+#define BP_PROTO_DEFAULT	0
+#define BP_PROTO_BPSOCKET	1
+#define BP_PROTO_STANDARD	2
+
 enum bp_scheme {
 	BP_SCHEME_IPN = 1,
 	BP_SCHEME_DTN = 2,
