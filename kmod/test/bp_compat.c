@@ -11,11 +11,13 @@
 #include <errno.h>
 #include <poll.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/syscall.h>
 #include <sys/time.h>
 #include <sys/uio.h>
 
@@ -151,6 +153,7 @@ static void t_protocols(void)
 
 struct rx {
 	int fd;
+	pid_t tid;	/* set by the thread */
 	int polled;
 	ssize_t n;
 	socklen_t fromlen;
@@ -164,9 +167,32 @@ static void *rx_main(void *arg)
 	struct rx *r = arg;
 	struct pollfd p = { r->fd, POLLIN, 0 };
 
+	__atomic_store_n(&r->tid, (pid_t)syscall(SYS_gettid), __ATOMIC_RELEASE);
 	r->polled = poll(&p, 1, 5000) == 1 && (p.revents & POLLIN);
 	r->n = receive(r->fd, r->buf, sizeof(r->buf), 0, &r->from, &r->fromlen);
 	return NULL;
+}
+
+/* Waits until thread @tid sleeps in the kernel (state S): blocked in a call. */
+static int thread_blocked(pid_t tid)
+{
+	char path[64], buf[512], *p;
+	int i, ok;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/self/task/%d/stat", tid);
+	for (i = 0; i < 5000; i++) {
+		f = fopen(path, "r");
+		if (!f)
+			return 0;
+		ok = fgets(buf, sizeof(buf), f) && (p = strrchr(buf, ')')) && p[1] == ' ' &&
+		     p[2] == 'S';
+		fclose(f);
+		if (ok)
+			return 1;
+		usleep(1000);	/* polling the state, not synchronising on time */
+	}
+	return 0;
 }
 
 static void t_demos(void)
@@ -191,7 +217,10 @@ static void t_demos(void)
 		  "a socket opened before keeps standard flags");
 	s = open_bound(0, 22);
 	CHECK(s >= 0, "sender: protocol 0, bind ipn:7.22");
-	CHECK(pthread_create(&t, NULL, rx_main, &r) == 0, "receiver waits (poll, recvmsg)");
+	CHECK(pthread_create(&t, NULL, rx_main, &r) == 0, "receiver thread: poll, then recvmsg");
+	while (!__atomic_load_n(&r.tid, __ATOMIC_ACQUIRE))
+		sched_yield();
+	CHECK(thread_blocked(r.tid), "the receiver blocks in poll");
 	CHECK(send_text(s, 20, "Hello!", MSG_ACK_REQUESTED) == 7,
 	      "bpsocket_flags=1: sendto(..., MSG_ACK_REQUESTED) sends");
 	CHECK(!strcmp(cn_last_opts(opts, sizeof(opts)), "APP_ACK=1") &&

@@ -85,13 +85,19 @@ static void set_timeouts(int fd)
 	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
 }
 
-static int new_socket(void)
+/* Protocol 0, or 1/2 (BP_PROTO_BPSOCKET, _STANDARD: send flags read as bp-socket's or not). */
+static int new_socket_proto(int protocol)
 {
-	int fd = socket(af, SOCK_DGRAM, 0);
+	int fd = socket(af, SOCK_DGRAM, protocol);
 
 	if (fd >= 0)
 		set_timeouts(fd);
 	return fd;
+}
+
+static int new_socket(void)
+{
+	return new_socket_proto(0);
 }
 
 /* A random address: mostly valid ipn:7.S / ipn:!.S in a small range (so loopback delivers), some
@@ -185,6 +191,9 @@ static void op_send(uint64_t *s, int fd, uint8_t *buf)
 	for (i = 0; i < 7; i++)
 		if (R(s, 5) == 0)
 			flags |= flagset[i];
+	/* bp-socket's bundle flags (0x773f), meaningful on protocol 1 sockets. */
+	if (R(s, 4) == 0)
+		flags |= R(s, 0x8000) & 0x773f;
 	iov[0].iov_base = buf;
 	iov[0].iov_len = len / 2;
 	iov[1].iov_base = buf + len / 2;
@@ -335,7 +344,7 @@ static void *worker(void *arg)
 	while (!stop) {
 		k = R(&s, NFD);
 		if (fds[k] < 0) {
-			fds[k] = new_socket();
+			fds[k] = new_socket_proto(R(&s, 3));
 			continue;
 		}
 		ops[t]++;
