@@ -128,8 +128,10 @@ final class Aap2Wire implements AutoCloseable {
 
     /** The raw payload that follows an ADU frame. */
     byte[] readPayload(long length, long limit) throws IOException {
-        if (length > limit) {
-            throw new IOException("ADU of " + length + " bytes exceeds the limit of " + limit + " bytes");
+        // payload_length is a uint64: one of 2^63 or more is negative here (found by Aap2FuzzTest).
+        if (length < 0 || length > limit) {
+            throw new IOException("ADU of " + Long.toUnsignedString(length) + " bytes exceeds the limit of " + limit
+                    + " bytes");
         }
         byte[] payload = new byte[(int) length];
         int got = Math.min(in.remaining(), payload.length);
