@@ -165,8 +165,15 @@ int main(int argc, char **argv)
 		return fail(BPT_ERROR, source, errno);
 	if (bp_apply_options(fd, &o, &failed) < 0)
 		return fail(BPT_ERROR, failed, errno);
-	if (sendto(fd, payload, len, 0, (struct sockaddr *)&dst, dstlen) < 0)
-		return fail(BPT_ERROR, argv[optind], errno);
+	if (sendto(fd, payload, len, 0, (struct sockaddr *)&dst, dstlen) < 0) {
+		int err = errno;
+
+		/* Without -s the socket binds itself on this send: a bind error is about the source. */
+		if (!source && (err == EADDRNOTAVAIL || err == EADDRINUSE || err == EACCES))
+			return fail(BPT_ERROR, "binding this socket's own endpoint for the send (choose one with -s)",
+				    err);
+		return fail(BPT_ERROR, argv[optind], err);
+	}
 	close(fd);
 	free(payload);
 	return BPT_OK;
