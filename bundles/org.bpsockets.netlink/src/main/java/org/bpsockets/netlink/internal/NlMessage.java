@@ -89,7 +89,8 @@ final class NlMessage {
         }
         int offset = 4 + ((flags & Netlink.NLM_F_CAPPED) != 0 ? Netlink.NLMSG_HDRLEN
                 : Netlink.align(body.getInt(4)));
-        if (offset >= body.remaining()) {
+        // The echoed request's nlmsg_len comes from the kernel: one below a header (or negative) is bogus.
+        if (offset < 4 + Netlink.NLMSG_HDRLEN || offset >= body.remaining()) {
             return null;
         }
         ByteBuffer tlvs = body.duplicate().order(ByteOrder.nativeOrder());
