@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -55,12 +56,18 @@ class ConfigFuzzTest {
         assertNotNull(c.settings());
     }
 
-    /** ConfigChecks and the link mode: each value is refused with IllegalArgumentException or accepted. */
+    /**
+     * ConfigChecks and the link mode, one value each: the first byte picks the check, the rest is the text
+     * (UTF-8). Each value is refused with IllegalArgumentException or accepted.
+     */
     @FuzzTest
-    void configChecks(FuzzedDataProvider data) {
-        String text = data.consumeString(200);
+    void configChecks(byte[] input) {
+        if (input.length == 0) {
+            return;
+        }
+        String text = new String(input, 1, input.length - 1, StandardCharsets.UTF_8);
         try {
-            switch (data.consumeInt(0, 6)) {
+            switch ((input[0] & 0xFF) % 7) {
                 case 0 -> assertTrue(ConfigChecks.name("link", text).length() <= 64);
                 case 1 -> assertNotNull(ConfigChecks.address(text));
                 case 2 -> ConfigChecks.parameters(text.split(" "));

@@ -1,5 +1,6 @@
 package org.bpsockets.backend.embedded.internal.config;
 
+import java.time.DateTimeException;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
@@ -147,7 +148,8 @@ public final class ConfigChecks {
                 if (seconds >= 0) {
                     return Instant.now().plus(Duration.ofSeconds(seconds));
                 }
-            } catch (NumberFormatException e) {
+            } catch (NumberFormatException | ArithmeticException | DateTimeException e) {
+                // ArithmeticException, DateTimeException: beyond Instant.MAX (found by ConfigFuzzTest)
                 // said below
             }
             throw new IllegalArgumentException(what + " '" + text + "'" + hint);
