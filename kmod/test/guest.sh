@@ -18,6 +18,16 @@ count() {	# count TAP lines of $1 into pass/failed
 	failed=$((failed + f))
 }
 
+# The debug kernel (tools/vm/debug-kernel, release *-bpdebug): keep the boot log, check lockdep is
+# still on (its first report turns it off), and have kmemleak forget what boot left behind.
+debug=0
+case $(uname -r) in *-bpdebug) debug=1 ;; esac
+if [ $debug = 1 ]; then
+	dmesg >"$results/dmesg-boot.txt"
+	[ -e /sys/kernel/debug/kmemleak ] || mount -t debugfs debugfs /sys/kernel/debug
+	echo scan >/sys/kernel/debug/kmemleak
+	echo clear >/sys/kernel/debug/kmemleak
+fi
 dmesg -C
 dmesg -n 1
 if ! insmod "$ko" $params; then
@@ -57,6 +67,30 @@ count "$results/bp_fuzz.tap"
 if grep -q '^bp ' /proc/modules && ! rmmod bp; then
 	echo "not ok - rmmod bp at the end"
 	failed=$((failed + 1))
+fi
+
+if [ $debug = 1 ]; then
+	# kmemleak reports an object unreferenced for 5 s, unchanged between two scans.
+	sleep 6
+	if ! { echo scan >/sys/kernel/debug/kmemleak && echo scan >/sys/kernel/debug/kmemleak &&
+		cat /sys/kernel/debug/kmemleak >"$results/kmemleak.txt"; }; then
+		echo "not ok - kmemleak found no leak (kmemleak is off: see $results/dmesg*.txt)"
+		failed=$((failed + 1))
+	elif [ -s "$results/kmemleak.txt" ]; then
+		echo "not ok - kmemleak found no leak"
+		cat "$results/kmemleak.txt"
+		failed=$((failed + 1))
+	else
+		echo "ok - kmemleak found no leak"
+		pass=$((pass + 1))
+	fi
+	if grep -q 'debug_locks: *1' /proc/lockdep_stats; then
+		echo "ok - lockdep still on"
+		pass=$((pass + 1))
+	else
+		echo "not ok - lockdep still on (turned off by a report: see $results/dmesg*.txt)"
+		failed=$((failed + 1))
+	fi
 fi
 
 dmesg >"$results/dmesg.txt"
