@@ -78,8 +78,9 @@ record NodeConfiguration(EndpointId nodeId, String storage, String storePath, bo
     }
 
     private static String nonBlank(Map<String, ?> raw, String key, String dflt) throws Invalid {
-        String v = text(raw, key, dflt).trim();
-        if (v.isEmpty()) {
+        // strip() and isBlank(), not trim(): a value of Unicode spaces (U+2003 ...) is blank too.
+        String v = text(raw, key, dflt).strip();
+        if (v.isBlank()) {
             throw invalid(key, v, "a router's name, e.g. " + dflt);
         }
         return v;
