@@ -136,18 +136,17 @@ public final class CheckedConfig<A> {
             case AttributeDefinition.LONG:
             case AttributeDefinition.SHORT:
             case AttributeDefinition.BYTE:
-                return "a whole number" + range(ad);
+                return "a whole number" + described(ad);
             case AttributeDefinition.DOUBLE:
             case AttributeDefinition.FLOAT:
-                return "a number" + range(ad);
+                return "a number" + described(ad);
             default:
                 return ad.getDescription() == null ? "a valid value" : ad.getDescription();
         }
     }
 
-    /** The range the metatype states, read back from what validate() says of the extremes. */
-    private static String range(AttributeDefinition ad) {
-        String description = ad.getDescription() == null ? "" : " (" + ad.getDescription() + ")";
-        return description;
+    /** The attribute's own description in brackets (the metatype's range is in what validate() said). */
+    private static String described(AttributeDefinition ad) {
+        return ad.getDescription() == null ? "" : " (" + ad.getDescription() + ")";
     }
 }

@@ -73,9 +73,9 @@ public final class EmbeddedNode implements Backend {
     public EmbeddedNode(Map<String, Object> properties, BundleContext context) {
         // Beside the store, not in the bundle's data area: an upgrade clears Karaf's framework cache.
         String data = System.getProperty("karaf.data");
+        java.io.File bundleData = data != null ? null : context.getDataFile("last-valid-configuration.properties");
         Path lastValid = data != null ? Path.of(data, "bpnode", "last-valid-configuration.properties")
-                : context.getDataFile("last-valid-configuration.properties") == null ? null
-                        : context.getDataFile("last-valid-configuration.properties").toPath();
+                : bundleData == null ? null : bundleData.toPath();
         NodeConfiguration chosen;
         String problem = null;
         try {
