@@ -99,6 +99,10 @@ public class MetricsIT extends KarafTestSupport {
         assertEquals("the open socket's deliveries: " + s.keySet(), 5.0,
                 s.get("bp_socket_delivered_total{endpoint=\"ipn:1.50\",socket=\"" + socketId("ipn:1.50")
                         + "\",transport=\"local\"}"), 0);
+        assertEquals("the five deliveries to the application are in the latency histogram: " + s, 5.0,
+                s.get("bp_node_delivery_latency_seconds_count"), 0);
+        assertEquals(5.0, s.get("bp_node_delivery_latency_seconds_bucket{le=\"+Inf\"}"), 0);
+        assertTrue("bp:node shows the latency", execute("bp:node").contains("Latency:    5 deliveries, creation to delivery"));
         app.close();
         await("a closed socket's meters go", 10_000, () -> call(() -> scrape()).keySet().stream()
                 .noneMatch(k -> k.contains("ipn:1.50")));

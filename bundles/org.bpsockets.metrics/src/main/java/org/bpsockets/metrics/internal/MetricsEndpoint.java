@@ -59,6 +59,7 @@ public final class MetricsEndpoint {
 
     @Activate
     public MetricsEndpoint(MetricsConfig config) throws IOException {
+        registry.getPrometheusRegistry().register(new DeliveryLatencyCollector(() -> node));
         InetAddress address = literal(config.address());
         String path = config.path().startsWith("/") ? config.path() : "/" + config.path();
         this.executor = Executors.newSingleThreadExecutor(r -> {

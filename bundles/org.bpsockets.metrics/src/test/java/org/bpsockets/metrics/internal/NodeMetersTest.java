@@ -50,6 +50,12 @@ class NodeMetersTest {
         public List<LinkStatistics> links() {
             return links;
         }
+
+        @Override
+        public LatencyHistogram deliveryLatency() {
+            // 2 within 5 ms, 1 within 1 s, 1 beyond the last bound (a day)
+            return new LatencyHistogram(List.of(0.005, 1.0, 86400.0), List.of(2L, 1L, 0L, 1L), 90000.5);
+        }
     };
 
     final SocketRegistry registry = new SocketRegistry() {
@@ -89,8 +95,17 @@ class NodeMetersTest {
         sockets.add(new SocketInfo("kernel", 9, Optional.of(EndpointId.parse("ipn:1.7")), Optional.of("embedded"),
                 Map.of(), new SocketCounters(5, 0, 3, 0, 0, 0, 0), 1));
         PrometheusMeterRegistry r = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        r.getPrometheusRegistry().register(new DeliveryLatencyCollector(() -> node));
         NodeMeters m = new NodeMeters(r);
         String text = scrape(r, m);
+        // The node's buckets are counts per bucket; Prometheus's are cumulative.
+        assertTrue(text.contains("# TYPE bp_node_delivery_latency_seconds histogram"), text);
+        assertTrue(text.contains("bp_node_delivery_latency_seconds_bucket{le=\"0.005\"} 2"), text);
+        assertTrue(text.contains("bp_node_delivery_latency_seconds_bucket{le=\"1.0\"} 3"), text);
+        assertTrue(text.contains("bp_node_delivery_latency_seconds_bucket{le=\"86400.0\"} 3"), text);
+        assertTrue(text.contains("bp_node_delivery_latency_seconds_bucket{le=\"+Inf\"} 4"), text);
+        assertTrue(text.contains("bp_node_delivery_latency_seconds_count 4"), text);
+        assertTrue(text.contains("bp_node_delivery_latency_seconds_sum 90000.5"), text);
         assertTrue(text.contains("bp_node_bundles_ended_total{end=\"deleted\",reason=\"lifetime expired\"} 1.0"), text);
         assertTrue(text.contains("bp_link_bytes_total{direction=\"in\",layer=\"tcpclv4\",link=\"peer2\"} 200.0"), text);
 

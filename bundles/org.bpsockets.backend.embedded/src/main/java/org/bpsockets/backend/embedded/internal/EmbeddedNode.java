@@ -123,6 +123,11 @@ public final class EmbeddedNode implements Backend {
         }
 
         @Override
+        public LatencyHistogram deliveryLatency() {
+            return core.deliveryLatency.snapshot();
+        }
+
+        @Override
         public List<LinkStatistics> links() {
             List<LinkStatistics> out = new ArrayList<>();
             for (NodeCore.LinkInfo l : core.linkInfos()) {

@@ -34,6 +34,10 @@ public final class NodeAccess {
         return node.statistics();
     }
 
+    public org.bpsockets.node.api.stats.NodeStatistics.LatencyHistogram deliveryLatency() {
+        return node.core.deliveryLatency.snapshot();
+    }
+
     public List<NodeCore.LinkInfo> links() {
         return node.core.linkInfos();
     }

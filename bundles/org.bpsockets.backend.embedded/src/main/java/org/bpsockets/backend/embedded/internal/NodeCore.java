@@ -111,6 +111,8 @@ public final class NodeCore implements Backend, ClaContext, AutoCloseable {
     private final AtomicLong sequence = new AtomicLong();
     private final AtomicLong lastCreationTime = new AtomicLong();
     final BundleLedger ledger = new BundleLedger();
+    /** Creation-to-delivery time of what this node's applications received (bp:node, the metrics). */
+    final DeliveryLatency deliveryLatency = new DeliveryLatency();
     /** Refusals of what peers sent, per peer, so a peer sending garbage cannot flood the log. */
     private final RateLimitedLog refusals = new RateLimitedLog(LOG, 10_000, System::currentTimeMillis);
     /** Bundles whose block numbers were repaired, per peer. */
@@ -766,6 +768,7 @@ public final class NodeCore implements Backend, ClaContext, AutoCloseable {
     private void echo(BundleEntry e) {
         e.delivery = BundleEntry.Delivery.DONE;
         ledger.delivered.incrementAndGet();
+        deliveryLatency.record(e.bundle.primary().creationTime(), DtnTime.now());
         // The echo service is an application of this node: the bundle was delivered to it.
         report(e, StatusReportKind.DELIVERY, StatusReportReason.NO_ADDITIONAL_INFORMATION);
         EndpointId source = e.bundle.primary().source();
@@ -839,6 +842,7 @@ public final class NodeCore implements Backend, ClaContext, AutoCloseable {
                     e.offeredTo = null;
                     // A reassembled ADU ends the fragments it was made of: those are what the node accepted.
                     ledger.delivered.addAndGet(e.fragmentParts == null ? 1 : e.fragmentParts.size());
+                    deliveryLatency.record(e.bundle.primary().creationTime(), DtnTime.now());
                     report(e, StatusReportKind.DELIVERY, StatusReportReason.NO_ADDITIONAL_INFORMATION);
                     finishIfDone(e);
                 } else if (e.delivery == BundleEntry.Delivery.OFFERED && e.offeredTo == r) {

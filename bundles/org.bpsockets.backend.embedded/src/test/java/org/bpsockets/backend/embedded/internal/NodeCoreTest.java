@@ -120,7 +120,28 @@ class NodeCoreTest {
         d.acknowledge();
         await("forgotten", () -> n.bundleInfos(10).isEmpty());
         assertEquals(1L, n.statistics().get("delivered"));
+        var latency = n.deliveryLatency.snapshot();
+        assertEquals(1L, latency.count(), "the delivery's creation-to-delivery time is in the histogram");
+        assertTrue(latency.sumSeconds() >= 0 && latency.sumSeconds() < 15, "within the test's time: " + latency);
         reg.close();
+    }
+
+    @Test
+    void deliveryLatencyBucketsAndQuantiles() {
+        DeliveryLatency l = new DeliveryLatency();
+        assertFalse(l.record(0, 5_000), "a bundle created without a clock has no latency");
+        assertTrue(l.record(1_000, 1_000)); // 0 ms
+        assertTrue(l.record(1_000, 1_004)); // 4 ms: the 5 ms bucket
+        assertTrue(l.record(2_000, 1_000)); // created in our future: 0
+        assertTrue(l.record(1_000, 1_000 + 2 * 86_400_000L)); // two days: past the last bound
+        var h = l.snapshot();
+        assertEquals(4, h.count());
+        assertEquals(2L, h.counts().get(0), "0 ms twice, in the first bucket (<= 1 ms)");
+        assertEquals(1L, h.counts().get(1), "4 ms in the <= 5 ms bucket");
+        assertEquals(1L, h.counts().get(h.counts().size() - 1));
+        assertEquals(0.001, h.quantileUpperBound(0.5));
+        assertEquals(Double.POSITIVE_INFINITY, h.quantileUpperBound(0.99));
+        assertEquals(172_800.004, h.sumSeconds(), 1e-9);
     }
 
     @Test

@@ -3,7 +3,7 @@
  * the bundles it accepted and the traffic of each link. Read-only.
  */
 @Export
-@Version("1.0.0")
+@Version("1.1.0")
 package org.bpsockets.node.api.stats;
 
 import org.osgi.annotation.bundle.Export;
