@@ -1533,11 +1533,13 @@ public final class NodeCore implements Backend, ClaContext, AutoCloseable {
     List<LinkInfo> linkInfos() {
         return call(() -> {
             List<LinkInfo> out = new ArrayList<>();
+            Map<String, Integer> awaiting = awaitingLinks();
             for (ConfiguredLink c : configured.values()) {
                 LinkRecord r = c.current;
+                int queued = (r == null ? 0 : r.size()) + awaiting.getOrDefault(c.definition.name(), 0);
                 out.add(new LinkInfo(r == null ? "-" : r.link.id(), c.definition.name(), c.definition.convergenceLayer(),
                         c.definition.address(), r == null ? "-" : r.link.peerNodeId().map(Object::toString).orElse("?"),
-                        r == null ? LinkState.DOWN : r.link.state(), r == null ? 0 : r.size(),
+                        r == null ? LinkState.DOWN : r.link.state(), queued,
                         c.problem == null ? c.definition.mode().toString() : c.problem, r == null ? 0 : r.rateBytesPerSecond,
                         c.counters));
             }
@@ -1550,6 +1552,29 @@ public final class NodeCore implements Backend, ClaContext, AutoCloseable {
             }
             return out;
         });
+    }
+
+    /**
+     * How many waiting bundles the router holds for each configured link that is down (its rule names
+     * that link): they are queued for it as far as an operator is concerned. One router question per
+     * destination, not per bundle.
+     */
+    private Map<String, Integer> awaitingLinks() {
+        Router current = router;
+        if (current == null) {
+            return Map.of();
+        }
+        View view = new View();
+        Map<EndpointId, Optional<String>> byDestination = new HashMap<>();
+        Map<String, Integer> out = new HashMap<>();
+        for (BundleEntry e : bundles.values()) {
+            if (!e.deleted && e.forwarding == BundleEntry.Forwarding.WAITING) {
+                byDestination.computeIfAbsent(e.bundle.primary().destination(),
+                        d -> current.linkAwaited(localForm(d), view))
+                        .ifPresent(link -> out.merge(link, 1, Integer::sum));
+            }
+        }
+        return out;
     }
 
     List<BundleInfo> bundleInfos(int max) {

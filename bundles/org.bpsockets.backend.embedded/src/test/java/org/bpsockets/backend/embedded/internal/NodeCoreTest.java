@@ -40,6 +40,7 @@ import org.bpsockets.backend.embedded.internal.store.MemoryBundleStore;
 import org.bpsockets.bpv7.AdministrativeRecord;
 import org.bpsockets.bpv7.Bundle;
 import org.bpsockets.bpv7.StatusReport;
+import org.bpsockets.node.api.cla.LinkState;
 import org.bpsockets.node.api.cla.Receipt;
 import org.bpsockets.node.api.cla.RefusalReason;
 import org.bpsockets.node.api.routing.Contact;
@@ -250,6 +251,9 @@ class NodeCoreTest {
         List<NodeCore.BundleInfo> held = n[0].bundleInfos(10);
         assertEquals(1, held.size());
         assertTrue(held.get(0).state().startsWith("forward:WAITING"), "no contact yet: the bundle waits");
+        NodeCore.LinkInfo to2 = n[0].linkInfos().stream().filter(l -> l.name().equals("to2")).findFirst().orElseThrow();
+        assertEquals(LinkState.DOWN, to2.state());
+        assertEquals(1, to2.queued(), "bp:links counts the bundle waiting for the down link as queued on it");
         Delivery d = app2.next();
         assertFalse(Instant.now().isBefore(start), "it left when the contact opened, not before");
         assertEquals("later", text(d));

@@ -1,6 +1,7 @@
 package org.bpsockets.node.api.routing;
 
 import java.util.List;
+import java.util.Optional;
 
 import org.bpsockets.api.eid.EndpointId;
 
@@ -31,5 +32,16 @@ public interface Router {
      */
     default String explain(EndpointId destination, RoutingView view) {
         return "router '" + name() + "' does not explain its choices";
+    }
+
+    /**
+     * The configured link a bundle to {@code destination} waits for now, if the router's rule sends it
+     * to a link that is down: bp:links and the metrics count such bundles as queued on that link (an
+     * operator sees what a down link holds up). Called on the node's event thread.
+     *
+     * @since 1.2
+     */
+    default Optional<String> linkAwaited(EndpointId destination, RoutingView view) {
+        return Optional.empty();
     }
 }

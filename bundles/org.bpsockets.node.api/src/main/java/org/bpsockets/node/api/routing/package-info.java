@@ -3,7 +3,7 @@
  * node's events with actions; everything else (storage, delivery, links, reports) is mechanism.
  */
 @Export
-@Version("1.1.0")
+@Version("1.2.0")
 package org.bpsockets.node.api.routing;
 
 import org.osgi.annotation.bundle.Export;

@@ -60,6 +60,11 @@ public final class StaticRouter implements Router {
         return decide(destination, DtnEndpointId.NONE, view.links(), view.routes()).why;
     }
 
+    @Override
+    public Optional<String> linkAwaited(EndpointId destination, RoutingView view) {
+        return Optional.ofNullable(decide(destination, DtnEndpointId.NONE, view.links(), view.routes()).open);
+    }
+
     /** A link to forward on now, or one to open; and in words, why. */
     private record Decision(String link, String open, String why) {
     }
