@@ -16,6 +16,7 @@ import org.apache.karaf.shell.api.action.Completion;
 import org.apache.karaf.shell.api.action.Option;
 import org.apache.karaf.shell.api.action.lifecycle.Reference;
 import org.apache.karaf.shell.api.action.lifecycle.Service;
+import org.apache.karaf.shell.api.console.Session;
 import org.apache.karaf.shell.support.completers.StringsCompleter;
 import org.bpsockets.api.BpException;
 import org.bpsockets.api.bundle.BundleId;
@@ -33,6 +34,12 @@ public class SendCommand implements Action {
 
     @Reference
     SocketRegistry registry;
+
+    @Reference
+    Session session;
+
+    /** Payloads from this size on, or more than one bundle, get a progress line (on a terminal). */
+    private static final long PROGRESS_FROM_BYTES = 1 << 20;
 
     @Argument(index = 0, name = "destination", description = "Destination EID, e.g. ipn:2.1", required = true)
     @Completion(EndpointCompleter.class)
@@ -100,9 +107,12 @@ public class SendCommand implements Action {
             System.err.println("Error: " + e.getMessage());
             return null;
         }
+        ProgressLine progress = progress(count == 1 ? "sending" : "sending " + count + " bundles",
+                count * bytes.length, count > 1);
         try (LocalSocket socket = registry.openLocal(from)) {
             for (long i = 0; i < count; i++) {
                 BundleId id = socket.send(to, bytes, built).toCompletableFuture().get(30, TimeUnit.SECONDS);
+                progress.update((i + 1) * bytes.length);
                 if (count == 1) {
                     System.out.println("Sent " + bytes.length + " bytes to " + to + " as bundle " + id
                             + (built.statusReports().isEmpty() ? "" : "; reports go to " + built.reportTo().orElse(null)));
@@ -132,7 +142,7 @@ public class SendCommand implements Action {
         }
         if (file != null) {
             try {
-                return java.nio.file.Files.readAllBytes(java.nio.file.Path.of(file));
+                return read(java.nio.file.Path.of(file));
             } catch (java.io.IOException | java.nio.file.InvalidPathException | OutOfMemoryError e) {
                 throw new IllegalArgumentException("file '" + file + "' cannot be read: " + e.getMessage());
             }
@@ -146,6 +156,34 @@ public class SendCommand implements Action {
             return b;
         }
         return String.join(" ", payload).getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** A file's content, with a progress line while a large one is read. */
+    private byte[] read(java.nio.file.Path path) throws java.io.IOException {
+        long size = java.nio.file.Files.size(path);
+        if (size > Integer.MAX_VALUE - 16) {
+            throw new java.io.IOException("it has " + size + " bytes; a bundle's payload here is at most "
+                    + (Integer.MAX_VALUE - 16));
+        }
+        byte[] content = new byte[(int) size];
+        ProgressLine progress = progress("reading " + path.getFileName(), size, false);
+        try (java.io.InputStream in = java.nio.file.Files.newInputStream(path)) {
+            int done = 0;
+            while (done < content.length) {
+                int n = in.read(content, done, Math.min(1 << 20, content.length - done));
+                if (n < 0) {
+                    throw new java.io.IOException("it shrank while being read (" + done + " of " + size + " bytes)");
+                }
+                done += n;
+                progress.update(done);
+            }
+        }
+        return content;
+    }
+
+    private ProgressLine progress(String what, long total, boolean always) {
+        boolean shown = (always || total >= PROGRESS_FROM_BYTES) && ProgressLine.interactive(session);
+        return new ProgressLine(what, total, System.err, shown, System::nanoTime);
     }
 
     private BundleOptions options() {
