@@ -108,6 +108,8 @@ class NodeMetersTest {
         assertTrue(text.contains("bp_node_delivery_latency_seconds_sum 90000.5"), text);
         assertTrue(text.contains("bp_node_bundles_ended_total{end=\"deleted\",reason=\"lifetime expired\"} 1.0"), text);
         assertTrue(text.contains("bp_link_bytes_total{direction=\"in\",layer=\"tcpclv4\",link=\"peer2\"} 200.0"), text);
+        assertTrue(text.contains("bp_link_up{layer=\"tcpclv4\",link=\"peer2\"} 1.0"), text);
+        assertTrue(text.contains("bp_backend_up{backend=\"embedded\"} 1.0"), text);
 
         String dashboard = Files.readString(Path.of("../../docs/grafana-dashboard.json"));
         Matcher names = Pattern.compile("\\b(bp_[a-z_]+)").matcher(dashboard);
