@@ -35,6 +35,10 @@ public class RecvCommand implements Action {
     @Option(name = "-t", aliases = "--timeout", description = "Seconds to wait for each bundle, 1 or more (default 10)")
     String timeoutText;
 
+    @Option(name = "--log", description = "Append a line per bundle (its ID, length and SHA-256) to this file instead "
+            + "of printing it")
+    String logFile;
+
     @Override
     public Object execute() throws Exception {
         EndpointId eid;
@@ -48,17 +52,33 @@ public class RecvCommand implements Action {
             System.err.println("Error: " + e.getMessage());
             return null;
         }
-        try (LocalSocket socket = registry.openLocal(Optional.of(eid))) {
+        BundleLog log;
+        try {
+            log = logFile == null ? null : BundleLog.open(logFile);
+        } catch (IllegalArgumentException e) {
+            System.err.println("Error: " + e.getMessage());
+            return null;
+        }
+        long received = 0;
+        try (LocalSocket socket = registry.openLocal(Optional.of(eid)); BundleLog closing = log) {
             System.out.println("Listening on " + socket.endpoint().orElseThrow());
-            for (int i = 0; i < count; i++) {
+            for (; received < count; received++) {
                 Optional<ReceivedBundle> got = socket.receive(Duration.ofSeconds(timeoutSeconds));
                 if (got.isEmpty()) {
-                    System.out.println("No bundle within " + timeoutSeconds + " s");
+                    System.out.println("No bundle within " + timeoutSeconds + " s" + (log == null ? ""
+                            : " (" + received + " logged to " + logFile + ")"));
                     return null;
                 }
                 ReceivedBundle b = got.get();
-                System.out.println("From " + b.source() + " (" + b.payload().remaining() + " bytes): " + text(b));
+                if (log != null) {
+                    log.record(b.id(), b.payload());
+                } else {
+                    System.out.println("From " + b.source() + " (" + b.payload().remaining() + " bytes): " + text(b));
+                }
             }
+        }
+        if (log != null) {
+            System.out.println("Received " + received + " bundles, logged to " + logFile);
         }
         return null;
     }

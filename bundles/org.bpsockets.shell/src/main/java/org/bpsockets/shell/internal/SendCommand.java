@@ -58,6 +58,9 @@ public class SendCommand implements Action {
     @Option(name = "-n", aliases = "--count", description = "Send the bundle this many times, 1 or more (default 1)")
     String countText;
 
+    @Option(name = "--log", description = "Append a line per accepted bundle (its ID, length and SHA-256) to this file")
+    String logFile;
+
     @Option(name = "-s", aliases = "--source", description = "Source endpoint (default: a free ipn:!.S)")
     @Completion(EndpointCompleter.class)
     String source;
@@ -109,9 +112,19 @@ public class SendCommand implements Action {
         }
         ProgressLine progress = progress(count == 1 ? "sending" : "sending " + count + " bundles",
                 count * bytes.length, count > 1);
-        try (LocalSocket socket = registry.openLocal(from)) {
+        BundleLog log;
+        try {
+            log = logFile == null ? null : BundleLog.open(logFile);
+        } catch (IllegalArgumentException e) {
+            System.err.println("Error: " + e.getMessage());
+            return null;
+        }
+        try (LocalSocket socket = registry.openLocal(from); BundleLog closing = log) {
             for (long i = 0; i < count; i++) {
                 BundleId id = socket.send(to, bytes, built).toCompletableFuture().get(30, TimeUnit.SECONDS);
+                if (log != null) {
+                    log.record(id, java.nio.ByteBuffer.wrap(bytes));
+                }
                 progress.update((i + 1) * bytes.length);
                 if (count == 1) {
                     System.out.println("Sent " + bytes.length + " bytes to " + to + " as bundle " + id
