@@ -1,0 +1,277 @@
+#!/usr/bin/env python3
+"""The fault testbed (issue 16): real nodes, each the Karaf distribution made by tools/new-node, each in
+a network namespace this run makes, joined by veth pairs; a scenario file names the nodes, links,
+traffic and faults on a timeline; the runner drives them, checks every bundle end to end from the
+applications' logs (bp:send --log and bp:recv --log: ID, length, SHA-256), and writes a results table.
+
+usage: itests/testbed/run [--short] SCENARIO.toml...
+
+Everything it starts is stopped by PID and its namespaces are removed, also after a failure.
+Addresses are 10.200.L.1 and 10.200.L.2 on link L, inside the run's own namespaces only.
+"""
+import argparse
+import csv
+import os
+import signal
+import subprocess
+import sys
+import time
+import tomllib
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[2]
+TOOLS = REPO / "tools"
+
+
+def log(msg):
+    print(f"testbed: {msg}", flush=True)
+
+
+class Testbed:
+    def __init__(self, scenario, short, work):
+        self.s = scenario
+        self.short = short
+        self.work = work
+        self.tag = f"bpt{os.getpid() % 100000}"
+        self.namespaces = []
+        self.apps = {}  # role -> Popen
+        self.started = []  # node numbers started
+        self.password = os.urandom(12).hex()
+        self.events = []  # (seconds since start, what)
+        self.t0 = time.monotonic()
+
+    # ---- plumbing -------------------------------------------------------------------------------
+    def sh(self, *args, check=True, **kw):
+        return subprocess.run(list(map(str, args)), check=check, text=True, capture_output=True, **kw)
+
+    def ns(self, n):
+        return f"{self.tag}-n{n}"
+
+    def home(self, n):
+        return self.work / f"node{n}"
+
+    def event(self, what):
+        t = time.monotonic() - self.t0
+        self.events.append((round(t, 1), what))
+        log(f"{t:7.1f} s  {what}")
+
+    def setup(self):
+        for node in self.s["node"]:
+            n = node["number"]
+            self.sh("ip", "netns", "add", self.ns(n))
+            self.namespaces.append(self.ns(n))
+            self.sh("ip", "-n", self.ns(n), "link", "set", "lo", "up")
+        for i, link in enumerate(self.s.get("link", []), start=1):
+            a, b = link["between"]
+            va, vb = f"{self.tag}l{i}a", f"{self.tag}l{i}b"
+            self.sh("ip", "link", "add", va, "netns", self.ns(a), "type", "veth", "peer", "name", vb, "netns",
+                    self.ns(b))
+            for n, dev, host in ((a, va, 1), (b, vb, 2)):
+                self.sh("ip", "-n", self.ns(n), "addr", "add", f"10.200.{i}.{host}/24", "dev", dev)
+                self.sh("ip", "-n", self.ns(n), "link", "set", dev, "up")
+                if "rate" in link:
+                    # Token bucket: the host kernel has no netem, tbf is what shapes a link here.
+                    self.sh("ip", "netns", "exec", self.ns(n), "tc", "qdisc", "add", "dev", dev, "root", "tbf",
+                            "rate", link["rate"], "burst", "64kb", "latency", "500ms")
+            link["_devs"] = {a: va, b: vb}
+            link["_addr"] = {a: f"10.200.{i}.1", b: f"10.200.{i}.2"}
+        for node in self.s["node"]:
+            n = node["number"]
+            peers = []
+            for link in self.s.get("link", []):
+                a, b = link["between"]
+                if n == a:  # the lower side of each link dials
+                    peers += ["--peer", f"{b}={link['_addr'][b]}:4556"]
+            self.sh(TOOLS / "new-node", self.home(n), n, "--listen", "0.0.0.0", "--no-port-check", *peers)
+            self.sh(TOOLS / "add-user", "--home", self.home(n), "operator", input=self.password + "\n")
+        for node in self.s["node"]:
+            self.start_node(node["number"])
+        for route in self.s.get("route", []):
+            self.console(route["node"], f"bp:route-add {route['name']} {route['to']} {route['via']}")
+
+    def start_node(self, n):
+        r = self.sh("ip", "netns", "exec", self.ns(n), TOOLS / "start-node", self.home(n), check=False)
+        if r.returncode != 0:
+            raise RuntimeError(f"node {n} did not start:\n{r.stdout}{r.stderr}")
+        if n not in self.started:
+            self.started.append(n)
+        self.event(f"node {n} up")
+
+    def node_pid(self, n):
+        try:
+            return int((self.home(n) / "karaf.pid").read_text().strip())
+        except (OSError, ValueError):
+            return None
+
+    def client_cmd(self, n):
+        return ["ip", "netns", "exec", self.ns(n), str(self.home(n) / "bin" / "client"), "-u", "operator", "-p",
+                self.password, "-r", "60", "-d", "2", "-b"]
+
+    def console(self, n, command, timeout=300):
+        r = subprocess.run(self.client_cmd(n), input=command + "\n", text=True, capture_output=True,
+                           timeout=timeout)
+        return r.stdout + r.stderr
+
+    def app(self, role, n, command):
+        """An application on node n: a console command that runs until it ends (or its node dies)."""
+        out = open(self.work / f"{role}.out", "a")
+        p = subprocess.Popen(self.client_cmd(n), stdin=subprocess.PIPE, stdout=out, stderr=out, text=True)
+        p.stdin.write(command + "\n")
+        p.stdin.close()
+        self.apps[role] = p
+
+    def cleanup(self):
+        for p in self.apps.values():
+            if p.poll() is None:
+                p.kill()
+        for n in self.started:
+            pid = self.node_pid(n)
+            if pid:
+                try:
+                    os.kill(pid, signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
+        for name in self.namespaces:
+            subprocess.run(["ip", "netns", "del", name], capture_output=True)
+
+    # ---- traffic and faults ---------------------------------------------------------------------
+    @staticmethod
+    def lines(path):
+        try:
+            return [l.split() for l in path.read_text().splitlines() if l.strip()]
+        except FileNotFoundError:
+            return []
+
+    def run(self):
+        t = self.s["traffic"]
+        count = t.get("short_count", t["count"]) if self.short else t["count"]
+        sent_log, recv_log = self.work / "sent.log", self.work / "received.log"
+        endpoint = t["to"]
+        rx_node, tx_node = int(endpoint.split(":")[1].split(".")[0]), t["from"]
+        # The receiver takes whatever comes (duplicates too) until the runner has seen every bundle.
+        recv = f"bp:recv -n 100000000 -t 900 --log {recv_log} {endpoint}"
+        self.app("receiver", rx_node, recv)
+        time.sleep(3)  # the receiver binds before the first bundle comes
+        self.event(f"sending {count} bundles of {t['size']} bytes from node {tx_node} to {endpoint}")
+        self.app("sender", tx_node, f"bp:send -n {count} --size {t['size']} --log {sent_log} {endpoint}")
+        # A fault fires when the sender's log (bundles accepted) or the receiver's (bundles received)
+        # reaches its mark, scaled to the short form's count.
+        faults = self.s.get("fault", [])
+        scale = count / t["count"]
+        deadline = time.monotonic() + t.get("timeout", 900)
+        resumed_at = {}
+        while time.monotonic() < deadline:
+            sent = len(self.lines(sent_log))
+            got = len({l[0] for l in self.lines(recv_log)})
+            due = [f for f in faults if sent >= f.get("after_sent", 0) * scale and got >= f.get("after_received", 0) * scale]
+            for f in due:
+                faults.remove(f)
+                self.fault(f, count, sent_log, recv_log, rx_node, tx_node, endpoint, resumed_at)
+            if sent >= count and got >= sent and not faults:
+                time.sleep(t.get("settle_seconds", 5))  # late duplicates would come now
+                break
+            sent = len(self.lines(sent_log))
+            for role, p in self.apps.items():
+                if p.poll() is not None and role == "sender" and sent < count:
+                    raise RuntimeError(f"the sender ended after {sent} of {count}: "
+                                       + (self.work / "sender.out").read_text()[-2000:])
+            time.sleep(0.05)
+        self.event("traffic done" if time.monotonic() < deadline else "timed out")
+        return self.check(count, sent_log, recv_log, resumed_at)
+
+    def fault(self, f, count, sent_log, recv_log, rx_node, tx_node, endpoint, resumed_at):
+        kind, n = f["action"], f.get("node")
+        if kind == "kill":
+            pid = self.node_pid(n)
+            os.kill(pid, signal.SIGKILL)
+            killed = time.monotonic()
+            got_before = len(self.lines(recv_log))
+            self.event(f"kill -9 node {n} (PID {pid}) after {len(self.lines(sent_log))} accepted, "
+                       f"{got_before} received")
+            time.sleep(f.get("down_seconds", 5))
+            self.start_node(n)
+            # The applications of the node that died died with it: start them again for what is left.
+            if n == rx_node:
+                self.apps["receiver"].wait(timeout=60)
+                self.app("receiver", rx_node, f"bp:recv -n 100000000 -t 900 --log {recv_log} {endpoint}")
+            if n == tx_node:
+                self.apps["sender"].wait(timeout=60)
+                left = count - len(self.lines(sent_log))
+                if left > 0:
+                    self.app("sender", tx_node, f"bp:send -n {left} --size {self.s['traffic']['size']} "
+                                                f"--log {sent_log} {endpoint}")
+            # Time to resume: from the kill to the first bundle received after the restart.
+            while len(self.lines(recv_log)) <= got_before and time.monotonic() - killed < 600:
+                time.sleep(0.2)
+            resumed_at[n] = round(time.monotonic() - killed, 1)
+            self.event(f"bundles flow again {resumed_at[n]} s after the kill of node {n}")
+        elif kind in ("link-down", "link-up"):
+            link = self.s["link"][f["link"] - 1]
+            for m, dev in link["_devs"].items():
+                self.sh("ip", "-n", self.ns(m), "link", "set", dev, "down" if kind == "link-down" else "up")
+            self.event(f"{kind} {f['link']}")
+        else:
+            raise ValueError(f"unknown fault action '{kind}' (kill, link-down, link-up)")
+
+    def check(self, count, sent_log, recv_log, resumed_at):
+        sent = {l[0]: (l[1], l[2]) for l in self.lines(sent_log)}
+        received = self.lines(recv_log)
+        seen, duplicates, changed = set(), 0, 0
+        for bid, length, digest in received:
+            if bid in seen:
+                duplicates += 1
+            seen.add(bid)
+            if bid in sent and sent[bid] != (length, digest):
+                changed += 1
+        lost = sorted(set(sent) - seen)
+        unexpected = len(seen - set(sent))
+        return {"scenario": self.s["name"], "bundles": count, "accepted": len(sent), "received": len(received),
+                "lost": len(lost), "duplicated": duplicates, "changed": changed,
+                "received, not logged as accepted": unexpected,
+                "time to resume (s)": ";".join(f"node {n}: {t}" for n, t in resumed_at.items()) or "-",
+                "seconds": round(time.monotonic() - self.t0, 1), "lost IDs (first 5)": " ".join(lost[:5])}
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--short", action="store_true", help="the short form of each scenario (CI)")
+    ap.add_argument("scenarios", nargs="+", type=Path)
+    a = ap.parse_args()
+    out_dir = REPO / "itests" / "testbed" / "target"
+    out_dir.mkdir(parents=True, exist_ok=True)
+    results = []
+    for path in a.scenarios:
+        scenario = tomllib.loads(path.read_text())
+        work = out_dir / scenario["name"]
+        subprocess.run(["rm", "-rf", str(work)])
+        work.mkdir(parents=True)
+        bed = Testbed(scenario, a.short, work)
+        log(f"== {scenario['name']}: {scenario.get('description', '')}")
+        try:
+            bed.setup()
+            r = bed.run()
+        except Exception as e:  # noqa: BLE001 - the result says what broke; the namespaces still go
+            r = {"scenario": scenario["name"], "error": str(e)}
+        finally:
+            bed.cleanup()
+        (work / "events.csv").write_text("seconds,event\n" + "".join(f"{t},{w}\n" for t, w in bed.events))
+        results.append(r)
+        log("   " + ", ".join(f"{k}: {v}" for k, v in r.items()))
+    keys = list(dict.fromkeys(k for r in results for k in r))
+    with open(out_dir / "results.csv", "w", newline="") as f:
+        w = csv.DictWriter(f, keys)
+        w.writeheader()
+        w.writerows(results)
+    md = ["| " + " | ".join(keys) + " |", "|" + "---|" * len(keys)]
+    md += ["| " + " | ".join(str(r.get(k, "")) for k in keys) + " |" for r in results]
+    (out_dir / "results.md").write_text("\n".join(md) + "\n")
+    log(f"results: {out_dir / 'results.csv'}, {out_dir / 'results.md'}")
+    bad = [r for r in results if r.get("error") or r.get("lost") or r.get("duplicated") or r.get("changed")
+           or r.get("accepted", 0) < r.get("bundles", 0)]
+    for r in bad:
+        log(f"FAILED: {r['scenario']}: {r.get('error') or r}")
+    sys.exit(1 if bad else 0)
+
+
+if __name__ == "__main__":
+    main()
