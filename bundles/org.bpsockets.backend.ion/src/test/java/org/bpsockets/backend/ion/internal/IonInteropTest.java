@@ -130,4 +130,41 @@ class IonInteropTest {
             peer.close();
         }
     }
+
+    /**
+     * Issue 15: the test node uses keys and an SDR name of its own, so it runs beside an ION node on
+     * ION's defaults (wmKey 65281, sdrName "ion") without touching it, and leaves nothing behind:
+     * its segments, /dev/shm's semaphores and /tmp/ion.sdrlog are as before (the ION-wide ones
+     * only when no other ION node runs, since that node shares them).
+     */
+    @Test
+    void theTestNodeHasItsOwnKeysAndLeavesNothingBehind() throws Exception {
+        assumeTrue(IonPeer.prefix() != null, IonPeer.skipMessage());
+        java.util.Map<Integer, Integer> segmentsBefore = IonPeer.segments();
+        java.util.Set<String> shmBefore = IonPeer.devShm();
+        boolean sdrlogBefore = java.nio.file.Files.exists(java.nio.file.Path.of("/tmp/ion.sdrlog"));
+        boolean otherIon = IonPeer.ION_WIDE_KEYS.stream().anyMatch(IonPeer::attached);
+        IonPeer peer = IonPeer.start("tcp", freePort());
+        int wmKey = peer.wmKey;
+        try {
+            assertEquals(true, IonPeer.segments().containsKey(wmKey), "its working memory has its own key");
+            assertEquals(false, wmKey == 65281 || peer.sdrName.equals("ion"), "not ION's defaults");
+            String nodes = java.nio.file.Files.readString(peer.dir.resolve("ion_nodes"));
+            assertEquals(true, nodes.contains(" " + wmKey + " " + peer.sdrName + " "), "ION's node list: " + nodes);
+            assertEquals(segmentsBefore.get(65281), IonPeer.segments().get(65281),
+                    "a node on the default key is untouched (or still absent)");
+        } finally {
+            peer.close();
+        }
+        java.util.Map<Integer, Integer> segmentsAfter = IonPeer.segments();
+        assertEquals(false, segmentsAfter.containsKey(wmKey) || segmentsAfter.containsKey(wmKey + 1),
+                "its working memory and heap are removed: " + segmentsAfter.keySet());
+        assertEquals(sdrlogBefore, java.nio.file.Files.exists(java.nio.file.Path.of("/tmp/ion.sdrlog")),
+                "no /tmp/ion.sdrlog of its own");
+        assertEquals(segmentsBefore.get(65281), segmentsAfter.get(65281), "the default-key node's segment stays");
+        if (!otherIon) {
+            assertEquals(segmentsBefore.keySet(), segmentsAfter.keySet(), "no ION segment left behind");
+            assertEquals(shmBefore, IonPeer.devShm(), "no /dev/shm/sem.ion:GLOBAL:* left behind");
+        }
+    }
 }

@@ -16,19 +16,38 @@ import java.util.concurrent.TimeUnit;
  * ionstart in a temporary directory of its own, its ducts on 127.0.0.1. Node 2 reaches node 1 (us)
  * through one outduct; bpecho answers on ipn:2.1 (up to 1024 payload bytes), and files can be sent
  * and received with bpsendfile and bprecvfile.
+ * <p>
+ * It runs beside any other ION node of the machine: ION's multi-node mode (ION_NODE_LIST_DIR, its
+ * directory), with a working-memory key, heap key and SDR name of its own (never ION's defaults 65281
+ * and "ion", which a node started by hand uses) and its SDR's files in its directory. {@link #close}
+ * removes what it created: its directory, its two shared-memory segments, and the ION-wide ones
+ * (the semaphore table and SDR catalogue segments, the {@code /dev/shm/sem.ion:GLOBAL:*} semaphores)
+ * only if they appeared while it ran and no process uses them any more, i.e. no other ION node runs.
  */
 public final class IonPeer implements AutoCloseable {
     public static final String ENV = "BPSOCKETS_ION_PREFIX";
+    /** ION's System V segments shared by every node of the machine: the semaphore table, the SDR catalogue. */
+    public static final List<Integer> ION_WIDE_KEYS = List.of(0xee08, 0xff00);
 
     public final Path dir;
     public final int inductPort;
+    /** The node's working-memory key; its heap's is {@code wmKey + 1}. */
+    public final int wmKey;
+    public final String sdrName;
     private final Path prefix;
     private final List<Process> processes = new ArrayList<>();
+    private final Map<Integer, Integer> segmentsBefore;
+    private final java.util.Set<String> shmBefore;
 
-    private IonPeer(Path prefix, Path dir, int inductPort) {
+    private IonPeer(Path prefix, Path dir, int inductPort, int wmKey, Map<Integer, Integer> segmentsBefore,
+            java.util.Set<String> shmBefore) {
         this.prefix = prefix;
         this.dir = dir;
         this.inductPort = inductPort;
+        this.wmKey = wmKey;
+        this.sdrName = "bpt" + Integer.toHexString(wmKey);
+        this.segmentsBefore = segmentsBefore;
+        this.shmBefore = shmBefore;
     }
 
     public static String prefix() {
@@ -48,11 +67,25 @@ public final class IonPeer implements AutoCloseable {
     public static IonPeer start(String protocol, int ourPort) throws IOException, InterruptedException {
         Path dir = Files.createTempDirectory("ion-peer");
         int port = freePort();
+        Map<Integer, Integer> segmentsBefore = segments();
+        java.util.Set<String> shmBefore = devShm();
+        // Two free keys of our own (working memory, heap), away from ION's defaults (0xff00, 0xff01,
+        // 0xee08) and from the keys ION numbers from 0x1000 when it is not given one.
+        java.util.Random random = new java.util.Random();
+        int wmKey;
+        do {
+            wmKey = 0x42500000 + 2 * random.nextInt(0x40000);
+        } while (segmentsBefore.containsKey(wmKey) || segmentsBefore.containsKey(wmKey + 1));
+        IonPeer peer = new IonPeer(Path.of(prefix()), dir, port, wmKey, segmentsBefore, shmBefore);
+        // ION's defaults otherwise (transactions reversible, 2 MB heap); the transaction log and any
+        // SDR file go to the node's directory instead of /tmp/ion.sdrlog.
+        Files.writeString(dir.resolve("node.ionconfig"), String.join("\n", "wmKey " + wmKey,
+                "heapKey " + (wmKey + 1), "sdrName " + peer.sdrName, "pathName " + dir, ""), StandardCharsets.US_ASCII);
         String cli = protocol.equals("tcp") ? "tcpcli" : "udpcli";
         String clo = protocol.equals("tcp") ? "tcpclo" : "udpclo";
         String rc = String.join("\n",
                 "## begin ionadmin",
-                "1 2 ''",
+                "1 2 node.ionconfig",
                 "s",
                 "m horizon +0",
                 "a contact +0 +3600 1 2 100000000",
@@ -82,7 +115,6 @@ public final class IonPeer implements AutoCloseable {
                 "## end ipnadmin",
                 "");
         Files.writeString(dir.resolve("node2.rc"), rc, StandardCharsets.US_ASCII);
-        IonPeer peer = new IonPeer(Path.of(prefix()), dir, port);
         try {
             peer.run(60, "ionstart", "-I", "node2.rc");
             peer.spawn("bpecho", "ipn:2.1");
@@ -168,7 +200,7 @@ public final class IonPeer implements AutoCloseable {
                 // gone or stuck: the segments below stay attached and are left alone
             }
         }
-        removeStaleSegments();
+        removeWhatWeCreated();
         try (java.util.stream.Stream<Path> files = Files.walk(dir)) {
             files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
         } catch (IOException e) {
@@ -177,26 +209,75 @@ public final class IonPeer implements AutoCloseable {
     }
 
     /**
-     * ION (wmKey 0) keeps its working memory and SDR in System V segments with these keys, and a node
-     * started later attaches to leftovers instead of starting afresh. Only unattached ones go.
+     * Our node's segments (wmKey, heap), unless something still holds them; the ION-wide segments and
+     * semaphores only when they appeared while we ran and no ION process of the machine is left.
      */
-    private static void removeStaleSegments() {
-        List<String> ionKeys = List.of("0x0000ff00", "0x0000ff01", "0x0000ee08", "0x00001002");
+    private void removeWhatWeCreated() {
+        Map<Integer, Integer> now = segments();
+        List<Integer> ours = new ArrayList<>(List.of(wmKey, wmKey + 1));
+        boolean ionIdle = ION_WIDE_KEYS.stream().noneMatch(k -> attached(k));
+        if (ionIdle) {
+            ION_WIDE_KEYS.stream().filter(k -> !segmentsBefore.containsKey(k)).forEach(ours::add);
+            // Nobody uses ION's semaphores now: those that appeared while we ran are ours.
+            for (String f : devShm()) {
+                if (f.startsWith("sem.ion:") && !shmBefore.contains(f)) {
+                    Path.of("/dev/shm", f).toFile().delete();
+                }
+            }
+        }
+        for (int key : ours) {
+            Integer id = now.get(key);
+            if (id != null && !attached(key)) {
+                try {
+                    new ProcessBuilder("ipcrm", "-m", Integer.toString(id)).redirectErrorStream(true).start()
+                            .waitFor(10, TimeUnit.SECONDS);
+                } catch (IOException e) {
+                    // no ipcrm here: left behind
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+            }
+        }
+    }
+
+    /** True if a process holds the System V segment {@code key}. */
+    public static boolean attached(int key) {
+        String[] row = ipcsRows().get(key);
+        return row != null && !row[5].equals("0");
+    }
+
+    /** System V shared-memory segments: key to id. */
+    public static Map<Integer, Integer> segments() {
+        Map<Integer, Integer> m = new java.util.HashMap<>();
+        ipcsRows().forEach((k, row) -> m.put(k, Integer.parseInt(row[1])));
+        return m;
+    }
+
+    private static Map<Integer, String[]> ipcsRows() {
+        Map<Integer, String[]> rows = new java.util.HashMap<>();
         try {
             Process ipcs = new ProcessBuilder("ipcs", "-m").redirectErrorStream(true).start();
             String table = new String(ipcs.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
             ipcs.waitFor(10, TimeUnit.SECONDS);
             for (String line : table.split("\n")) {
                 String[] f = line.trim().split("\\s+");
-                if (f.length >= 6 && ionKeys.contains(f[0]) && f[5].equals("0")) {
-                    new ProcessBuilder("ipcrm", "-m", f[1]).start().waitFor(10, TimeUnit.SECONDS);
+                if (f.length >= 6 && f[0].startsWith("0x")) {
+                    rows.put((int) Long.parseLong(f[0].substring(2), 16), f);
                 }
             }
         } catch (IOException e) {
-            // no ipcs here: nothing to clean
+            // no ipcs here: nothing known
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        return rows;
+    }
+
+    /** The names in /dev/shm (ION's POSIX semaphores are sem.ion:GLOBAL:*). */
+    public static java.util.Set<String> devShm() {
+        String[] names = new java.io.File("/dev/shm").list();
+        return names == null ? java.util.Set.of() : java.util.Set.of(names);
     }
 
     private static String environment(long pid) {
