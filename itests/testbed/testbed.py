@@ -138,7 +138,7 @@ class Testbed:
     @staticmethod
     def lines(path):
         try:
-            return [l.split() for l in path.read_text().splitlines() if l.strip()]
+            return [l.split() for l in path.read_text().splitlines() if l.strip() and not l.startswith("#")]
         except FileNotFoundError:
             return []
 
@@ -205,13 +205,29 @@ class Testbed:
                 time.sleep(0.2)
             resumed_at[n] = round(time.monotonic() - killed, 1)
             self.event(f"bundles flow again {resumed_at[n]} s after the kill of node {n}")
-        elif kind in ("link-down", "link-up"):
+        elif kind == "link-cut":
+            # Both ends of the veth pair down for down_seconds, then up: the TCP connection under the
+            # convergence layer breaks or stalls, as when a radio link goes away.
             link = self.s["link"][f["link"] - 1]
+            got_before = len({l[0] for l in self.lines(recv_log)})
             for m, dev in link["_devs"].items():
-                self.sh("ip", "-n", self.ns(m), "link", "set", dev, "down" if kind == "link-down" else "up")
-            self.event(f"{kind} {f['link']}")
+                self.sh("ip", "-n", self.ns(m), "link", "set", dev, "down")
+            cut = time.monotonic()
+            self.event(f"link {f['link']} cut after {got_before} received")
+            time.sleep(f.get("down_seconds", 10))
+            for m, dev in link["_devs"].items():
+                self.sh("ip", "-n", self.ns(m), "link", "set", dev, "up")
+            restored = time.monotonic()
+            got_restored = len({l[0] for l in self.lines(recv_log)})
+            self.event(f"link {f['link']} restored ({got_restored - got_before} received while it was cut: "
+                       "what was in flight)")
+            while len({l[0] for l in self.lines(recv_log)}) <= got_restored and time.monotonic() - restored < 600:
+                time.sleep(0.2)
+            name = f"link {f['link']}"
+            resumed_at[name] = round(time.monotonic() - restored, 1)
+            self.event(f"bundles flow again {resumed_at[name]} s after the link came back")
         else:
-            raise ValueError(f"unknown fault action '{kind}' (kill, link-down, link-up)")
+            raise ValueError(f"unknown fault action '{kind}' (kill, link-cut)")
 
     def check(self, count, sent_log, recv_log, resumed_at):
         sent = {l[0]: (l[1], l[2]) for l in self.lines(sent_log)}
@@ -224,11 +240,17 @@ class Testbed:
             if bid in sent and sent[bid] != (length, digest):
                 changed += 1
         lost = sorted(set(sent) - seen)
+        try:
+            repeats = sum(1 for l in recv_log.read_text().splitlines() if l.startswith("# repeated "))
+        except FileNotFoundError:
+            repeats = 0
         unexpected = len(seen - set(sent))
         return {"scenario": self.s["name"], "bundles": count, "accepted": len(sent), "received": len(received),
                 "lost": len(lost), "duplicated": duplicates, "changed": changed,
+                "repeated by the node, recognised by the application": repeats,
                 "received, not logged as accepted": unexpected,
-                "time to resume (s)": ";".join(f"node {n}: {t}" for n, t in resumed_at.items()) or "-",
+                "time to resume (s)": "; ".join(f"{n if isinstance(n, str) else 'node ' + str(n)}: {t}"
+                                              for n, t in resumed_at.items()) or "-",
                 "seconds": round(time.monotonic() - self.t0, 1), "lost IDs (first 5)": " ".join(lost[:5])}
 
 

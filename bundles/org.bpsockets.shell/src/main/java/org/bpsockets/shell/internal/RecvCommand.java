@@ -60,25 +60,30 @@ public class RecvCommand implements Action {
             return null;
         }
         long received = 0;
+        long repeats = 0;
         try (LocalSocket socket = registry.openLocal(Optional.of(eid)); BundleLog closing = log) {
             System.out.println("Listening on " + socket.endpoint().orElseThrow());
             for (; received < count; received++) {
                 Optional<ReceivedBundle> got = socket.receive(Duration.ofSeconds(timeoutSeconds));
                 if (got.isEmpty()) {
                     System.out.println("No bundle within " + timeoutSeconds + " s" + (log == null ? ""
-                            : " (" + received + " logged to " + logFile + ")"));
+                            : " (" + received + " logged to " + logFile + ", " + repeats + " repeats skipped)"));
                     return null;
                 }
                 ReceivedBundle b = got.get();
                 if (log != null) {
-                    log.record(b.id(), b.payload());
+                    if (!log.record(b.id(), b.payload())) {
+                        repeats++;
+                        received--; // a repeat is not one of the COUNT asked for
+                    }
                 } else {
                     System.out.println("From " + b.source() + " (" + b.payload().remaining() + " bytes): " + text(b));
                 }
             }
         }
         if (log != null) {
-            System.out.println("Received " + received + " bundles, logged to " + logFile);
+            System.out.println("Received " + received + " bundles, logged to " + logFile
+                    + (repeats == 0 ? "" : "; " + repeats + " repeated bundles were already in it (not logged again)"));
         }
         return null;
     }
