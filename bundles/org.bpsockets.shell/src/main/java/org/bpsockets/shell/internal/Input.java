@@ -46,4 +46,18 @@ final class Input {
         throw new IllegalArgumentException(what + " '" + text + "' is not valid: use a whole number of " + unit + ", "
                 + min + (max == Long.MAX_VALUE / 1000 || max == Long.MAX_VALUE ? " or more" : " to " + max));
     }
+
+    /** A duration in seconds, with a fraction (e.g. 0.5), as nanoseconds. */
+    static long seconds(String what, String text, double min, double max) {
+        try {
+            double s = Double.parseDouble(text.trim());
+            if (s >= min && s <= max) {
+                return Math.round(s * 1e9);
+            }
+        } catch (NumberFormatException e) {
+            // said below
+        }
+        throw new IllegalArgumentException(what + " '" + text + "' is not valid: use seconds, " + min + " to " + max
+                + " (e.g. 0.5)");
+    }
 }

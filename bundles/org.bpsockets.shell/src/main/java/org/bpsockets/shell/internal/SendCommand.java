@@ -58,6 +58,10 @@ public class SendCommand implements Action {
     @Option(name = "-n", aliases = "--count", description = "Send the bundle this many times, 1 or more (default 1)")
     String countText;
 
+    @Option(name = "-i", aliases = "--interval", description = "With -n: seconds between one bundle and the next, "
+            + "0.001 to 86400 (default 0: as fast as the node accepts them)")
+    String intervalText;
+
     @Option(name = "--log", description = "Append a line per accepted bundle (its ID, length and SHA-256) to this file")
     String logFile;
 
@@ -103,9 +107,11 @@ public class SendCommand implements Action {
         }
         byte[] bytes;
         long count;
+        long intervalNanos;
         try {
             bytes = payload();
             count = countText == null ? 1 : Input.number("count", countText, 1, 10_000_000, "bundles");
+            intervalNanos = intervalText == null ? 0 : Input.seconds("interval", intervalText, 0.001, 86_400);
         } catch (IllegalArgumentException e) {
             System.err.println("Error: " + e.getMessage());
             return null;
@@ -120,7 +126,16 @@ public class SendCommand implements Action {
             return null;
         }
         try (LocalSocket socket = registry.openLocal(from); BundleLog closing = log) {
+            long next = System.nanoTime();
             for (long i = 0; i < count; i++) {
+                if (i > 0 && intervalNanos > 0) {
+                    // A steady rate: each send at its slot from the first, whatever the previous one took.
+                    next += intervalNanos;
+                    long wait = next - System.nanoTime();
+                    if (wait > 0) {
+                        TimeUnit.NANOSECONDS.sleep(wait);
+                    }
+                }
                 BundleId id = socket.send(to, bytes, built).toCompletableFuture().get(30, TimeUnit.SECONDS);
                 if (log != null) {
                     log.record(id, java.nio.ByteBuffer.wrap(bytes));
