@@ -95,6 +95,7 @@ struct bp_sock {
 	struct bp_eid peer;		/* scheme 0: not connected */
 	u32 send_count;
 	bool rx_blocked;		/* refused a DELIVER with ENOBUFS; DRAINED not yet queued */
+	bool rx_nomem;			/* ... for want of memory: the retry work sends DRAINED */
 	struct bp_req *drained;		/* its DRAINED, allocated with the socket: cannot be lost */
 	struct bp_req *bind_req;	/* an asynchronous BIND under way (non-blocking autobind) */
 	bool recvstatus;		/* BP_RECVSTATUS: status records go to the error queue */
@@ -166,6 +167,7 @@ struct bp_net {
 	/* Sockets holding an EID (binding or bound): ipn by service, dtn by text. */
 	DECLARE_HASHTABLE(eid_hash, 10);
 	struct delayed_work retry;	/* pumps again after an allocation failure */
+	bool rx_nomem;			/* some socket's rx_nomem is set */
 };
 
 static inline struct bp_net *bp_pernet(const struct net *net)
@@ -214,7 +216,12 @@ void bp_sock_set_state(struct bp_net *bn, struct bp_sock *bs, enum bp_sock_state
 int bp_node_opt(struct bp_net *bn, struct bp_sock *bs, enum bp_req_kind kind, struct bp_opt *opt);
 void bp_node_complete(struct bp_net *bn, struct bp_req *req, int err);
 struct bp_sock *bp_sock_lookup(struct bp_net *bn, u64 id);
-struct sk_buff *bp_alloc_paged_skb(unsigned int headroom, size_t len, int *err);
+struct sk_buff *bp_adu_alloc(size_t len);
+void bp_node_nomem(struct bp_net *bn, struct bp_sock *bs);
+/* Allocations the tests can make fail (ALLOW_ERROR_INJECTION). */
+struct sk_buff *bp_msg_alloc(size_t payload, gfp_t gfp);
+struct sk_buff *bp_pack_alloc(unsigned int size);
+struct sk_buff *bp_msg_clone(struct sk_buff *skb);
 int bp_skb_add_paged(struct sk_buff *skb, size_t len, gfp_t gfp);
 
 /* af_bp.c */

@@ -309,11 +309,14 @@ static int bp_cmd_deliver(struct sk_buff *skb, struct genl_info *info)
 		return -EMSGSIZE;
 	}
 
-	/* The copy, up to max_payload, is made before the namespace mutex is taken. */
-	rskb = bp_alloc_paged_skb(sizeof(struct sockaddr_bp), len, &err);
-	if (!rskb)
-		return err;
+	/*
+	 * The copy, up to max_payload, is made before the namespace mutex is taken. Without memory
+	 * for it, the DELIVER is refused below, once the socket is known.
+	 */
+	rskb = bp_adu_alloc(len);
 	nlmsg_for_each_attr(nla, info->nlhdr, GENL_HDRLEN, rem) {
+		if (!rskb)
+			break;
 		if (nla_type(nla) != BP_A_PAYLOAD)
 			continue;
 		err = skb_store_bits(rskb, off, nla_data(nla), nla_len(nla));
@@ -337,6 +340,13 @@ static int bp_cmd_deliver(struct sk_buff *skb, struct genl_info *info)
 	}
 	if (READ_ONCE(bs->rx_blocked)) {
 		GENL_SET_ERR_MSG(info, "socket full; wait for DRAINED");
+		err = -ENOBUFS;
+		goto out;
+	}
+	if (!rskb) {
+		/* Refused as if full; its DRAINED follows shortly, so the node tries again. */
+		bp_node_nomem(bn, bs);
+		GENL_SET_ERR_MSG(info, "no memory for the ADU; wait for DRAINED");
 		err = -ENOBUFS;
 		goto out;
 	}

@@ -4,6 +4,7 @@
  * (requests identified by cookies, and notifications), the window of bytes in flight,
  * retransmission after the node restarts or overflows, and the waits of synchronous requests.
  */
+#include <linux/error-injection.h>
 #include <linux/jhash.h>
 #include <linux/slab.h>
 #include <linux/jiffies.h>
@@ -11,13 +12,73 @@
 
 #include "bp.h"
 
+/*
+ * The allocations the module must survive failing, each in a function of its own that a kernel
+ * with CONFIG_FAIL_FUNCTION can make fail (/sys/kernel/debug/fail_function): kmod/test's
+ * allocation-failure checks use them on tools/vm/debug-kernel's kernel. Not inlined, so that the
+ * probe finds every call.
+ */
+
+/* A message for the node: a request, or a notification. */
+noinline struct sk_buff *bp_msg_alloc(size_t payload, gfp_t gfp)
+{
+	return genlmsg_new(payload, gfp);
+}
+
+ALLOW_ERROR_INJECTION(bp_msg_alloc, NULL);
+
+/* The pump's packing buffer, up to 64 KiB: an order-4 allocation, which may fail. */
+noinline struct sk_buff *bp_pack_alloc(unsigned int size)
+{
+	return alloc_skb(size, GFP_KERNEL | __GFP_NOWARN);
+}
+
+ALLOW_ERROR_INJECTION(bp_pack_alloc, NULL);
+
+/* What the pump unicasts: a clone, so that the message stays for retransmission. */
+noinline struct sk_buff *bp_msg_clone(struct sk_buff *skb)
+{
+	return skb_clone(skb, GFP_KERNEL);
+}
+
+ALLOW_ERROR_INJECTION(bp_msg_clone, NULL);
+
+/*
+ * After an allocation failure: pump again, and tell the node DRAINED for the sockets that
+ * refused a DELIVER for want of memory for its copy (bp_node_nomem).
+ */
 static void bp_retry_work(struct work_struct *work)
 {
 	struct bp_net *bn = container_of(to_delayed_work(work), struct bp_net, retry);
+	struct bp_sock *bs;
 
 	mutex_lock(&bn->lock);
+	if (bn->rx_nomem) {
+		bn->rx_nomem = false;
+		list_for_each_entry(bs, &bn->socks, node) {
+			if (!bs->rx_nomem)
+				continue;
+			bs->rx_nomem = false;
+			if (bs->rx_blocked)
+				bp_node_drained(bn, bs);
+		}
+	}
 	bp_node_pump(bn);
 	mutex_unlock(&bn->lock);
+}
+
+/*
+ * DELIVER had no memory to copy an ADU for @bs: the node is told ENOBUFS, as for a full socket,
+ * and gets the socket's DRAINED from the retry work, so it tries again; nothing else would tell
+ * it, since the socket may never be read. Caller holds bn->lock.
+ */
+void bp_node_nomem(struct bp_net *bn, struct bp_sock *bs)
+{
+	lockdep_assert_held(&bn->lock);
+	WRITE_ONCE(bs->rx_blocked, true);
+	bs->rx_nomem = true;
+	bn->rx_nomem = true;
+	schedule_delayed_work(&bn->retry, HZ / 10);
 }
 
 int bp_net_init(struct bp_net *bn, struct net *net)
@@ -192,8 +253,8 @@ static int bp_node_send_packed(struct bp_net *bn)
 	}
 	if (!n)
 		return 0;
-	/* Up to 64 KiB: an order-4 allocation, which may fail; the caller then sends one by one. */
-	skb = alloc_skb(size, GFP_KERNEL | __GFP_NOWARN);
+	/* When this fails, the caller sends one by one. */
+	skb = bp_pack_alloc(size);
 	if (!skb)
 		return -ENOMEM;
 	list_for_each_entry(req, &bn->unsent, list) {
@@ -246,7 +307,7 @@ void bp_node_pump(struct bp_net *bn)
 				break;
 			/* No packing buffer: this message alone, below. */
 		}
-		skb = skb_clone(req->skb, GFP_KERNEL);
+		skb = bp_msg_clone(req->skb);
 		if (!skb) {
 			/* Nothing else may come to pump again: try later. */
 			schedule_delayed_work(&bn->retry, HZ / 10);
@@ -337,7 +398,7 @@ long bp_req_wait(struct bp_net *bn, struct bp_req *req)
 
 static struct sk_buff *bp_msg_new(size_t size, u8 cmd, void **hdr)
 {
-	struct sk_buff *skb = genlmsg_new(size, GFP_KERNEL);
+	struct sk_buff *skb = bp_msg_alloc(size, GFP_KERNEL);
 
 	if (!skb)
 		return NULL;
@@ -356,7 +417,7 @@ struct bp_req *bp_notify_new(u8 cmd, u64 sock_id, gfp_t gfp)
 	struct bp_req *req;
 	void *hdr;
 
-	skb = genlmsg_new(nla_total_size_64bit(sizeof(u64)), gfp);
+	skb = bp_msg_alloc(nla_total_size_64bit(sizeof(u64)), gfp);
 	if (!skb)
 		return NULL;
 	hdr = genlmsg_put(skb, 0, 0, &bp_genl_family, 0, cmd);
@@ -712,28 +773,29 @@ int bp_skb_add_paged(struct sk_buff *skb, size_t len, gfp_t gfp)
 	return added;
 }
 
-/* An skb with @headroom bytes before its data and @len bytes of (uninitialised) data. */
-struct sk_buff *bp_alloc_paged_skb(unsigned int headroom, size_t len, int *err)
+/*
+ * DELIVER's copy of an ADU of @len bytes (uninitialised), with room for the source address in
+ * front; NULL if memory is short (it can be made to fail: see bp_msg_alloc).
+ */
+noinline struct sk_buff *bp_adu_alloc(size_t len)
 {
+	unsigned int headroom = sizeof(struct sockaddr_bp);
 	bool linear = len <= SKB_WITH_OVERHEAD(PAGE_SIZE) - headroom;
 	struct sk_buff *skb;
-	int ret;
 
 	skb = alloc_skb(headroom + (linear ? len : 0), GFP_KERNEL);
-	if (!skb) {
-		*err = -ENOBUFS;
+	if (!skb)
 		return NULL;
-	}
 	skb_reserve(skb, headroom);
 	if (linear) {
 		skb_put(skb, len);
 		return skb;
 	}
-	ret = bp_skb_add_paged(skb, len, GFP_KERNEL);
-	if (ret < 0) {
+	if (bp_skb_add_paged(skb, len, GFP_KERNEL) < 0) {
 		kfree_skb(skb);
-		*err = ret;
 		return NULL;
 	}
 	return skb;
 }
+
+ALLOW_ERROR_INJECTION(bp_adu_alloc, NULL);
