@@ -50,16 +50,25 @@ public class JavaE2e {
             s.setOption(SocketOptionNames.BP_STATUS_REPORTS, SocketOptionNames.BP_REPORT_DELIVERY);
             s.send(me, "report me".getBytes());
             BpSocket.Status accepted = s.receiveStatus(Duration.ofSeconds(60));
-            check("receiveStatus: the ACCEPTED record names the bundle the second send became " + accepted,
-                    accepted.status() == SocketOptionNames.BP_STATUS_ACCEPTED && accepted.sendId() == 1
-                            && accepted.creationTime() > 0 && me.equals(accepted.source()) && accepted.reporter() == null);
             BpSocket.Datagram reported = s.receive(Duration.ofSeconds(60));
             BpSocket.Status report = s.receiveStatus(Duration.ofSeconds(60));
-            check("then the node's delivery report about that very bundle " + report,
+            // ION's backend does not learn the bundle ID a send became (docs/decisions/0008, known gap).
+            boolean ion = "ion".equals(System.getenv("BP_E2E_BACKEND"));
+            check("receiveStatus: the ACCEPTED record names the bundle the second send became " + accepted,
+                    accepted.status() == SocketOptionNames.BP_STATUS_ACCEPTED && accepted.sendId() == 1
+                            && (ion || accepted.creationTime() > 0) && me.equals(accepted.source())
+                            && accepted.reporter() == null);
+            check("then the node's delivery report about " + (ion ? "a bundle from it " : "that very bundle ") + report,
                     report.status() == SocketOptionNames.BP_REPORT_DELIVERY
                             && EndpointId.parse("ipn:1.0").equals(report.reporter())
-                            && report.creationTime() == accepted.creationTime() && report.sequence() == accepted.sequence()
+                            && (ion || report.creationTime() == accepted.creationTime()
+                                    && report.sequence() == accepted.sequence())
                             && me.equals(report.source()) && "report me".equals(new String(reported.payload())));
+            if (ion) {
+                n++;
+                System.out.println("ok " + n + " - the report names the very bundle the ACCEPTED record named # SKIP through"
+                        + " ION the ACCEPTED record's bundle ID has creation time 0 (libbp's bp_send does not return it)");
+            }
             s.setOption(SocketOptionNames.BP_STATUS_REPORTS, 0);
             s.setOption(SocketOptionNames.BP_RECVSTATUS, 0);
             pinger.connect(EndpointId.parse("ipn:1.9002"));

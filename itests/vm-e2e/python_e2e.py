@@ -14,6 +14,15 @@ def check(description, condition):
     print("%s %d - %s" % ("ok" if condition else "not ok", len(results), description))
 
 
+def skip(description, reason):
+    results.append(True)
+    print("ok %d - %s # SKIP %s" % (len(results), description, reason))
+
+
+# BP_E2E_BACKEND=ion: the node's active backend is ION (itests/vm-e2e/guest.sh, section 7).
+ION = os.environ.get("BP_E2E_BACKEND") == "ion"
+
+
 def raises(call, kind, err=None):
     try:
         call()
@@ -35,15 +44,26 @@ with bp.BpSocket() as s, bp.BpSocket() as pinger:
     s.setsockopt(bp.BP_STATUS_REPORTS, bp.BP_REPORT_DELIVERY)
     s.sendto(b"report me", "ipn:1.60")
     accepted = s.recv_status(timeout=60)
-    check("recv_status: the ACCEPTED record names the bundle the second send became (%r)" % (accepted,),
-          accepted.status == bp.BP_STATUS_ACCEPTED and accepted.send_id == 1 and accepted.creation_time > 0
-          and accepted.source == "ipn:1.60" and accepted.reporter is None)
     payload, _ = s.recvfrom(timeout=60)
     report = s.recv_status(timeout=60)
-    check("then the node's delivery report about that very bundle (%r)" % (report,),
-          report.status == bp.BP_REPORT_DELIVERY and report.reporter == "ipn:1.0" and payload == b"report me"
-          and (report.source, report.creation_time, report.sequence)
-          == (accepted.source, accepted.creation_time, accepted.sequence))
+    if ION:
+        # ION's backend does not learn the bundle ID a send became (docs/decisions/0008, known gap).
+        check("recv_status: the ACCEPTED record of the second send (%r)" % (accepted,),
+              accepted.status == bp.BP_STATUS_ACCEPTED and accepted.send_id == 1
+              and accepted.source == "ipn:1.60" and accepted.reporter is None)
+        check("then ION's delivery report about a bundle from ipn:1.60 (%r)" % (report,),
+              report.status == bp.BP_REPORT_DELIVERY and report.reporter == "ipn:1.0" and payload == b"report me"
+              and report.source == "ipn:1.60")
+        skip("the report names the very bundle the ACCEPTED record named",
+             "through ION the ACCEPTED record's bundle ID has creation time 0 (libbp's bp_send does not return it)")
+    else:
+        check("recv_status: the ACCEPTED record names the bundle the second send became (%r)" % (accepted,),
+              accepted.status == bp.BP_STATUS_ACCEPTED and accepted.send_id == 1 and accepted.creation_time > 0
+              and accepted.source == "ipn:1.60" and accepted.reporter is None)
+        check("then the node's delivery report about that very bundle (%r)" % (report,),
+              report.status == bp.BP_REPORT_DELIVERY and report.reporter == "ipn:1.0" and payload == b"report me"
+              and (report.source, report.creation_time, report.sequence)
+              == (accepted.source, accepted.creation_time, accepted.sequence))
     s.setsockopt(bp.BP_STATUS_REPORTS, 0)
     s.setsockopt(bp.BP_RECVSTATUS, 0)
     big = os.urandom(200000)
