@@ -396,10 +396,73 @@ else
 	ion_checks
 fi
 
+# Section 8: µD3TN (BPSOCKETS_UD3TN_BIN) in this VM, the backend's one-shot senders (issue 21).
+ud3tn_bin=$(cat "$results/../ud3tn-bin" 2>/dev/null)
+ud3tn_dir=/tmp/bp-e2e-ud3tn
+ud3tn_pid=
+
+ud3tn_checks() {
+	rm -rf "$ud3tn_dir"
+	mkdir -p "$ud3tn_dir"
+	# Short lifetimes (-l): µD3TN scans the ids of delivered bundles until they expire.
+	"$ud3tn_bin" -e ipn:1.0 -s "$ud3tn_dir/aap.socket" -S "$ud3tn_dir/aap2.socket" \
+		-c "mtcp:127.0.0.1,24224" -l 600 -L 3 >"$results/ud3tn.log" 2>&1 &
+	ud3tn_pid=$!
+	i=0
+	while [ ! -S "$ud3tn_dir/aap2.socket" ] && [ $i -lt 300 ]; do sleep 0.1; i=$((i + 1)); done
+	check "µD3TN ipn:1.0 runs, its AAP 2.0 socket in $ud3tn_dir" [ -S "$ud3tn_dir/aap2.socket" ]
+	cat >"$node/etc/org.bpsockets.backend.ud3tn.cfg" <<-EOF
+	socket = $ud3tn_dir/aap2.socket
+	EOF
+	t0=$(date +%s)
+	if ! check "preferredBackend = ud3tn: the µD3TN backend connects and becomes the active backend" \
+		use_backend ud3tn; then
+		client bp:backends >"$results/ud3tn-backends.txt"
+		sed 's/^/    # /' "$results/ud3tn-backends.txt"
+		return
+	fi
+	echo "# µD3TN backend active $(( $(date +%s) - t0 )) s after the configuration changed"
+	head -c 10000 /dev/urandom >"$results/10k.bin"
+	bprecv -v -n 100 -t 120 -o "$results/ud3tn-got.bin" ipn:1.81 2>"$results/ud3tn-recv.log" &
+	receiver=$!
+	i=0
+	while ! grep -q bound "$results/ud3tn-recv.log" && [ $i -lt 600 ]; do sleep 0.1; i=$((i + 1)); done
+	t0=$(date +%s)
+	i=0 bad=0
+	while [ $i -lt 100 ]; do
+		bpsend -f "$results/10k.bin" ipn:1.81 || bad=$((bad + 1))
+		i=$((i + 1))
+	done
+	echo "# 100 one-shot bpsend runs in $(( $(date +%s) - t0 )) s"
+	wait $receiver
+	got=$(grep -c "from ipn:1\.[0-9]*, 10000 bytes" "$results/ud3tn-recv.log")
+	sources=$(grep -o "from ipn:1\.[0-9]*" "$results/ud3tn-recv.log" | sort -u | wc -l)
+	echo "# µD3TN: $got of 100 one-shot bundles delivered, from $sources sources; $bad bpsend runs failed"
+	check "100 one-shot bpsend runs (10 kB, automatic bind, close at once) through µD3TN all succeed" [ $bad = 0 ]
+	check "and all 100 arrive, each from its own automatically bound endpoint ($got, $sources sources)" \
+		[ "$got" = 100 -a "$sources" = 100 ]
+	client bp:backends >"$results/ud3tn-backends.txt"
+	check "bp:backends: no send failed, no subscription lost" \
+		grep -q "0 sends failed, 0 subscriptions lost" "$results/ud3tn-backends.txt"
+	check "µD3TN dropped nothing (no \"Dropping\" nor \"Broken pipe\" in its log)" \
+		sh -c "! grep -E -q 'Dropping|Broken pipe' '$results/ud3tn.log'"
+}
+
+echo "# 8. one-shot senders through the µD3TN backend (µD3TN running in this VM)"
+if [ -z "$ud3tn_bin" ]; then
+	skip "100 one-shot senders through the µD3TN backend" "BPSOCKETS_UD3TN_BIN is not set"
+else
+	ud3tn_checks
+fi
+
 kill "$(karaf_pid)" 2>/dev/null
 await_karaf_exit || kill -9 "$(karaf_pid)" 2>/dev/null
-# The node has detached from ION: ION stops now.
+# The node has detached from ION and closed its µD3TN connections: they stop now.
 [ -z "$ion_started" ] || ion_stop
+if [ -n "$ud3tn_pid" ]; then
+	kill "$ud3tn_pid" 2>/dev/null
+	wait "$ud3tn_pid" 2>/dev/null
+fi
 # Every socket is closed and the node is gone: the module must unload (a leaked reference would stop it).
 check "rmmod bp at the end" rmmod bp
 dmesg >"$results/dmesg.txt"
