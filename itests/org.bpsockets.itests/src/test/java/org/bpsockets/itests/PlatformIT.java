@@ -397,7 +397,11 @@ public class PlatformIT extends KarafTestSupport {
                     return e.toString();
                 }
             });
-            awaitEndpoint(EndpointId.parse("ipn:1.43"));
+            // Registered on µD3TN, not only bound: a real µD3TN drops a bundle for an endpoint that has
+            // no subscriber yet (the registry lists a socket as bound before its backend opened it).
+            await("ipn:1.43 registered on µD3TN", 30_000, () -> registry.sockets().stream().anyMatch(
+                    s -> s.endpoint().equals(Optional.of(EndpointId.parse("ipn:1.43")))
+                            && s.backend().equals(Optional.of("ud3tn"))));
             session.send(2, b, EndpointId.parse("ipn:1.43"), ByteBuffer.wrap("back to the shell".getBytes(
                     StandardCharsets.UTF_8)), List.of()).toCompletableFuture().get(10, TimeUnit.SECONDS);
             String received = recv.get(30, TimeUnit.SECONDS);
