@@ -107,6 +107,10 @@ public final class NodeCore implements Backend, ClaContext, AutoCloseable {
     private final BundleStore store;
     private final DecodeLimits limits;
     private final LinkedBlockingQueue<Runnable> events = new LinkedBlockingQueue<>();
+    /** Events that go before those in {@link #events} (see {@link #postFirst}). */
+    private final java.util.concurrent.ConcurrentLinkedQueue<Runnable> urgent =
+            new java.util.concurrent.ConcurrentLinkedQueue<>();
+    private static final Runnable NOTHING = () -> { };
     private final Thread daemon;
     private final AtomicLong sequence = new AtomicLong();
     private final AtomicLong lastCreationTime = new AtomicLong();
@@ -167,6 +171,28 @@ public final class NodeCore implements Backend, ClaContext, AutoCloseable {
         events.add(event);
     }
 
+    /**
+     * Posts an event that runs before every event already queued: an application's verdict on a
+     * delivery. Behind a backlog of arrivals it waited seconds, and a delivered bundle stays in the
+     * store until it runs, to be delivered again if the node dies meanwhile (decision 0015).
+     */
+    private void postFirst(Runnable event) {
+        urgent.add(event);
+        events.add(NOTHING); // wakes the loop if it waits
+    }
+
+    private void handle(Runnable event) {
+        if (event == NOTHING) {
+            return;
+        }
+        ledger.events.incrementAndGet();
+        try {
+            event.run();
+        } catch (RuntimeException ex) {
+            LOG.error("Handling a node event failed", ex);
+        }
+    }
+
     /** Runs a query on the event thread and waits for its answer (for the shell and tests). */
     <T> T call(Supplier<T> query) {
         if (Thread.currentThread() == daemon) {
@@ -197,12 +223,10 @@ public final class NodeCore implements Backend, ClaContext, AutoCloseable {
                     batch.add(first);
                     events.drainTo(batch, 4096);
                     for (Runnable e : batch) {
-                        ledger.events.incrementAndGet();
-                        try {
-                            e.run();
-                        } catch (RuntimeException ex) {
-                            LOG.error("Handling a node event failed", ex);
+                        for (Runnable u = urgent.poll(); u != null; u = urgent.poll()) {
+                            handle(u);
                         }
+                        handle(e);
                     }
                     batch.clear();
                 }
@@ -833,7 +857,7 @@ public final class NodeCore implements Backend, ClaContext, AutoCloseable {
      * still offered to that registration.
      */
     void deliveryDone(NodeRegistration r, long key, boolean acknowledged) {
-        post(() -> {
+        postFirst(() -> {
             r.outstanding--;
             BundleEntry e = bundles.get(key);
             if (e != null && !e.deleted && e.delivery != BundleEntry.Delivery.DONE) {

@@ -19,6 +19,7 @@ import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -45,6 +46,8 @@ import org.bpsockets.node.api.cla.Receipt;
 import org.bpsockets.node.api.cla.RefusalReason;
 import org.bpsockets.node.api.routing.Contact;
 import org.bpsockets.node.api.routing.RouteEntry;
+import org.bpsockets.node.api.store.BundleStore;
+import org.bpsockets.node.api.store.StoredBundle;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -125,6 +128,93 @@ class NodeCoreTest {
         assertEquals(1L, latency.count(), "the delivery's creation-to-delivery time is in the histogram");
         assertTrue(latency.sumSeconds() >= 0 && latency.sumSeconds() < 15, "within the test's time: " + latency);
         reg.close();
+    }
+
+    /** The store's writes in the order the node asked for them. */
+    static final class RecordingStore implements BundleStore {
+        final MemoryBundleStore inner = new MemoryBundleStore();
+        final List<String> writes = java.util.Collections.synchronizedList(new ArrayList<>());
+
+        public String name() {
+            return "recording";
+        }
+
+        public boolean durable() {
+            return true;
+        }
+
+        public CompletionStage<Void> put(long key, ByteBuffer bundle, byte[] state) {
+            writes.add("put " + key);
+            return inner.put(key, bundle, state);
+        }
+
+        public CompletionStage<Void> updateState(long key, byte[] state) {
+            return inner.updateState(key, state);
+        }
+
+        public CompletionStage<Void> remove(long key) {
+            writes.add("remove " + key);
+            return inner.remove(key);
+        }
+
+        public void recover(java.util.function.BiConsumer<Long, StoredBundle> each) {
+            inner.recover(each);
+        }
+
+        public long count() {
+            return inner.count();
+        }
+
+        public long bytes() {
+            return inner.bytes();
+        }
+
+        public void close() {
+            inner.close();
+        }
+    }
+
+    @Test
+    void anApplicationsAcknowledgementGoesAheadOfQueuedArrivals() throws Exception {
+        // Decision 0015: a delivered bundle stays in the store until the node handles the application's
+        // acknowledgement; behind a backlog of arrivals that took seconds, and a crash then repeated
+        // every such delivery. The acknowledgement must go before what is queued.
+        RecordingStore store = new RecordingStore();
+        NodeCore n = new NodeCore(NodeSettings.defaults(N1), store, new StaticRouter());
+        cleanup.add(n);
+        Sink sink = new Sink();
+        n.open(EndpointId.parse("ipn:1.5"), sink, 8);
+        n.send(request("ipn:1.6", "ipn:1.5", "first", BundleOptions.DEFAULTS)).toCompletableFuture().get(10,
+                TimeUnit.SECONDS);
+        Delivery first = sink.next();
+        // Hold the event thread, queue 50 sends behind it, then acknowledge the first delivery.
+        java.util.concurrent.CountDownLatch hold = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch held = new java.util.concurrent.CountDownLatch(1);
+        Thread blocker = new Thread(() -> n.call(() -> {
+            held.countDown();
+            try {
+                hold.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return null;
+        }));
+        blocker.start();
+        assertTrue(held.await(10, TimeUnit.SECONDS));
+        int before = store.writes.size();
+        List<java.util.concurrent.CompletableFuture<BundleId>> queued = new ArrayList<>();
+        for (int i = 0; i < 50; i++) {
+            queued.add(n.send(request("ipn:1.6", "ipn:1.9", "queued " + i, BundleOptions.DEFAULTS)).toCompletableFuture());
+        }
+        first.acknowledge();
+        hold.countDown();
+        blocker.join(10_000);
+        for (var f : queued) {
+            f.get(10, TimeUnit.SECONDS);
+        }
+        List<String> after = new ArrayList<>(store.writes.subList(before, store.writes.size()));
+        assertTrue(after.get(0).startsWith("remove "), "the acknowledged bundle is removed before the 50 queued "
+                + "sends are stored: " + after.subList(0, Math.min(5, after.size())));
     }
 
     @Test
