@@ -119,10 +119,16 @@ def run(path, short, out_dir):
         # IP forwarding for the end-to-end TCP transfer, through the same veths.
         for n in (2, 3):
             bed.sh("ip", "netns", "exec", bed.ns(n), "sysctl", "-qw", "net.ipv4.ip_forward=1")
-        bed.sh("ip", "-n", bed.ns(1), "route", "add", "10.200.0.0/16", "via", "10.200.1.2")
-        bed.sh("ip", "-n", bed.ns(2), "route", "add", "10.200.3.0/24", "via", "10.200.2.2")
-        bed.sh("ip", "-n", bed.ns(3), "route", "add", "10.200.1.0/24", "via", "10.200.2.1")
-        bed.sh("ip", "-n", bed.ns(4), "route", "add", "10.200.0.0/16", "via", "10.200.3.1")
+        # A link going down takes the routes through it with it: each comes back with its link.
+        ip_routes = {0: [(1, "10.200.0.0/16", "10.200.1.2"), (3, "10.200.1.0/24", "10.200.2.1")],
+                     1: [(2, "10.200.3.0/24", "10.200.2.2"), (3, "10.200.1.0/24", "10.200.2.1")],
+                     2: [(2, "10.200.3.0/24", "10.200.2.2"), (4, "10.200.0.0/16", "10.200.3.1")]}
+
+        def add_routes(link):
+            for n, net, via in ip_routes[link]:
+                subprocess.run(["ip", "-n", bed.ns(n), "route", "replace", net, "via", via], capture_output=True)
+        for link in ip_routes:
+            add_routes(link)
         tcp_log, recv_log, sent_log = work / "tcp-received.log", work / "received.log", work / "sent.log"
         procs.append(subprocess.Popen(["ip", "netns", "exec", bed.ns(4), sys.executable, "-c", RECEIVER, str(tcp_log),
                                        "10.200.3.2", str(TCP_PORT)]))
@@ -132,6 +138,9 @@ def run(path, short, out_dir):
         def set_link(i, up):
             for m, dev in scenario["link"][i]["_devs"].items():
                 bed.sh("ip", "-n", bed.ns(m), "link", "set", dev, "up" if up else "down")
+            if up:
+                for link in ip_routes:
+                    add_routes(link)
         for i in range(3):
             set_link(i, False)
         events = sorted([(a, i, True) for i, sp in enumerate(spans) for a, _ in sp]
@@ -151,6 +160,7 @@ def run(path, short, out_dir):
         d = threading.Thread(target=driver, daemon=True)
         d.start()
         d.join(duration + 5)
+        time.sleep(max(0.0, start + duration - time.monotonic()))
         elapsed = time.monotonic() - start
         dtn = len({l[0] for l in bed.lines(recv_log)})
         tcp = len({l.split()[0] for l in tcp_log.read_text().splitlines()}) if tcp_log.exists() else 0
