@@ -45,7 +45,8 @@ import org.osgi.framework.BundleListener;
  * into the running node's deploy/ folder, once as its bundle and once as its feature repository. Its
  * option (EXAMPLE_LIFETIME_MIN, 100) must become usable on a socket that was bound before, put its
  * lifetime into the bundles sent, and fail cleanly again once the file is removed; no part of the node
- * stops or is refreshed on the way.
+ * stops or is refreshed on the way. Likewise a backend (the loopback test fixture, in no feature of the
+ * node) dropped into deploy/ takes over bound sockets and hands them back when its jar is deleted.
  */
 @RunWith(PaxExam.class)
 @ExamReactorStrategy(PerClass.class)
@@ -61,9 +62,17 @@ public class HotDeployIT extends KarafTestSupport {
     /** System properties: where the driver found the example's jar and feature repository. */
     static final String EXAMPLE_JAR = "bp.test.example.jar";
     static final String EXAMPLE_FEATURES = "bp.test.example.features";
+    /** System property: the loopback test backend's jar (itests/org.bpsockets.itests.loopback), in no feature of the node. */
+    static final String LOOPBACK_JAR = "bp.test.loopback.jar";
 
     @Inject
     SocketService socketService;
+
+    @Inject
+    org.bpsockets.api.registry.SocketRegistry registry;
+
+    @Inject
+    org.osgi.service.cm.ConfigurationAdmin configAdmin;
 
     @Override
     protected Option[] extraOptions() {
@@ -72,7 +81,10 @@ public class HotDeployIT extends KarafTestSupport {
         Path dir = Path.of(repo, GROUP.replace('.', '/'), ARTIFACT, VERSION);
         Path jar = dir.resolve(ARTIFACT + "-" + VERSION + ".jar");
         Path xml = dir.resolve(ARTIFACT + "-" + VERSION + "-features.xml");
-        for (Path p : List.of(jar, xml)) {
+        String version = System.getProperty("bpsockets.version", "0.1.0-SNAPSHOT");
+        Path loopback = Path.of(repo, "org/bpsockets/org.bpsockets.itests.loopback", version,
+                "org.bpsockets.itests.loopback-" + version + ".jar");
+        for (Path p : List.of(jar, xml, loopback)) {
             if (!Files.isRegularFile(p)) {
                 throw new IllegalStateException(p + " is missing: build docs/examples/option-extension first (mvn install)");
             }
@@ -80,6 +92,7 @@ public class HotDeployIT extends KarafTestSupport {
         return new Option[] {
             CoreOptions.systemProperty(EXAMPLE_JAR).value(jar.toAbsolutePath().toString()),
             CoreOptions.systemProperty(EXAMPLE_FEATURES).value(xml.toAbsolutePath().toString()),
+            CoreOptions.systemProperty(LOOPBACK_JAR).value(loopback.toAbsolutePath().toString()),
         };
     }
 
@@ -88,7 +101,7 @@ public class HotDeployIT extends KarafTestSupport {
     public void anExtensionBundleDroppedIntoDeployIsUsedAndLeavesWhenDeleted() throws Exception {
         Path deployed = deployDir().resolve(ARTIFACT + "-" + VERSION + ".jar");
         exercise(deployed, Path.of(System.getProperty(EXAMPLE_JAR)), () -> {
-            Bundle b = example();
+            Bundle b = installed(ARTIFACT);
             assertNotNull("the example bundle is installed", b);
             assertTrue("installed by the deploy folder: " + b.getLocation(), b.getLocation().contains("deploy"));
         });
@@ -111,7 +124,7 @@ public class HotDeployIT extends KarafTestSupport {
             exercise(deployed, Path.of(System.getProperty(EXAMPLE_FEATURES)), () -> {
                 assertNotNull("the feature repository was added", features.getFeature(FEATURE));
                 assertTrue("the feature was installed", features.isInstalled(features.getFeature(FEATURE)));
-                Bundle b = example();
+                Bundle b = installed(ARTIFACT);
                 assertNotNull("the example bundle is installed", b);
                 assertEquals("by the feature", "mvn:" + GROUP + "/" + ARTIFACT + "/" + VERSION, b.getLocation());
             });
@@ -119,6 +132,75 @@ public class HotDeployIT extends KarafTestSupport {
         } finally {
             Files.deleteIfExists(systemJar);
         }
+    }
+
+    /**
+     * A backend built outside the distribution (the loopback test backend) dropped into deploy/ while
+     * the configuration prefers it: a socket bound on the embedded node moves to it and sends through it,
+     * and moves back when the jar is deleted, without being bound again.
+     */
+    @Test
+    public void aBackendDroppedIntoDeployTakesOverBoundSocketsAndHandsThemBack() throws Exception {
+        assertNull("the loopback backend is not installed before", installed("org.bpsockets.itests.loopback"));
+        org.osgi.service.cm.Configuration config = configAdmin.getConfiguration("org.bpsockets.registry", null);
+        java.util.Dictionary<String, Object> original = config.getProperties();
+        java.util.Hashtable<String, Object> prefer = new java.util.Hashtable<>();
+        if (original != null) {
+            for (java.util.Enumeration<String> k = original.keys(); k.hasMoreElements();) {
+                String key = k.nextElement();
+                prefer.put(key, original.get(key));
+            }
+        }
+        prefer.put("preferredBackend", "loopback");
+        PlatformIT.TestTransport transport = new PlatformIT.TestTransport();
+        TransportSession session = socketService.attach(transport);
+        Path deployed = deployDir().resolve("org.bpsockets.itests.loopback.jar");
+        long registryId = installed("org.bpsockets.registry").getBundleId();
+        try {
+            config.update(prefer);
+            EndpointId a = session.bind(1, EndpointId.parse("ipn:1.62"), List.of());
+            EndpointId b = session.bind(2, EndpointId.parse("ipn:1.63"), List.of());
+            await("bound on the embedded node while the preferred backend is absent", 30_000,
+                    () -> java.util.Optional.of("embedded").equals(backendOf(1)));
+
+            long start = System.nanoTime();
+            dropInto(Path.of(System.getProperty(LOOPBACK_JAR)), deployed);
+            await("the deployed backend takes the bound sockets", 60_000,
+                    () -> java.util.Optional.of("loopback").equals(backendOf(1))
+                            && java.util.Optional.of("loopback").equals(backendOf(2)));
+            System.out.printf("%s: sockets on it %d ms after the file was dropped%n", deployed.getFileName(),
+                    TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
+            assertTrue(execute("bp:backends"), execute("bp:backends").contains("loopback"));
+            session.send(1, a, b, utf8("through the deployed backend"), List.of()).toCompletableFuture()
+                    .get(10, TimeUnit.SECONDS);
+            ReceivedBundle got = transport.socket(2).poll(10, TimeUnit.SECONDS);
+            assertNotNull("the bundle arrived", got);
+            assertEquals("through the deployed backend", new String(got.payloadBytes(), StandardCharsets.UTF_8));
+
+            Files.delete(deployed);
+            await("the backend leaves with its file", 60_000, () -> installed("org.bpsockets.itests.loopback") == null);
+            await("the sockets are back on the embedded node", 30_000,
+                    () -> java.util.Optional.of("embedded").equals(backendOf(1))
+                            && java.util.Optional.of("embedded").equals(backendOf(2)));
+            session.send(1, a, b, utf8("through the embedded node"), List.of()).toCompletableFuture()
+                    .get(10, TimeUnit.SECONDS);
+            ReceivedBundle back = transport.socket(2).poll(10, TimeUnit.SECONDS);
+            assertNotNull("the same sockets work on the embedded node", back);
+            assertEquals("through the embedded node", new String(back.payloadBytes(), StandardCharsets.UTF_8));
+            assertEquals("the registry is the same bundle", registryId, installed("org.bpsockets.registry").getBundleId());
+        } finally {
+            session.close();
+            if (Files.deleteIfExists(deployed)) {
+                await("the backend is removed after a failure", 60_000,
+                        () -> installed("org.bpsockets.itests.loopback") == null);
+            }
+            config.update(original == null ? new java.util.Hashtable<>() : original);
+        }
+    }
+
+    private java.util.Optional<String> backendOf(long socketId) {
+        return registry.sockets().stream().filter(s -> s.transport().equals("test") && s.id() == socketId)
+                .findFirst().orElseThrow().backend();
     }
 
     interface Check {
@@ -131,10 +213,10 @@ public class HotDeployIT extends KarafTestSupport {
      * gone again, and that the node's own bundles neither stopped nor were refreshed.
      */
     private void exercise(Path deployed, Path source, Check whileDeployed) throws Exception {
-        assertNull("the example bundle is not installed before", example());
+        assertNull("the example bundle is not installed before", installed(ARTIFACT));
         PlatformIT.TestTransport transport = new PlatformIT.TestTransport();
         TransportSession session = socketService.attach(transport);
-        long registryId = bundle("org.bpsockets.registry").getBundleId();
+        long registryId = installed("org.bpsockets.registry").getBundleId();
         List<String> stopped = new CopyOnWriteArrayList<>();
         BundleListener listener = e -> {
             String name = e.getBundle().getSymbolicName();
@@ -178,7 +260,7 @@ public class HotDeployIT extends KarafTestSupport {
             assertEquals("the extension's option set the bundle's lifetime", Duration.ofMinutes(30), got.lifetime());
 
             Files.delete(deployed);
-            await("the extension leaves with its file", 60_000, () -> example() == null);
+            await("the extension leaves with its file", 60_000, () -> installed(ARTIFACT) == null);
             await("its option is unknown again", 30_000, () -> {
                 try {
                     session.setOption(1, thirtyMinutes);
@@ -196,21 +278,21 @@ public class HotDeployIT extends KarafTestSupport {
             assertNotNull("sends without the option go on", plain);
             assertEquals("without it", new String(plain.payloadBytes(), StandardCharsets.UTF_8));
 
-            assertEquals("the registry is the same bundle", registryId, bundle("org.bpsockets.registry").getBundleId());
+            assertEquals("the registry is the same bundle", registryId, installed("org.bpsockets.registry").getBundleId());
             assertEquals("none of the node's bundles stopped or was refreshed", List.of(), new ArrayList<>(stopped));
         } finally {
             bundleContext.removeBundleListener(listener);
             session.close();
             if (Files.deleteIfExists(deployed)) {
-                await("the extension is removed after a failure", 60_000, () -> example() == null);
+                await("the extension is removed after a failure", 60_000, () -> installed(ARTIFACT) == null);
             }
         }
     }
 
-    /** The example bundle if installed (null-safe: a deployed file's bundle may lack a symbolic name). */
-    private Bundle example() {
+    /** The bundle of that symbolic name if installed (null-safe: a deployed file's bundle may lack one). */
+    private Bundle installed(String symbolicName) {
         for (Bundle b : bundleContext.getBundles()) {
-            if (ARTIFACT.equals(b.getSymbolicName())) {
+            if (symbolicName.equals(b.getSymbolicName())) {
                 return b;
             }
         }
