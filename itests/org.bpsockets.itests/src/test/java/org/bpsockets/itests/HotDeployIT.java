@@ -86,7 +86,7 @@ public class HotDeployIT extends KarafTestSupport {
                 "org.bpsockets.itests.loopback-" + version + ".jar");
         for (Path p : List.of(jar, xml, loopback)) {
             if (!Files.isRegularFile(p)) {
-                throw new IllegalStateException(p + " is missing: build docs/examples/option-extension first (mvn install)");
+                throw new IllegalStateException(p + " is missing: mvn install at the top builds it before this module");
             }
         }
         return new Option[] {
@@ -110,7 +110,9 @@ public class HotDeployIT extends KarafTestSupport {
     /**
      * The feature repository, as a third party ships it: the jar put into the node's system/ folder
      * (Maven layout, where the node resolves mvn: URLs offline), the XML copied into deploy/; every
-     * feature in it is installed, and removed with the file.
+     * feature in it is installed, and removed with the file. (This container also resolves from the
+     * build's local repository, which holds the jar too; that the system/ copy alone is enough was
+     * tried by hand on a node made by tools/new-node, see the example's README.)
      */
     @Test
     public void aFeatureRepositoryDroppedIntoDeployIsInstalledAndUninstalledWithIt() throws Exception {
