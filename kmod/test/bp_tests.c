@@ -2434,10 +2434,11 @@ static int fi_available(void)
 }
 
 /*
- * Makes @func return NULL on its next @times calls, in whichever task makes them: fail_function's
- * task filter never matches here (its kprobe handler runs from int3, where in_task() is false), so
- * the checks arm a count while nothing else in the guest uses the module, and read back what is
- * left (fi_disarm) to know the failures happened. 0 or -1.
+ * Makes @func return NULL on its next @times calls, in whichever task makes them: the checks arm a
+ * count while nothing else in the guest uses the module, and read back what is left (fi_disarm) to
+ * know the failures happened. (fail_function's task filter matches only where its probe runs in
+ * the task, at an ftrace entry: KPROBES_ON_FTRACE, which the debug kernel has for another reason.)
+ * 0 or -1.
  */
 static int fi_arm(const char *func, int times)
 {
