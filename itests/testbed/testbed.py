@@ -15,6 +15,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 import tomllib
 from pathlib import Path
@@ -153,7 +154,23 @@ class Testbed:
         self.app("receiver", rx_node, recv)
         time.sleep(3)  # the receiver binds before the first bundle comes
         self.event(f"sending {count} bundles of {t['size']} bytes from node {tx_node} to {endpoint}")
-        self.app("sender", tx_node, f"bp:send -n {count} --size {t['size']} --log {sent_log} {endpoint}")
+        pace = f"-i {t['interval']} " if "interval" in t else ""
+        self.app("sender", tx_node, f"bp:send -n {count} {pace}--size {t['size']} --log {sent_log} {endpoint}")
+        # Further flows (e.g. the other direction) run beside the first; faults restart only the first's
+        # applications.
+        flows = [(count, sent_log, recv_log)]
+        for i, fl in enumerate(self.s.get("flow", []), start=1):
+            n_i = fl.get("short_count", fl["count"]) if self.short else fl["count"]
+            s_i, r_i = self.work / f"sent-{i}.log", self.work / f"received-{i}.log"
+            rx_i = int(fl["to"].split(":")[1].split(".")[0])
+            self.app(f"receiver-{i}", rx_i, f"bp:recv -n 100000000 -t 900 --log {r_i} {fl['to']}")
+            time.sleep(3)
+            pace_i = f"-i {fl['interval']} " if "interval" in fl else ""
+            self.app(f"sender-{i}", fl["from"], f"bp:send -n {n_i} {pace_i}--size {fl['size']} --log {s_i} {fl['to']}")
+            self.event(f"flow {i}: {n_i} bundles of {fl['size']} bytes from node {fl['from']} to {fl['to']}")
+            flows.append((n_i, s_i, r_i))
+        self.flows = flows
+        rss = {}
         # A fault fires when the sender's log (bundles accepted) or the receiver's (bundles received)
         # reaches its mark, scaled to the short form's count.
         faults = self.s.get("fault", [])
@@ -167,7 +184,11 @@ class Testbed:
             for f in due:
                 faults.remove(f)
                 self.fault(f, count, sent_log, recv_log, rx_node, tx_node, endpoint, resumed_at)
-            if sent >= count and got >= sent and not faults:
+            for node in self.started:
+                rss[node] = max(rss.get(node, 0), self.rss_mb(node))
+            others_done = all(len(self.lines(sl)) >= n_i and len({l[0] for l in self.lines(rl)}) >= len(self.lines(sl))
+                              for n_i, sl, rl in flows[1:])
+            if sent >= count and got >= sent and not faults and others_done and not self.flapping():
                 time.sleep(t.get("settle_seconds", 5))  # late duplicates would come now
                 break
             sent = len(self.lines(sent_log))
@@ -177,7 +198,29 @@ class Testbed:
                                        + (self.work / "sender.out").read_text()[-2000:])
             time.sleep(0.05)
         self.event("traffic done" if time.monotonic() < deadline else "timed out")
-        return self.check(count, sent_log, recv_log, resumed_at)
+        result = self.check(count, sent_log, recv_log, resumed_at)
+        for n_i, sl, rl in flows[1:]:
+            other = self.check(n_i, sl, rl, {})
+            for k in ("bundles", "accepted", "received", "lost", "duplicated", "changed",
+                      "repeated by the node, recognised by the application", "received, not logged as accepted"):
+                result[k] += other[k]
+            result["lost IDs (first 5)"] += " " + other["lost IDs (first 5)"]
+        result["flows"] = len(flows)
+        result["peak RSS (MB)"] = "; ".join(f"node {n}: {m}" for n, m in sorted(rss.items()))
+        return result
+
+    def rss_mb(self, n):
+        pid = self.node_pid(n)
+        try:
+            for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1]) // 1024
+        except (OSError, ValueError, TypeError):
+            pass
+        return 0
+
+    def flapping(self):
+        return any(t.is_alive() for t in getattr(self, "flappers", []))
 
     def fault(self, f, count, sent_log, recv_log, rx_node, tx_node, endpoint, resumed_at):
         kind, n = f["action"], f.get("node")
@@ -226,8 +269,27 @@ class Testbed:
             name = f"link {f['link']}"
             resumed_at[name] = round(time.monotonic() - restored, 1)
             self.event(f"bundles flow again {resumed_at[name]} s after the link came back")
+        elif kind == "flap":
+            # The link goes down and up every period_seconds / 2, for for_seconds (scaled in the short form).
+            link = self.s["link"][f["link"] - 1]
+            length = f.get("short_for_seconds", f["for_seconds"]) if self.short else f["for_seconds"]
+            half = f["period_seconds"] / 2
+
+            def flap():
+                end, up = time.monotonic() + length, True
+                while time.monotonic() < end:
+                    time.sleep(half)
+                    up = not up
+                    for m, dev in link["_devs"].items():
+                        self.sh("ip", "-n", self.ns(m), "link", "set", dev, "up" if up else "down", check=False)
+                for m, dev in link["_devs"].items():
+                    self.sh("ip", "-n", self.ns(m), "link", "set", dev, "up", check=False)
+            th = threading.Thread(target=flap, daemon=True)
+            th.start()
+            self.flappers = getattr(self, "flappers", []) + [th]
+            self.event(f"link {f['link']} flaps every {f['period_seconds']} s for {length} s")
         else:
-            raise ValueError(f"unknown fault action '{kind}' (kill, link-cut)")
+            raise ValueError(f"unknown fault action '{kind}' (kill, link-cut, flap)")
 
     def check(self, count, sent_log, recv_log, resumed_at):
         sent = {l[0]: (l[1], l[2]) for l in self.lines(sent_log)}
