@@ -47,6 +47,15 @@ final class Input {
                 + min + (max == Long.MAX_VALUE / 1000 || max == Long.MAX_VALUE ? " or more" : " to " + max));
     }
 
+    /**
+     * A command's failure, to throw from execute(): Karaf prints "Error executing command: MESSAGE" and
+     * bin/client exits 1, in batch mode too, where a command's own System.err output is lost (issue 16's
+     * testbed found bp:send's refusals printed nothing there).
+     */
+    static IllegalStateException failure(String message) {
+        return new IllegalStateException(message);
+    }
+
     /** A duration in seconds, with a fraction (e.g. 0.5), as nanoseconds. */
     static long seconds(String what, String text, double min, double max) {
         try {

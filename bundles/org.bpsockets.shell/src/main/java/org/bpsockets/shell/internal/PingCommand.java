@@ -61,8 +61,7 @@ public class PingCommand implements Action {
             wait = waitText == null ? 10 : Input.number("wait", waitText, 1, 86_400, "seconds");
             size = (int) (sizeText == null ? 64 : Input.number("size", sizeText, 16, 16 << 20, "bytes"));
         } catch (IllegalArgumentException e) {
-            System.err.println("Error: " + e.getMessage());
-            return null;
+            throw Input.failure(e.getMessage());
         }
         long token = System.nanoTime();
         int received = 0;
@@ -115,9 +114,9 @@ public class PingCommand implements Action {
             }
         } catch (java.util.concurrent.ExecutionException e) {
             Throwable c = e.getCause();
-            System.err.println("Error: " + (c instanceof BpException bp ? bp.error() + ": " + bp.getMessage() : c));
+            throw Input.failure(c instanceof BpException bp ? bp.error() + ": " + bp.getMessage() : String.valueOf(c));
         } catch (BpException bp) {
-            System.err.println("Error: " + bp.error() + ": " + bp.getMessage());
+            throw Input.failure(bp.error() + ": " + bp.getMessage());
         }
         return null;
     }

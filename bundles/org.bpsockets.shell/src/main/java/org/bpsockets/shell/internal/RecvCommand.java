@@ -49,15 +49,13 @@ public class RecvCommand implements Action {
             count = countText == null ? 1 : Input.number("count", countText, 1, Integer.MAX_VALUE, "bundles");
             timeoutSeconds = timeoutText == null ? 10 : Input.number("timeout", timeoutText, 1, 31_536_000, "seconds");
         } catch (IllegalArgumentException e) {
-            System.err.println("Error: " + e.getMessage());
-            return null;
+            throw Input.failure(e.getMessage());
         }
         BundleLog log;
         try {
             log = logFile == null ? null : BundleLog.open(logFile);
         } catch (IllegalArgumentException e) {
-            System.err.println("Error: " + e.getMessage());
-            return null;
+            throw Input.failure(e.getMessage());
         }
         long received = 0;
         long repeats = 0;

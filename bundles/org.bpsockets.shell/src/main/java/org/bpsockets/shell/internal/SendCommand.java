@@ -102,8 +102,7 @@ public class SendCommand implements Action {
             from = source == null ? Optional.empty() : Optional.of(Input.eid("source", source));
             built = options();
         } catch (IllegalArgumentException e) {
-            System.err.println("Error: " + e.getMessage());
-            return null;
+            throw Input.failure(e.getMessage());
         }
         byte[] bytes;
         long count;
@@ -113,8 +112,7 @@ public class SendCommand implements Action {
             count = countText == null ? 1 : Input.number("count", countText, 1, 10_000_000, "bundles");
             intervalNanos = intervalText == null ? 0 : Input.seconds("interval", intervalText, 0.001, 86_400);
         } catch (IllegalArgumentException e) {
-            System.err.println("Error: " + e.getMessage());
-            return null;
+            throw Input.failure(e.getMessage());
         }
         ProgressLine progress = progress(count == 1 ? "sending" : "sending " + count + " bundles",
                 count * bytes.length, count > 1);
@@ -122,8 +120,7 @@ public class SendCommand implements Action {
         try {
             log = logFile == null ? null : BundleLog.open(logFile);
         } catch (IllegalArgumentException e) {
-            System.err.println("Error: " + e.getMessage());
-            return null;
+            throw Input.failure(e.getMessage());
         }
         try (LocalSocket socket = registry.openLocal(from); BundleLog closing = log) {
             long next = System.nanoTime();
@@ -151,11 +148,10 @@ public class SendCommand implements Action {
                         + (built.statusReports().isEmpty() ? "" : "; reports go to " + built.reportTo().orElse(null)));
             }
         } catch (BpException bp) {
-            System.err.println("Error: " + bp.error() + ": " + bp.getMessage());
+            throw Input.failure(bp.error() + ": " + bp.getMessage());
         } catch (ExecutionException e) {
             if (e.getCause() instanceof BpException bp) {
-                System.err.println("Error: " + bp.error() + ": " + bp.getMessage());
-                return null;
+                throw Input.failure(bp.error() + ": " + bp.getMessage());
             }
             throw e;
         }
