@@ -5,6 +5,8 @@
  */
 #include <linux/bitops.h>
 #include <linux/net.h>
+#include <linux/random.h>
+#include <linux/siphash.h>
 #include <linux/socket.h>
 #include <linux/uio.h>
 #include <linux/slab.h>
@@ -58,6 +60,68 @@ int bp_sock_deliver(struct bp_net *bn, struct bp_sock *bs, struct sk_buff *skb,
 	if (atomic_read(&sk->sk_rmem_alloc) < READ_ONCE(sk->sk_rcvbuf) / 2)
 		bp_node_drained(bn, bs);
 	return -ENOBUFS;
+}
+
+/* Keyed: a sender cannot choose bundle IDs that collide with another's and have it dropped. */
+static siphash_key_t bp_id_key __read_mostly;
+
+/*
+ * A 64-bit hash of a bundle ID (RFC 9171: source, creation timestamp, and the fragment offset of
+ * a fragment). Two different IDs collide with a probability of about 2^-64 per pair.
+ */
+u64 bp_bundle_id_hash(const struct bp_eid *src, u64 creation_time, u64 sequence, u64 frag_offset)
+{
+	struct {
+		u64 creation_time;
+		u64 sequence;
+		u64 frag_offset;
+		u32 scheme;
+		u32 ipn[3];
+		char dtn[BP_DTN_EID_MAX];
+	} id;
+
+	memset(&id, 0, sizeof(id));
+	id.creation_time = creation_time;
+	id.sequence = sequence;
+	id.frag_offset = frag_offset;
+	id.scheme = src->scheme;
+	if (src->scheme == BP_SCHEME_DTN) {
+		strscpy(id.dtn, src->dtn, sizeof(id.dtn));
+	} else {
+		id.ipn[0] = src->ipn.allocator;
+		id.ipn[1] = src->ipn.node;
+		id.ipn[2] = src->ipn.service;
+	}
+	return siphash(&id, sizeof(id), &bp_id_key);
+}
+
+/* Whether @id is among the last BP_RX_IDS IDs queued to @bs. Caller holds bn->lock. */
+bool bp_rx_id_seen(struct bp_sock *bs, u64 id)
+{
+	unsigned int i;
+
+	for (i = 0; i < bs->rx_ids_count; i++)
+		if (bs->rx_ids[i] == id)
+			return true;
+	return false;
+}
+
+/*
+ * Remembers @id as queued to @bs, forgetting the oldest of BP_RX_IDS. The ring is allocated on
+ * the first ID; without memory for it, nothing is remembered (a repeat is then queued again, as
+ * before: at least once). Caller holds bn->lock.
+ */
+void bp_rx_id_add(struct bp_sock *bs, u64 id)
+{
+	if (!bs->rx_ids) {
+		bs->rx_ids = kmalloc_array(BP_RX_IDS, sizeof(*bs->rx_ids), GFP_KERNEL);
+		if (!bs->rx_ids)
+			return;
+	}
+	bs->rx_ids[bs->rx_ids_next] = id;
+	bs->rx_ids_next = (bs->rx_ids_next + 1) % BP_RX_IDS;
+	if (bs->rx_ids_count < BP_RX_IDS)
+		bs->rx_ids_count++;
 }
 
 /*
@@ -154,6 +218,7 @@ static void bp_sock_destruct(struct sock *sk)
 {
 	skb_queue_purge(&sk->sk_receive_queue);
 	skb_queue_purge(&sk->sk_error_queue);
+	kfree(bp_sk(sk)->rx_ids);
 }
 
 static struct proto bp_proto = {
@@ -744,7 +809,8 @@ static int bp_getsockopt(struct socket *sock, int level, int optname, char __use
 	int len, err, val;
 
 	if (level != SOL_BP || optname < 1 ||
-	    (optname > BP_BUNDLE_OPTION_MAX && optname != BP_RECVSTATUS))
+	    (optname > BP_BUNDLE_OPTION_MAX && optname != BP_RECVSTATUS &&
+	     optname != BP_RECV_REPEATS))
 		return -ENOPROTOOPT;
 	if (get_user(len, optlen))
 		return -EFAULT;
@@ -755,6 +821,17 @@ static int bp_getsockopt(struct socket *sock, int level, int optname, char __use
 			return -EINVAL;
 		val = READ_ONCE(bs->recvstatus);
 		if (copy_to_user(optval, &val, sizeof(val)) || put_user(sizeof(val), optlen))
+			return -EFAULT;
+		return 0;
+	}
+	if (optname == BP_RECV_REPEATS) {
+		u64 repeats;
+
+		if (len < sizeof(repeats))
+			return -EINVAL;
+		repeats = READ_ONCE(bs->rx_repeats);
+		if (copy_to_user(optval, &repeats, sizeof(repeats)) ||
+		    put_user(sizeof(repeats), optlen))
 			return -EFAULT;
 		return 0;
 	}
@@ -875,6 +952,7 @@ int bp_proto_init(void)
 	/* sock_register keeps the pointer; the family number is only known at load time. */
 	bp_ops.family = bp_af;
 	bp_family_ops.family = bp_af;
+	get_random_bytes(&bp_id_key, sizeof(bp_id_key));
 	err = proto_register(&bp_proto, 1);
 	if (err)
 		return err;

@@ -49,6 +49,11 @@
 #define BPS_MAX_OPTS		4	/* options the flags of one message can stand for */
 #define BP_AUTOBIND_FIRST	65536U
 #define BP_AUTOBIND_LAST	131071U
+/*
+ * IDs (hashes) of the last bundles queued to a socket, to recognise a repeat after a crash of the
+ * node (bp(7) NOTES, decision 0015): 2 KiB per socket that received a bundle with an ID.
+ */
+#define BP_RX_IDS		256
 
 extern unsigned int bp_af;
 extern unsigned int bp_max_payload;
@@ -100,6 +105,10 @@ struct bp_sock {
 	struct bp_req *bind_req;	/* an asynchronous BIND under way (non-blocking autobind) */
 	bool recvstatus;		/* BP_RECVSTATUS: status records go to the error queue */
 	bool bpsocket;			/* send flags are bp-socket's bundle flags (BPS_*) */
+	u64 *rx_ids;			/* BP_RX_IDS bundle ID hashes; NULL until the first */
+	unsigned int rx_ids_next;	/* slot for the next ID */
+	unsigned int rx_ids_count;	/* valid slots */
+	u64 rx_repeats;			/* DELIVERs recognised as repeats (BP_RECV_REPEATS) */
 	unsigned int nopts;
 	struct bp_opt opts[BP_MAX_SOCK_OPTS];
 };
@@ -229,6 +238,9 @@ int bp_sock_deliver(struct bp_net *bn, struct bp_sock *bs, struct sk_buff *skb,
 		    const struct bp_eid *src);
 struct sk_buff *bp_status_alloc(void);
 int bp_sock_status(struct bp_sock *bs, struct sk_buff *skb, const struct bp_eid *reporter);
+u64 bp_bundle_id_hash(const struct bp_eid *src, u64 creation_time, u64 sequence, u64 frag_offset);
+bool bp_rx_id_seen(struct bp_sock *bs, u64 id);
+void bp_rx_id_add(struct bp_sock *bs, u64 id);
 
 static inline struct bp_status *bp_skb_status(const struct sk_buff *skb)
 {

@@ -294,7 +294,9 @@ static int bp_cmd_deliver(struct sk_buff *skb, struct genl_info *info)
 	struct bp_eid src;
 	struct nlattr *nla;
 	size_t len = 0, off = 0;
+	bool has_id = false;
 	int rem, err;
+	u64 id = 0;
 
 	if (GENL_REQ_ATTR_CHECK(info, BP_A_SOCKET_ID) || GENL_REQ_ATTR_CHECK(info, BP_A_SRC_EID))
 		return -EINVAL;
@@ -338,6 +340,24 @@ static int bp_cmd_deliver(struct sk_buff *skb, struct genl_info *info)
 		err = -ENOENT;
 		goto out;
 	}
+	/*
+	 * A bundle with an ID (its creation timestamp) that this socket queued already: the node
+	 * delivers it again after its crash (decision 0015). Acknowledged as if queued, so that the
+	 * node ends it as delivered; counted, not queued twice. Before the checks for room: a
+	 * repeat needs none. An anonymous bundle (null source) has no unique ID: never a repeat.
+	 */
+	if (tb[BP_A_CREATION_TIME] && !bp_eid_is_null(&src)) {
+		u64 seq = tb[BP_A_SEQUENCE] ? nla_get_u64(tb[BP_A_SEQUENCE]) : 0;
+		u64 frag = tb[BP_A_FRAG_OFFSET] ? nla_get_u64(tb[BP_A_FRAG_OFFSET]) : 0;
+
+		id = bp_bundle_id_hash(&src, nla_get_u64(tb[BP_A_CREATION_TIME]), seq, frag);
+		has_id = true;
+		if (bp_rx_id_seen(bs, id)) {
+			WRITE_ONCE(bs->rx_repeats, bs->rx_repeats + 1);
+			err = 0;
+			goto out;
+		}
+	}
 	if (READ_ONCE(bs->rx_blocked)) {
 		GENL_SET_ERR_MSG(info, "socket full; wait for DRAINED");
 		err = -ENOBUFS;
@@ -352,6 +372,8 @@ static int bp_cmd_deliver(struct sk_buff *skb, struct genl_info *info)
 	}
 	err = bp_sock_deliver(bn, bs, rskb, &src);
 	rskb = NULL;	/* consumed */
+	if (!err && has_id)
+		bp_rx_id_add(bs, id);
 	if (err == -ENOBUFS)
 		GENL_SET_ERR_MSG(info, "socket full; wait for DRAINED");
 out:

@@ -2676,6 +2676,129 @@ static void t_status_at_close(void)
 }
 
 
+/* The module's ring of recently queued bundle IDs per socket (BP_RX_IDS in bp.h, bp(7) NOTES). */
+#define RX_IDS	256
+
+/* A DELIVER with a bundle ID, as the node sends one; frag < 0 leaves FRAG_OFFSET out. */
+static int deliver_id(uint64_t sock_id, const struct tn_eid *src, uint64_t ct, uint64_t seq,
+		      int64_t frag, const char *data)
+{
+	struct tn_buf tb;
+	int r;
+
+	tb_init(&tb);
+	tb_u64(&tb, BP_A_SOCKET_ID, sock_id);
+	tb_eid(&tb, BP_A_SRC_EID, src);
+	tb_put(&tb, BP_A_PAYLOAD, data, strlen(data));
+	tb_u64(&tb, BP_A_CREATION_TIME, ct);
+	tb_u64(&tb, BP_A_SEQUENCE, seq);
+	if (frag >= 0)
+		tb_u64(&tb, BP_A_FRAG_OFFSET, frag);
+	r = tn_raw(node, BP_CMD_DELIVER, tb.p, tb.len, NULL, 0);
+	tb_free(&tb);
+	return r;
+}
+
+/* As deliver_id without CREATION_TIME and SEQUENCE: a bundle without an ID. */
+static int deliver_no_id(uint64_t sock_id, const struct tn_eid *src, const char *data)
+{
+	struct tn_buf tb;
+	int r;
+
+	tb_init(&tb);
+	tb_u64(&tb, BP_A_SOCKET_ID, sock_id);
+	tb_eid(&tb, BP_A_SRC_EID, src);
+	tb_put(&tb, BP_A_PAYLOAD, data, strlen(data));
+	r = tn_raw(node, BP_CMD_DELIVER, tb.p, tb.len, NULL, 0);
+	tb_free(&tb);
+	return r;
+}
+
+static uint64_t repeats(int fd)
+{
+	uint64_t v = ~0ULL;
+	socklen_t len = sizeof(v);
+
+	if (getsockopt(fd, SOL_BP, BP_RECV_REPEATS, &v, &len) || len != sizeof(v))
+		return ~0ULL;
+	return v;
+}
+
+/* The datagram read from @fd is @want (5 s at most). */
+static int recv_is(int fd, const char *want)
+{
+	char buf[64];
+	ssize_t n = recv_wait(fd, buf, sizeof(buf), 0, NULL, NULL, 5000);
+
+	return n == (ssize_t)strlen(want) && !memcmp(buf, want, n);
+}
+
+/*
+ * Decision 0015: after a crash the node may DELIVER a bundle the socket already queued (same
+ * bundle ID). The module acknowledges such a repeat as consumed (0) without queueing it again.
+ */
+static void t_repeats(void)
+{
+	struct tn_eid src = teid(3, 9), other = teid(4, 9), anon = teid(0, 0);
+	int a = bound(70), b, r, ok, i;
+	uint64_t a_id, b_id, v;
+	socklen_t len;
+	char buf[16];
+
+	section("a repeated DELIVER (same bundle ID) is acknowledged, not queued twice");
+	a_id = tn_ctl(node)->last_bind_id;
+	b = bound(71);
+	b_id = tn_ctl(node)->last_bind_id;
+	CHECK(repeats(a) == 0, "BP_RECV_REPEATS is 0 on a new socket");
+	v = 0;
+	len = 4;
+	CHECK_ERR(getsockopt(a, SOL_BP, BP_RECV_REPEATS, &v, &len), EINVAL,
+		  "BP_RECV_REPEATS into 4 bytes: EINVAL");
+	v = 1;
+	CHECK_ERR(setsockopt(a, SOL_BP, BP_RECV_REPEATS, &v, sizeof(v)), ENOPROTOOPT,
+		  "BP_RECV_REPEATS cannot be set: ENOPROTOOPT");
+
+	CHECK(deliver_id(a_id, &src, 1000, 1, -1, "one") == 0 && recv_is(a, "one"),
+	      "a bundle with an ID is delivered");
+	r = deliver_id(a_id, &src, 1000, 1, -1, "one");
+	CHECK(r == 0, "the same ID again: acknowledged as consumed (%d)", r);
+	CHECK(!readable(a, 200), "and not queued: the application reads it once");
+	CHECK(repeats(a) == 1, "BP_RECV_REPEATS is 1 (%llu)", (unsigned long long)repeats(a));
+	CHECK(deliver_id(a_id, &src, 1000, 1, 0, "one") == 0 && !readable(a, 200) &&
+	      repeats(a) == 2, "FRAG_OFFSET 0 is the same ID as none: a repeat, counted (2)");
+
+	CHECK(deliver_id(a_id, &src, 1000, 2, -1, "one") == 0 && recv_is(a, "one"),
+	      "another sequence number, same payload: delivered");
+	CHECK(deliver_id(a_id, &src, 1001, 1, -1, "one") == 0 && recv_is(a, "one"),
+	      "another creation time: delivered");
+	CHECK(deliver_id(a_id, &other, 1000, 1, -1, "one") == 0 && recv_is(a, "one"),
+	      "another source, same timestamp: delivered");
+	CHECK(deliver_id(a_id, &src, 1000, 1, 500, "one") == 0 && recv_is(a, "one"),
+	      "another fragment offset: delivered");
+	CHECK(deliver_id(b_id, &src, 1000, 1, -1, "one") == 0 && recv_is(b, "one") &&
+	      repeats(b) == 0, "the same ID to another socket: delivered (the IDs are per socket)");
+	CHECK(deliver_no_id(a_id, &src, "n") == 0 && deliver_no_id(a_id, &src, "n") == 0 &&
+	      recv_is(a, "n") && recv_is(a, "n"), "a DELIVER without CREATION_TIME is never a repeat");
+	CHECK(deliver_id(a_id, &anon, 0, 0, -1, "z") == 0 && deliver_id(a_id, &anon, 0, 0, -1, "z") == 0 &&
+	      recv_is(a, "z") && recv_is(a, "z"),
+	      "an anonymous bundle (source ipn:0.0) has no unique ID: never a repeat");
+	CHECK(repeats(a) == 2, "BP_RECV_REPEATS still 2");
+
+	/* The ring: the last RX_IDS IDs. IDs 5000..5000+RX_IDS: RX_IDS + 1 distinct. */
+	ok = 1;
+	for (i = 0; i <= RX_IDS && ok; i++) {
+		snprintf(buf, sizeof(buf), "r%d", i);
+		ok = deliver_id(a_id, &src, 5000 + i, 0, -1, buf) == 0 && recv_is(a, buf);
+	}
+	CHECK(ok, "%d more distinct IDs delivered", RX_IDS + 1);
+	CHECK(deliver_id(a_id, &src, 5001, 0, -1, "r1") == 0 && !readable(a, 200) &&
+	      repeats(a) == 3, "the oldest of the last %d is still recognised", RX_IDS);
+	CHECK(deliver_id(a_id, &src, 5000, 0, -1, "r0") == 0 && recv_is(a, "r0") &&
+	      repeats(a) == 3, "one older than that is forgotten: delivered again (bp(7) NOTES)");
+	close(a);
+	close(b);
+}
+
 /* BP_TESTS=t_x,t_y runs only those tests (with a node started for them), e.g. to repeat one. */
 static int selected(const char *name)
 {
@@ -2722,6 +2845,7 @@ int main(int argc, char **argv)
 	RUN(t_sizes);
 	RUN(t_async_error);
 	RUN(t_status);
+	RUN(t_repeats);
 	RUN(t_flow_control);
 	RUN(t_rcvbuf);
 	RUN(t_bind_failures);

@@ -83,6 +83,11 @@ struct sockaddr_bp {
  * they are not control messages.
  */
 #define BP_RECVSTATUS		128	/* int 0 or 1: queue status records (struct bp_status) */
+/*
+ * getsockopt only: __u64, the bundles the node delivered again (after its crash) that this socket
+ * had already queued, recognised by bundle ID and not queued twice (bp(7) NOTES).
+ */
+#define BP_RECV_REPEATS		129
 
 /* Largest value of a bundle option, in bytes. */
 #define BP_OPTION_VALUE_MAX	128
