@@ -14,9 +14,14 @@
 
 #include "bp.h"
 
-/* Received datagrams keep their source address in the headroom, its length in skb->cb. */
+/*
+ * Received datagrams keep their source address in the headroom, its length in skb->cb, and their
+ * bundle ID (BP_RECVID) in skb->cb if the node gave one.
+ */
 struct bp_skb_cb {
 	u16 addrlen;
+	bool has_id;
+	struct bp_bundle_id id;
 };
 
 #define BP_SKB_CB(skb)	((struct bp_skb_cb *)(skb)->cb)
@@ -37,13 +42,16 @@ static int bp_skb_addrlen(const struct sk_buff *skb)
  * filter (counted in sk_drops, as UDP does: the node is done with it); -ENOBUFS: no room.
  */
 int bp_sock_deliver(struct bp_net *bn, struct bp_sock *bs, struct sk_buff *skb,
-		    const struct bp_eid *src)
+		    const struct bp_eid *src, const struct bp_bundle_id *id)
 {
 	struct sock *sk = &bs->sk;
 	int err;
 
 	sock_skb_cb_check_size(sizeof(struct bp_skb_cb));
 	BP_SKB_CB(skb)->addrlen = bp_eid_to_addr(src, bp_skb_addr(skb));
+	BP_SKB_CB(skb)->has_id = !!id;
+	if (id)
+		BP_SKB_CB(skb)->id = *id;
 	/* Charges sk_rcvbuf and calls sk_data_ready: poll, epoll and select wake. */
 	err = sock_queue_rcv_skb(sk, skb);
 	if (!err)
@@ -149,6 +157,7 @@ struct sk_buff *bp_status_alloc(void)
 int bp_sock_status(struct bp_sock *bs, struct sk_buff *skb, const struct bp_eid *reporter)
 {
 	BP_SKB_CB(skb)->addrlen = reporter ? bp_eid_to_addr(reporter, bp_skb_addr(skb)) : 0;
+	BP_SKB_CB(skb)->has_id = false;
 	/* Wakes poll with POLLERR. */
 	if (sock_queue_err_skb(&bs->sk, skb)) {
 		kfree_skb(skb);
@@ -748,6 +757,10 @@ static int bp_recvmsg(struct socket *sock, struct msghdr *msg, size_t size, int 
 		memcpy(msg->msg_name, bp_skb_addr(skb), bp_skb_addrlen(skb));
 		msg->msg_namelen = bp_skb_addrlen(skb);
 	}
+	/* Too little room for it: MSG_CTRUNC, as for any control message. */
+	if (!err && BP_SKB_CB(skb)->has_id && READ_ONCE(bp_sk(sk)->recvid))
+		err = put_cmsg(msg, SOL_BP, BP_RECVID, sizeof(struct bp_bundle_id),
+			       &BP_SKB_CB(skb)->id);
 	if (!err)
 		err = (flags & MSG_TRUNC) ? skb->len : copied;
 	skb_free_datagram(sk, skb);
@@ -777,12 +790,15 @@ static int bp_setsockopt(struct socket *sock, int level, int optname, sockptr_t 
 	struct bp_opt opt = {};
 	int err, val;
 
-	if (level == SOL_BP && optname == BP_RECVSTATUS) {
+	if (level == SOL_BP && (optname == BP_RECVSTATUS || optname == BP_RECVID)) {
 		if (optlen < sizeof(int))
 			return -EINVAL;
 		if (copy_from_sockptr(&val, optval, sizeof(val)))
 			return -EFAULT;
-		WRITE_ONCE(bp_sk(sk)->recvstatus, !!val);
+		if (optname == BP_RECVSTATUS)
+			WRITE_ONCE(bp_sk(sk)->recvstatus, !!val);
+		else
+			WRITE_ONCE(bp_sk(sk)->recvid, !!val);
 		return 0;
 	}
 	if (level != SOL_BP || optname < 1 || optname > BP_BUNDLE_OPTION_MAX)
@@ -810,16 +826,16 @@ static int bp_getsockopt(struct socket *sock, int level, int optname, char __use
 
 	if (level != SOL_BP || optname < 1 ||
 	    (optname > BP_BUNDLE_OPTION_MAX && optname != BP_RECVSTATUS &&
-	     optname != BP_RECV_REPEATS))
+	     optname != BP_RECV_REPEATS && optname != BP_RECVID))
 		return -ENOPROTOOPT;
 	if (get_user(len, optlen))
 		return -EFAULT;
 	if (len < 0)
 		return -EINVAL;
-	if (optname == BP_RECVSTATUS) {
+	if (optname == BP_RECVSTATUS || optname == BP_RECVID) {
 		if (len < sizeof(int))
 			return -EINVAL;
-		val = READ_ONCE(bs->recvstatus);
+		val = optname == BP_RECVSTATUS ? READ_ONCE(bs->recvstatus) : READ_ONCE(bs->recvid);
 		if (copy_to_user(optval, &val, sizeof(val)) || put_user(sizeof(val), optlen))
 			return -EFAULT;
 		return 0;

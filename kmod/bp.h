@@ -105,6 +105,7 @@ struct bp_sock {
 	struct bp_req *bind_req;	/* an asynchronous BIND under way (non-blocking autobind) */
 	bool recvstatus;		/* BP_RECVSTATUS: status records go to the error queue */
 	bool bpsocket;			/* send flags are bp-socket's bundle flags (BPS_*) */
+	bool recvid;			/* BP_RECVID: the bundle ID as a control message */
 	u64 *rx_ids;			/* BP_RX_IDS bundle ID hashes; NULL until the first */
 	unsigned int rx_ids_next;	/* slot for the next ID */
 	unsigned int rx_ids_count;	/* valid slots */
@@ -235,7 +236,7 @@ int bp_skb_add_paged(struct sk_buff *skb, size_t len, gfp_t gfp);
 
 /* af_bp.c */
 int bp_sock_deliver(struct bp_net *bn, struct bp_sock *bs, struct sk_buff *skb,
-		    const struct bp_eid *src);
+		    const struct bp_eid *src, const struct bp_bundle_id *id);
 struct sk_buff *bp_status_alloc(void);
 int bp_sock_status(struct bp_sock *bs, struct sk_buff *skb, const struct bp_eid *reporter);
 u64 bp_bundle_id_hash(const struct bp_eid *src, u64 creation_time, u64 sequence, u64 frag_offset);

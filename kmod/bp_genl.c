@@ -294,7 +294,8 @@ static int bp_cmd_deliver(struct sk_buff *skb, struct genl_info *info)
 	struct bp_eid src;
 	struct nlattr *nla;
 	size_t len = 0, off = 0;
-	bool has_id = false;
+	struct bp_bundle_id bid = {};
+	bool has_id = false, has_bid = false;
 	int rem, err;
 	u64 id = 0;
 
@@ -346,11 +347,17 @@ static int bp_cmd_deliver(struct sk_buff *skb, struct genl_info *info)
 	 * node ends it as delivered; counted, not queued twice. Before the checks for room: a
 	 * repeat needs none. An anonymous bundle (null source) has no unique ID: never a repeat.
 	 */
-	if (tb[BP_A_CREATION_TIME] && !bp_eid_is_null(&src)) {
-		u64 seq = tb[BP_A_SEQUENCE] ? nla_get_u64(tb[BP_A_SEQUENCE]) : 0;
-		u64 frag = tb[BP_A_FRAG_OFFSET] ? nla_get_u64(tb[BP_A_FRAG_OFFSET]) : 0;
-
-		id = bp_bundle_id_hash(&src, nla_get_u64(tb[BP_A_CREATION_TIME]), seq, frag);
+	if (tb[BP_A_CREATION_TIME]) {
+		bid.bi_creation_time = nla_get_u64(tb[BP_A_CREATION_TIME]);
+		if (tb[BP_A_SEQUENCE])
+			bid.bi_sequence = nla_get_u64(tb[BP_A_SEQUENCE]);
+		if (tb[BP_A_FRAG_OFFSET])
+			bid.bi_frag_offset = nla_get_u64(tb[BP_A_FRAG_OFFSET]);
+		has_bid = true;
+	}
+	if (has_bid && !bp_eid_is_null(&src)) {
+		id = bp_bundle_id_hash(&src, bid.bi_creation_time, bid.bi_sequence,
+				       bid.bi_frag_offset);
 		has_id = true;
 		if (bp_rx_id_seen(bs, id)) {
 			WRITE_ONCE(bs->rx_repeats, bs->rx_repeats + 1);
@@ -370,7 +377,7 @@ static int bp_cmd_deliver(struct sk_buff *skb, struct genl_info *info)
 		err = -ENOBUFS;
 		goto out;
 	}
-	err = bp_sock_deliver(bn, bs, rskb, &src);
+	err = bp_sock_deliver(bn, bs, rskb, &src, has_bid ? &bid : NULL);
 	rskb = NULL;	/* consumed */
 	if (!err && has_id)
 		bp_rx_id_add(bs, id);

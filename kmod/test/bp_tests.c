@@ -2799,6 +2799,83 @@ static void t_repeats(void)
 	close(b);
 }
 
+/* recvmsg with room for @ctl bytes of control messages; *id gets a BP_RECVID message's. */
+static ssize_t recv_id(int fd, char *buf, size_t len, size_t ctl, struct bp_bundle_id *id,
+		       int *n_id, int *flags)
+{
+	union {
+		char b[256];
+		struct cmsghdr align;
+	} cbuf;
+	struct iovec iov = { buf, len };
+	struct msghdr m = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf.b,
+			    .msg_controllen = ctl };
+	struct cmsghdr *c;
+	ssize_t n;
+
+	*n_id = 0;
+	if (!readable(fd, 5000))
+		return -1;
+	n = recvmsg(fd, &m, MSG_DONTWAIT);
+	*flags = m.msg_flags;
+	for (c = CMSG_FIRSTHDR(&m); n >= 0 && c; c = CMSG_NXTHDR(&m, c))
+		if (c->cmsg_level == SOL_BP && c->cmsg_type == BP_RECVID &&
+		    c->cmsg_len == CMSG_LEN(sizeof(*id))) {
+			memcpy(id, CMSG_DATA(c), sizeof(*id));
+			(*n_id)++;
+		}
+	return n;
+}
+
+/* BP_RECVID: the bundle ID of each datagram as a control message. */
+static void t_recvid(void)
+{
+	struct tn_eid src = teid(3, 9);
+	struct bp_bundle_id id;
+	int a = bound(72), v = -1, on = 1, off = 0, n_id, flags;
+	socklen_t len = sizeof(v);
+	uint64_t a_id = tn_ctl(node)->last_bind_id;
+	char buf[16];
+	ssize_t n;
+
+	section("the bundle ID as a control message (BP_RECVID)");
+	CHECK(getsockopt(a, SOL_BP, BP_RECVID, &v, &len) == 0 && v == 0 && len == sizeof(int),
+	      "BP_RECVID is off by default");
+	CHECK(deliver_id(a_id, &src, 1234, 5, -1, "a") == 0 &&
+	      recv_id(a, buf, sizeof(buf), 256, &id, &n_id, &flags) == 1 && n_id == 0,
+	      "off: no control message");
+	CHECK_ERR(setsockopt(a, SOL_BP, BP_RECVID, &on, 1), EINVAL, "a 1-byte value: EINVAL");
+	CHECK(setsockopt(a, SOL_BP, BP_RECVID, &on, sizeof(on)) == 0, "setsockopt BP_RECVID 1");
+	len = sizeof(v);
+	CHECK(getsockopt(a, SOL_BP, BP_RECVID, &v, &len) == 0 && v == 1, "getsockopt reads it back");
+
+	memset(&id, 0, sizeof(id));
+	n = -1;
+	if (deliver_id(a_id, &src, 1234, 6, 77, "bc") == 0)
+		n = recv_id(a, buf, sizeof(buf), 256, &id, &n_id, &flags);
+	CHECK(n == 2 && n_id == 1, "on: one BP_RECVID control message with the datagram (%zd, %d, 0x%x)",
+	      n, n_id, flags);
+	CHECK(id.bi_creation_time == 1234 && id.bi_sequence == 6 && id.bi_frag_offset == 77,
+	      "holding the DELIVER's creation time, sequence and fragment offset (%llu %llu %llu)",
+	      (unsigned long long)id.bi_creation_time, (unsigned long long)id.bi_sequence,
+	      (unsigned long long)id.bi_frag_offset);
+	memset(&id, 0xff, sizeof(id));
+	CHECK(deliver_id(a_id, &src, 1234, 7, -1, "d") == 0 &&
+	      recv_id(a, buf, sizeof(buf), 256, &id, &n_id, &flags) == 1 && n_id == 1 &&
+	      id.bi_sequence == 7 && id.bi_frag_offset == 0, "no FRAG_OFFSET: fragment offset 0");
+	CHECK(deliver_no_id(a_id, &src, "e") == 0 &&
+	      recv_id(a, buf, sizeof(buf), 256, &id, &n_id, &flags) == 1 && n_id == 0,
+	      "a DELIVER without CREATION_TIME: no control message");
+	CHECK(deliver_id(a_id, &src, 1234, 8, -1, "f") == 0 &&
+	      recv_id(a, buf, sizeof(buf), CMSG_LEN(8), &id, &n_id, &flags) == 1 && n_id == 0 &&
+	      (flags & MSG_CTRUNC), "too small a control buffer: MSG_CTRUNC, the data still read");
+	CHECK(setsockopt(a, SOL_BP, BP_RECVID, &off, sizeof(off)) == 0 &&
+	      deliver_id(a_id, &src, 1234, 9, -1, "g") == 0 &&
+	      recv_id(a, buf, sizeof(buf), 256, &id, &n_id, &flags) == 1 && n_id == 0,
+	      "off again: no control message");
+	close(a);
+}
+
 /* BP_TESTS=t_x,t_y runs only those tests (with a node started for them), e.g. to repeat one. */
 static int selected(const char *name)
 {
@@ -2846,6 +2923,7 @@ int main(int argc, char **argv)
 	RUN(t_async_error);
 	RUN(t_status);
 	RUN(t_repeats);
+	RUN(t_recvid);
 	RUN(t_flow_control);
 	RUN(t_rcvbuf);
 	RUN(t_bind_failures);

@@ -88,6 +88,12 @@ struct sockaddr_bp {
  * had already queued, recognised by bundle ID and not queued twice (bp(7) NOTES).
  */
 #define BP_RECV_REPEATS		129
+/*
+ * int 0 or 1 (default 0): recvmsg gives each datagram whose bundle the node identified its bundle
+ * ID as a control message (SOL_BP, BP_RECVID) holding a struct bp_bundle_id; the source is
+ * msg_name. Its presence identifies a bundle again after a repeat the module did not recognise.
+ */
+#define BP_RECVID		130
 
 /* Largest value of a bundle option, in bytes. */
 #define BP_OPTION_VALUE_MAX	128
@@ -137,6 +143,13 @@ struct bp_status {
 	__u32 bs_reason;		/* RFC 9171 status report reason code */
 	__s32 bs_errno;			/* BP_STATUS_FAILED: a positive errno */
 	struct sockaddr_bp bs_source;	/* the bundle's source: the sending endpoint */
+};
+
+/* A received bundle's ID (with its source, msg_name): the BP_RECVID control message. */
+struct bp_bundle_id {
+	__u64 bi_creation_time;		/* DTN time, ms since 2000-01-01; 0: no clock */
+	__u64 bi_sequence;
+	__u64 bi_frag_offset;		/* 0 for a whole bundle */
 };
 
 /* ---- Generic Netlink protocol between the module and the node (docs/netlink-protocol.md) ---- */
