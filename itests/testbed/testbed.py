@@ -12,6 +12,7 @@ Addresses are 10.200.L.1 and 10.200.L.2 on link L, inside the run's own namespac
 import argparse
 import csv
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -39,6 +40,8 @@ class Testbed:
         self.started = []  # node numbers started
         self.password = os.urandom(12).hex()
         self.events = []  # (seconds since start, what)
+        self.mounts = []  # file systems mounted for the run
+        self.refusals = []  # what the sending application was told when the node refused a send
         self.t0 = time.monotonic()
 
     # ---- plumbing -------------------------------------------------------------------------------
@@ -84,6 +87,18 @@ class Testbed:
                 if n == a:  # the lower side of each link dials
                     peers += ["--peer", f"{b}={link['_addr'][b]}:4556"]
             self.sh(TOOLS / "new-node", self.home(n), n, "--listen", "0.0.0.0", "--no-port-check", *peers)
+            config = dict(node.get("config", {}))
+            if "store_tmpfs_mb" in node:
+                # The store on a small file system of its own, to fill it.
+                store = self.home(n) / "store"
+                store.mkdir()
+                self.sh("mount", "-t", "tmpfs", "-o", f"size={node['store_tmpfs_mb']}m", "tmpfs", store)
+                self.mounts.append(store)
+                config["storePath"] = str(store / "bundles.mv")
+            if config:
+                cfg = self.home(n) / "etc" / "org.bpsockets.node.cfg"
+                lines = [l for l in cfg.read_text().splitlines() if l.split("=")[0].strip() not in config]
+                cfg.write_text("\n".join(lines + [f"{k} = {v}" for k, v in config.items()]) + "\n")
             self.sh(TOOLS / "add-user", "--home", self.home(n), "operator", input=self.password + "\n")
         for node in self.s["node"]:
             self.start_node(node["number"])
@@ -134,6 +149,9 @@ class Testbed:
                     pass
         for name in self.namespaces:
             subprocess.run(["ip", "netns", "del", name], capture_output=True)
+        time.sleep(1)  # the killed JVMs let go of their files
+        for m in self.mounts:
+            subprocess.run(["umount", str(m)], capture_output=True)
 
     # ---- traffic and faults ---------------------------------------------------------------------
     @staticmethod
@@ -192,10 +210,21 @@ class Testbed:
                 time.sleep(t.get("settle_seconds", 5))  # late duplicates would come now
                 break
             sent = len(self.lines(sent_log))
-            for role, p in self.apps.items():
-                if p.poll() is not None and role == "sender" and sent < count:
-                    raise RuntimeError(f"the sender ended after {sent} of {count}: "
-                                       + (self.work / "sender.out").read_text()[-2000:])
+            sender = self.apps.get("sender")
+            if sender is not None and sender.poll() is not None and sent < count:
+                out = (self.work / "sender.out").read_text()
+                plain = re.sub(r"\x1b\[[0-9;]*m", "", out)  # Karaf colours its messages
+                errors = [l for l in plain.splitlines() if l.startswith("Error")]
+                if t.get("retry_refused") and errors and len(errors) > len(self.refusals):
+                    # The node refused a send (its store is full): the application is told why and
+                    # tries again later, as an application should.
+                    self.refusals.append(errors[-1])
+                    self.event(f"send refused after {sent} accepted: {errors[-1][:160]}")
+                    time.sleep(t.get("retry_seconds", 5))
+                    self.app("sender", tx_node, f"bp:send -n {count - sent} {pace}--size {t['size']} "
+                                                f"--log {sent_log} {endpoint}")
+                else:
+                    raise RuntimeError(f"the sender ended after {sent} of {count}: " + out[-2000:])
             time.sleep(0.05)
         self.event("traffic done" if time.monotonic() < deadline else "timed out")
         result = self.check(count, sent_log, recv_log, resumed_at)
@@ -206,6 +235,9 @@ class Testbed:
                 result[k] += other[k]
             result["lost IDs (first 5)"] += " " + other["lost IDs (first 5)"]
         result["flows"] = len(flows)
+        result["sends refused"] = len(self.refusals)
+        if self.refusals:
+            result["first refusal"] = self.refusals[0][:200]
         result["peak RSS (MB)"] = "; ".join(f"node {n}: {m}" for n, m in sorted(rss.items()))
         return result
 
