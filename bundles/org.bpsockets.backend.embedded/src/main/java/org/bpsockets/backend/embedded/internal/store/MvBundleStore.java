@@ -50,14 +50,6 @@ public final class MvBundleStore implements BundleStore {
     }
 
     public MvBundleStore(Path file, boolean syncToDisk) {
-        this(file, syncToDisk, -1);
-    }
-
-    /**
-     * @param retentionMillis how long MVStore keeps chunks whose data was removed before it reuses them
-     *        (-1: its default, 45 s, which lets the disk flush its buffers first); tests use 0
-     */
-    MvBundleStore(Path file, boolean syncToDisk, int retentionMillis) {
         try {
             Files.createDirectories(file.toAbsolutePath().getParent());
         } catch (java.io.IOException e) {
@@ -65,9 +57,6 @@ public final class MvBundleStore implements BundleStore {
         }
         this.file = file.toAbsolutePath();
         this.store = new MVStore.Builder().fileName(file.toString()).autoCommitDisabled().open();
-        if (retentionMillis >= 0) {
-            store.setRetentionTime(retentionMillis);
-        }
         this.bundles = store.openMap("bundles",
                 new MVMap.Builder<Long, byte[]>().keyType(LongDataType.INSTANCE).valueType(ByteArrayDataType.INSTANCE));
         this.states = store.openMap("states",
@@ -196,31 +185,13 @@ public final class MvBundleStore implements BundleStore {
         long[] u = usable;
         if (u[1] == Long.MIN_VALUE || now - u[1] > 100_000_000L) {
             try {
-                u = new long[] {Files.getFileStore(file).getUsableSpace() + reusable(), now};
+                u = new long[] {Files.getFileStore(file).getUsableSpace(), now};
             } catch (java.io.IOException e) {
                 u = new long[] {0, now}; // cannot tell: refuse rather than risk the store
             }
             usable = u;
         }
         return u[0];
-    }
-
-    /**
-     * Space inside the store's file that new writes reuse before the file grows: removed bundles free
-     * it (once MVStore's retention time has passed), but the file does not give it back to the file
-     * system. Without it, a store that once filled
-     * its file system refused every bundle after it had forwarded them all (the fault testbed's
-     * full-disk scenario).
-     */
-    private long reusable() {
-        try {
-            // The share of the file's chunks that holds no live data: reused by new chunks (after
-            // MVStore's retention time; minFreeDiskBytes is the margin for that while).
-            long size = store.getFileStore().size();
-            return size * (100 - Math.min(100, Math.max(0, store.getFileStore().getChunksFillRate()))) / 100;
-        } catch (RuntimeException e) {
-            return 0; // a closed or broken store: count nothing
-        }
     }
 
     @Override
