@@ -358,6 +358,10 @@ def main():
     results = []
     for path in a.scenarios:
         scenario = tomllib.loads(path.read_text())
+        if a.short and scenario.get("known_failure"):
+            # A scenario that shows an open finding runs in the full form only; said, not hidden.
+            log(f"== {scenario['name']}: SKIPPED in the short form: known failure: {scenario['known_failure']}")
+            continue
         work = out_dir / scenario["name"]
         subprocess.run(["rm", "-rf", str(work)])
         work.mkdir(parents=True)
