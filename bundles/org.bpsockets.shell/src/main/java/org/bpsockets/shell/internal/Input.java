@@ -4,6 +4,7 @@ import java.util.Arrays;
 import java.util.Locale;
 import java.util.stream.Collectors;
 
+import org.bpsockets.api.BpException;
 import org.bpsockets.api.eid.EndpointId;
 
 /**
@@ -50,10 +51,16 @@ final class Input {
     /**
      * A command's failure, to throw from execute(): Karaf prints "Error executing command: MESSAGE" and
      * bin/client exits 1, in batch mode too, where a command's own System.err output is lost (issue 16's
-     * testbed found bp:send's refusals printed nothing there).
+     * testbed found bp:send's refusals printed nothing there). A refused input needs no wrapping: the
+     * IllegalArgumentException from this class's checks reaches Karaf the same way.
      */
     static IllegalStateException failure(String message) {
         return new IllegalStateException(message);
+    }
+
+    /** The node's refusal as the command's failure: its error code, then why. */
+    static IllegalStateException failure(BpException refusal) {
+        return failure(refusal.error() + ": " + refusal.getMessage());
     }
 
     /** A duration in seconds, with a fraction (e.g. 0.5), as nanoseconds. */

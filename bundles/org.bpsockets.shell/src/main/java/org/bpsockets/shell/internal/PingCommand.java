@@ -46,23 +46,15 @@ public class PingCommand implements Action {
 
     @Override
     public Object execute() throws Exception {
-        EndpointId to;
-        long count;
-        long interval;
-        long wait;
-        int size;
-        try {
-            to = Input.eid("destination", destination);
-            if (to.isNodeId() && to instanceof org.bpsockets.api.eid.IpnEndpointId ipn) {
-                to = ipn.withService(9002);
-            }
-            count = countText == null ? 3 : Input.number("count", countText, 1, 1_000_000, "bundles");
-            interval = intervalText == null ? 1 : Input.number("interval", intervalText, 1, 3600, "seconds");
-            wait = waitText == null ? 10 : Input.number("wait", waitText, 1, 86_400, "seconds");
-            size = (int) (sizeText == null ? 64 : Input.number("size", sizeText, 16, 16 << 20, "bytes"));
-        } catch (IllegalArgumentException e) {
-            throw Input.failure(e.getMessage());
+        // A refused input throws IllegalArgumentException naming what is valid (see Input.failure).
+        EndpointId to = Input.eid("destination", destination);
+        if (to.isNodeId() && to instanceof org.bpsockets.api.eid.IpnEndpointId ipn) {
+            to = ipn.withService(9002);
         }
+        long count = countText == null ? 3 : Input.number("count", countText, 1, 1_000_000, "bundles");
+        long interval = intervalText == null ? 1 : Input.number("interval", intervalText, 1, 3600, "seconds");
+        long wait = waitText == null ? 10 : Input.number("wait", waitText, 1, 86_400, "seconds");
+        int size = (int) (sizeText == null ? 64 : Input.number("size", sizeText, 16, 16 << 20, "bytes"));
         long token = System.nanoTime();
         int received = 0;
         double min = Double.MAX_VALUE;
@@ -114,9 +106,9 @@ public class PingCommand implements Action {
             }
         } catch (java.util.concurrent.ExecutionException e) {
             Throwable c = e.getCause();
-            throw Input.failure(c instanceof BpException bp ? bp.error() + ": " + bp.getMessage() : String.valueOf(c));
+            throw c instanceof BpException bp ? Input.failure(bp) : Input.failure(String.valueOf(c));
         } catch (BpException bp) {
-            throw Input.failure(bp.error() + ": " + bp.getMessage());
+            throw Input.failure(bp);
         }
         return null;
     }

@@ -41,22 +41,11 @@ public class RecvCommand implements Action {
 
     @Override
     public Object execute() throws Exception {
-        EndpointId eid;
-        long count;
-        long timeoutSeconds;
-        try {
-            eid = Input.eid("endpoint", endpoint);
-            count = countText == null ? 1 : Input.number("count", countText, 1, Integer.MAX_VALUE, "bundles");
-            timeoutSeconds = timeoutText == null ? 10 : Input.number("timeout", timeoutText, 1, 31_536_000, "seconds");
-        } catch (IllegalArgumentException e) {
-            throw Input.failure(e.getMessage());
-        }
-        BundleLog log;
-        try {
-            log = logFile == null ? null : BundleLog.open(logFile);
-        } catch (IllegalArgumentException e) {
-            throw Input.failure(e.getMessage());
-        }
+        // A refused input throws IllegalArgumentException naming what is valid (see Input.failure).
+        EndpointId eid = Input.eid("endpoint", endpoint);
+        long count = countText == null ? 1 : Input.number("count", countText, 1, Integer.MAX_VALUE, "bundles");
+        long timeoutSeconds = timeoutText == null ? 10 : Input.number("timeout", timeoutText, 1, 31_536_000, "seconds");
+        BundleLog log = logFile == null ? null : BundleLog.open(logFile);
         long received = 0;
         long repeats = 0;
         try (LocalSocket socket = registry.openLocal(Optional.of(eid)); BundleLog closing = log) {

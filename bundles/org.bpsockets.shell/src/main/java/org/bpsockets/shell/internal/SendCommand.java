@@ -94,34 +94,17 @@ public class SendCommand implements Action {
 
     @Override
     public Object execute() throws Exception {
-        BundleOptions built;
-        EndpointId to;
-        Optional<EndpointId> from;
-        try {
-            to = Input.eid("destination", destination);
-            from = source == null ? Optional.empty() : Optional.of(Input.eid("source", source));
-            built = options();
-        } catch (IllegalArgumentException e) {
-            throw Input.failure(e.getMessage());
-        }
-        byte[] bytes;
-        long count;
-        long intervalNanos;
-        try {
-            bytes = payload();
-            count = countText == null ? 1 : Input.number("count", countText, 1, 10_000_000, "bundles");
-            intervalNanos = intervalText == null ? 0 : Input.seconds("interval", intervalText, 0.001, 86_400);
-        } catch (IllegalArgumentException e) {
-            throw Input.failure(e.getMessage());
-        }
+        // A refused input throws IllegalArgumentException naming what is valid: Karaf prints it as the
+        // command's failure (Input.failure).
+        EndpointId to = Input.eid("destination", destination);
+        Optional<EndpointId> from = source == null ? Optional.empty() : Optional.of(Input.eid("source", source));
+        BundleOptions built = options();
+        byte[] bytes = payload();
+        long count = countText == null ? 1 : Input.number("count", countText, 1, 10_000_000, "bundles");
+        long intervalNanos = intervalText == null ? 0 : Input.seconds("interval", intervalText, 0.001, 86_400);
         ProgressLine progress = progress(count == 1 ? "sending" : "sending " + count + " bundles",
                 count * bytes.length, count > 1);
-        BundleLog log;
-        try {
-            log = logFile == null ? null : BundleLog.open(logFile);
-        } catch (IllegalArgumentException e) {
-            throw Input.failure(e.getMessage());
-        }
+        BundleLog log = logFile == null ? null : BundleLog.open(logFile);
         try (LocalSocket socket = registry.openLocal(from); BundleLog closing = log) {
             long next = System.nanoTime();
             for (long i = 0; i < count; i++) {
@@ -148,10 +131,10 @@ public class SendCommand implements Action {
                         + (built.statusReports().isEmpty() ? "" : "; reports go to " + built.reportTo().orElse(null)));
             }
         } catch (BpException bp) {
-            throw Input.failure(bp.error() + ": " + bp.getMessage());
+            throw Input.failure(bp);
         } catch (ExecutionException e) {
             if (e.getCause() instanceof BpException bp) {
-                throw Input.failure(bp.error() + ": " + bp.getMessage());
+                throw Input.failure(bp);
             }
             throw e;
         }

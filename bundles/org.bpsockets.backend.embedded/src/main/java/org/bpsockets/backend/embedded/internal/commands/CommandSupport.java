@@ -16,16 +16,14 @@ final class CommandSupport {
     }
 
     /**
-     * Runs a command's body; a refusal of its input (IllegalArgumentException) becomes the command's
-     * failure, one line naming what is valid, and nothing is changed. Karaf prints it as "Error
+     * Runs a command's body; a refusal of its input (IllegalArgumentException, naming what is valid)
+     * or any other failure is the command's failure, and nothing is changed. Karaf prints it as "Error
      * executing command: ..." and bin/client exits 1, in batch mode too, where a command's own
      * System.err output is lost.
      */
     static Object refusing(Body body) {
         try {
             body.run();
-        } catch (IllegalArgumentException e) {
-            throw new IllegalStateException(e.getMessage(), e);
         } catch (RuntimeException e) {
             throw e;
         } catch (Exception e) {
