@@ -2679,7 +2679,13 @@ static void t_status_at_close(void)
 /* The module's ring of recently queued bundle IDs per socket (BP_RX_IDS in bp.h, bp(7) NOTES). */
 #define RX_IDS	256
 
-/* A DELIVER with a bundle ID, as the node sends one; frag < 0 leaves FRAG_OFFSET out. */
+/* No creation timestamp: deliver_id leaves CREATION_TIME and SEQUENCE out. */
+#define NO_ID	UINT64_MAX
+
+/*
+ * A DELIVER with a bundle ID, as the node sends one; ct == NO_ID leaves the ID out (a bundle
+ * without one), frag < 0 leaves FRAG_OFFSET out.
+ */
 static int deliver_id(uint64_t sock_id, const struct tn_eid *src, uint64_t ct, uint64_t seq,
 		      int64_t frag, const char *data)
 {
@@ -2690,8 +2696,10 @@ static int deliver_id(uint64_t sock_id, const struct tn_eid *src, uint64_t ct, u
 	tb_u64(&tb, BP_A_SOCKET_ID, sock_id);
 	tb_eid(&tb, BP_A_SRC_EID, src);
 	tb_put(&tb, BP_A_PAYLOAD, data, strlen(data));
-	tb_u64(&tb, BP_A_CREATION_TIME, ct);
-	tb_u64(&tb, BP_A_SEQUENCE, seq);
+	if (ct != NO_ID) {
+		tb_u64(&tb, BP_A_CREATION_TIME, ct);
+		tb_u64(&tb, BP_A_SEQUENCE, seq);
+	}
 	if (frag >= 0)
 		tb_u64(&tb, BP_A_FRAG_OFFSET, frag);
 	r = tn_raw(node, BP_CMD_DELIVER, tb.p, tb.len, NULL, 0);
@@ -2699,19 +2707,9 @@ static int deliver_id(uint64_t sock_id, const struct tn_eid *src, uint64_t ct, u
 	return r;
 }
 
-/* As deliver_id without CREATION_TIME and SEQUENCE: a bundle without an ID. */
 static int deliver_no_id(uint64_t sock_id, const struct tn_eid *src, const char *data)
 {
-	struct tn_buf tb;
-	int r;
-
-	tb_init(&tb);
-	tb_u64(&tb, BP_A_SOCKET_ID, sock_id);
-	tb_eid(&tb, BP_A_SRC_EID, src);
-	tb_put(&tb, BP_A_PAYLOAD, data, strlen(data));
-	r = tn_raw(node, BP_CMD_DELIVER, tb.p, tb.len, NULL, 0);
-	tb_free(&tb);
-	return r;
+	return deliver_id(sock_id, src, NO_ID, 0, -1, data);
 }
 
 static uint64_t repeats(int fd)
