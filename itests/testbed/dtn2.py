@@ -136,8 +136,7 @@ def run(path, short, out_dir):
         time.sleep(3)
         # Every link starts down; the schedule brings them up.
         def set_link(i, up):
-            for m, dev in scenario["link"][i]["_devs"].items():
-                bed.sh("ip", "-n", bed.ns(m), "link", "set", dev, "up" if up else "down")
+            bed.set_link(scenario["link"][i], up)
             if up:
                 for link in ip_routes:
                     add_routes(link)
@@ -162,7 +161,7 @@ def run(path, short, out_dir):
         d.join(duration + 5)
         time.sleep(max(0.0, start + duration - time.monotonic()))
         elapsed = time.monotonic() - start
-        dtn = len({l[0] for l in bed.lines(recv_log)})
+        dtn = len(bed.ids(recv_log))
         tcp = len({l.split()[0] for l in tcp_log.read_text().splitlines()}) if tcp_log.exists() else 0
         sent = len(bed.lines(sent_log))
         bed.event(f"end of the schedule: {dtn} bundles and {tcp} TCP messages delivered of {count}")
@@ -170,9 +169,9 @@ def run(path, short, out_dir):
         for i in range(3):
             set_link(i, True)
         drain_end = time.monotonic() + s.get("drain_seconds", 180)
-        while len({l[0] for l in bed.lines(recv_log)}) < sent and time.monotonic() < drain_end:
+        while len(bed.ids(recv_log)) < sent and time.monotonic() < drain_end:
             time.sleep(1)
-        held = {l[0] for l in bed.lines(sent_log)} - {l[0] for l in bed.lines(recv_log)}
+        held = bed.ids(sent_log) - bed.ids(recv_log)
         bed.event(f"links all up: {sent - len(held)} of {sent} accepted bundles delivered, {len(held)} not")
         up_all = sum(max(0, min(b for _, b in c) - max(a for a, _ in c)) for c in overlaps(spans))
         return {"pattern": s["pattern"], "messages": count, "message bytes": size, "seconds": round(elapsed),

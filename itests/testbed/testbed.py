@@ -154,6 +154,27 @@ class Testbed:
             subprocess.run(["umount", str(m)], capture_output=True)
 
     # ---- traffic and faults ---------------------------------------------------------------------
+    def set_link(self, link, up, check=True):
+        """Both ends of a link's veth pair up or down."""
+        for m, dev in link["_devs"].items():
+            self.sh("ip", "-n", self.ns(m), "link", "set", dev, "up" if up else "down", check=check)
+
+    def ids(self, path):
+        """The bundle IDs a log holds, each once."""
+        return {l[0] for l in self.lines(path)}
+
+    def await_more(self, path, than, limit=600):
+        """Waits until a log holds more than `than` bundle IDs, or `limit` seconds have passed."""
+        start = time.monotonic()
+        while len(self.ids(path)) <= than and time.monotonic() - start < limit:
+            time.sleep(0.2)
+
+    @staticmethod
+    def sender(flow, count, log, to):
+        """The sending application's command: count bundles at the flow's pace, each logged."""
+        pace = f"-i {flow['interval']} " if "interval" in flow else ""
+        return f"bp:send -n {count} {pace}--size {flow['size']} --log {log} {to}"
+
     @staticmethod
     def lines(path):
         try:
@@ -172,8 +193,7 @@ class Testbed:
         self.app("receiver", rx_node, recv)
         time.sleep(3)  # the receiver binds before the first bundle comes
         self.event(f"sending {count} bundles of {t['size']} bytes from node {tx_node} to {endpoint}")
-        pace = f"-i {t['interval']} " if "interval" in t else ""
-        self.app("sender", tx_node, f"bp:send -n {count} {pace}--size {t['size']} --log {sent_log} {endpoint}")
+        self.app("sender", tx_node, self.sender(t, count, sent_log, endpoint))
         # Further flows (e.g. the other direction) run beside the first; faults restart only the first's
         # applications.
         flows = [(count, sent_log, recv_log)]
@@ -183,8 +203,7 @@ class Testbed:
             rx_i = int(fl["to"].split(":")[1].split(".")[0])
             self.app(f"receiver-{i}", rx_i, f"bp:recv -n 100000000 -t 900 --log {r_i} {fl['to']}")
             time.sleep(3)
-            pace_i = f"-i {fl['interval']} " if "interval" in fl else ""
-            self.app(f"sender-{i}", fl["from"], f"bp:send -n {n_i} {pace_i}--size {fl['size']} --log {s_i} {fl['to']}")
+            self.app(f"sender-{i}", fl["from"], self.sender(fl, n_i, s_i, fl["to"]))
             self.event(f"flow {i}: {n_i} bundles of {fl['size']} bytes from node {fl['from']} to {fl['to']}")
             flows.append((n_i, s_i, r_i))
         self.flows = flows
@@ -197,14 +216,14 @@ class Testbed:
         resumed_at = {}
         while time.monotonic() < deadline:
             sent = len(self.lines(sent_log))
-            got = len({l[0] for l in self.lines(recv_log)})
+            got = len(self.ids(recv_log))
             due = [f for f in faults if sent >= f.get("after_sent", 0) * scale and got >= f.get("after_received", 0) * scale]
             for f in due:
                 faults.remove(f)
                 self.fault(f, count, sent_log, recv_log, rx_node, tx_node, endpoint, resumed_at)
             for node in self.started:
                 rss[node] = max(rss.get(node, 0), self.rss_mb(node))
-            others_done = all(len(self.lines(sl)) >= n_i and len({l[0] for l in self.lines(rl)}) >= len(self.lines(sl))
+            others_done = all(len(self.lines(sl)) >= n_i and len(self.ids(rl)) >= len(self.lines(sl))
                               for n_i, sl, rl in flows[1:])
             if sent >= count and got >= sent and not faults and others_done and not self.flapping():
                 time.sleep(t.get("settle_seconds", 5))  # late duplicates would come now
@@ -221,8 +240,7 @@ class Testbed:
                     self.refusals.append(errors[-1])
                     self.event(f"send refused after {sent} accepted: {errors[-1][:160]}")
                     time.sleep(t.get("retry_seconds", 5))
-                    self.app("sender", tx_node, f"bp:send -n {count - sent} {pace}--size {t['size']} "
-                                                f"--log {sent_log} {endpoint}")
+                    self.app("sender", tx_node, self.sender(t, count - sent, sent_log, endpoint))
                 else:
                     raise RuntimeError(f"the sender ended after {sent} of {count}: " + out[-2000:])
             time.sleep(0.05)
@@ -260,7 +278,7 @@ class Testbed:
             pid = self.node_pid(n)
             os.kill(pid, signal.SIGKILL)
             killed = time.monotonic()
-            got_before = len(self.lines(recv_log))
+            got_before = len(self.ids(recv_log))
             self.event(f"kill -9 node {n} (PID {pid}) after {len(self.lines(sent_log))} accepted, "
                        f"{got_before} received")
             time.sleep(f.get("down_seconds", 5))
@@ -273,31 +291,25 @@ class Testbed:
                 self.apps["sender"].wait(timeout=60)
                 left = count - len(self.lines(sent_log))
                 if left > 0:
-                    self.app("sender", tx_node, f"bp:send -n {left} --size {self.s['traffic']['size']} "
-                                                f"--log {sent_log} {endpoint}")
+                    self.app("sender", tx_node, self.sender(self.s["traffic"], left, sent_log, endpoint))
             # Time to resume: from the kill to the first bundle received after the restart.
-            while len(self.lines(recv_log)) <= got_before and time.monotonic() - killed < 600:
-                time.sleep(0.2)
+            self.await_more(recv_log, got_before)
             resumed_at[n] = round(time.monotonic() - killed, 1)
             self.event(f"bundles flow again {resumed_at[n]} s after the kill of node {n}")
         elif kind == "link-cut":
             # Both ends of the veth pair down for down_seconds, then up: the TCP connection under the
             # convergence layer breaks or stalls, as when a radio link goes away.
             link = self.s["link"][f["link"] - 1]
-            got_before = len({l[0] for l in self.lines(recv_log)})
-            for m, dev in link["_devs"].items():
-                self.sh("ip", "-n", self.ns(m), "link", "set", dev, "down")
-            cut = time.monotonic()
+            got_before = len(self.ids(recv_log))
+            self.set_link(link, False)
             self.event(f"link {f['link']} cut after {got_before} received")
             time.sleep(f.get("down_seconds", 10))
-            for m, dev in link["_devs"].items():
-                self.sh("ip", "-n", self.ns(m), "link", "set", dev, "up")
+            self.set_link(link, True)
             restored = time.monotonic()
-            got_restored = len({l[0] for l in self.lines(recv_log)})
+            got_restored = len(self.ids(recv_log))
             self.event(f"link {f['link']} restored ({got_restored - got_before} received while it was cut: "
                        "what was in flight)")
-            while len({l[0] for l in self.lines(recv_log)}) <= got_restored and time.monotonic() - restored < 600:
-                time.sleep(0.2)
+            self.await_more(recv_log, got_restored)
             name = f"link {f['link']}"
             resumed_at[name] = round(time.monotonic() - restored, 1)
             self.event(f"bundles flow again {resumed_at[name]} s after the link came back")
@@ -312,10 +324,8 @@ class Testbed:
                 while time.monotonic() < end:
                     time.sleep(half)
                     up = not up
-                    for m, dev in link["_devs"].items():
-                        self.sh("ip", "-n", self.ns(m), "link", "set", dev, "up" if up else "down", check=False)
-                for m, dev in link["_devs"].items():
-                    self.sh("ip", "-n", self.ns(m), "link", "set", dev, "up", check=False)
+                    self.set_link(link, up, check=False)
+                self.set_link(link, True, check=False)
             th = threading.Thread(target=flap, daemon=True)
             th.start()
             self.flappers = getattr(self, "flappers", []) + [th]
