@@ -104,12 +104,46 @@ public final class CheckedConfig<A> {
             }
             for (String v : strings(value)) {
                 String why = ad.validate(v);
+                if ((why == null || why.isEmpty()) && !readAsWritten(ad.getType(), v)) {
+                    // Felix Metatype trims before it checks; DS does not, and reads "5 " as the default (or
+                    // "true " as false) without a word: a space after a value in a .cfg file is kept.
+                    why = "DS reads the value as written: no spaces around it";
+                }
                 if (why != null && !why.isEmpty()) {
                     bad.add(ad.getID() + " = '" + v + "' is not valid (" + why + "): use " + valid(ad));
                 }
             }
         }
         return bad;
+    }
+
+    /** Whether DS (Felix SCR's coercion) reads the text as the attribute's type, as Metatype did. */
+    private static boolean readAsWritten(int type, String v) {
+        try {
+            switch (type) {
+                case AttributeDefinition.BOOLEAN:
+                    return v.equalsIgnoreCase("true") || v.equalsIgnoreCase("false");
+                case AttributeDefinition.INTEGER:
+                    Integer.parseInt(v);
+                    return true;
+                case AttributeDefinition.LONG:
+                    Long.parseLong(v);
+                    return true;
+                case AttributeDefinition.SHORT:
+                    Short.parseShort(v);
+                    return true;
+                case AttributeDefinition.BYTE:
+                    Byte.parseByte(v);
+                    return true;
+                case AttributeDefinition.DOUBLE:
+                case AttributeDefinition.FLOAT:
+                    return v.equals(v.trim()) && !v.isEmpty();
+                default:
+                    return true;
+            }
+        } catch (NumberFormatException e) {
+            return false;
+        }
     }
 
     private static List<String> strings(Object value) {

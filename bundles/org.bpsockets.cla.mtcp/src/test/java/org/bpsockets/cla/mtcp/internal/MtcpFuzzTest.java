@@ -7,10 +7,12 @@ import java.io.IOException;
 import java.io.InputStream;
 
 import org.bpsockets.cla.common.testing.FakeClaContext;
+import org.bpsockets.cla.common.testing.LayerConfigFuzzing;
 import org.bpsockets.cla.common.testing.StreamPeerFuzzing;
 import org.bpsockets.cla.common.testing.TestConfigs;
 import org.junit.jupiter.api.Test;
 
+import com.code_intelligence.jazzer.api.FuzzedDataProvider;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 
 /**
@@ -50,5 +52,15 @@ class MtcpFuzzTest {
     @FuzzTest
     void peerStream(byte[] input) throws Exception {
         StreamPeerFuzzing.run(layer(), CTX, input, MAX_BUNDLE);
+    }
+
+    /**
+     * The layer's configuration parser: ConfigAdmin properties of any type checked against the layer's
+     * metatype ({@link LayerConfigFuzzing}).
+     */
+    @FuzzTest
+    void configuration(FuzzedDataProvider data) {
+        LayerConfigFuzzing.run(data, MtcpLayer.PID, MtcpConfig.class,
+                LayerConfigFuzzing.metaType(MtcpLayer.class, MtcpLayer.PID));
     }
 }

@@ -6,10 +6,12 @@ import java.io.IOException;
 import java.io.InputStream;
 
 import org.bpsockets.cla.common.testing.FakeClaContext;
+import org.bpsockets.cla.common.testing.LayerConfigFuzzing;
 import org.bpsockets.cla.common.testing.StreamPeerFuzzing;
 import org.bpsockets.cla.common.testing.TestConfigs;
 import org.junit.jupiter.api.Test;
 
+import com.code_intelligence.jazzer.api.FuzzedDataProvider;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 
 /**
@@ -50,5 +52,29 @@ class Tcpclv4FuzzTest {
     @FuzzTest
     void peerStream(byte[] input) throws Exception {
         StreamPeerFuzzing.run(layer(), CTX, input, TRANSFER_MRU);
+    }
+
+    /**
+     * The layer's configuration parser: ConfigAdmin properties of any type checked against the layer's
+     * metatype ({@link LayerConfigFuzzing}).
+     */
+    @FuzzTest
+    void configuration(FuzzedDataProvider data) {
+        LayerConfigFuzzing.run(data, Tcpclv4Layer.PID, Tcpclv4Config.class,
+                LayerConfigFuzzing.metaType(Tcpclv4Layer.class, Tcpclv4Layer.PID));
+    }
+
+    /**
+     * The finding of {@link #configuration}: Felix Metatype trims a value before checking it, DS does not, so
+     * "4096 " (a space after the value in a .cfg file is kept) passed the check and DS made the default of it.
+     */
+    @Test
+    void valuesWithSpacesAroundThemAreRefused() {
+        var metaType = LayerConfigFuzzing.metaType(Tcpclv4Layer.class, Tcpclv4Layer.PID);
+        var problems = org.bpsockets.cla.common.CheckedConfig.problems(Tcpclv4Layer.PID,
+                java.util.Map.of("transferMru", "4096 ", "tlsEnabled", " true", "listenPort", "4556"), metaType, null);
+        assertEquals(2, problems.size(), problems.toString());
+        assertEquals(0, org.bpsockets.cla.common.CheckedConfig.problems(Tcpclv4Layer.PID,
+                java.util.Map.of("transferMru", "4096", "tlsEnabled", "TRUE", "listenPort", 4556), metaType, null).size());
     }
 }
