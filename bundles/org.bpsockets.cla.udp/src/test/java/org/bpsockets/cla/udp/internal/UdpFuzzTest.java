@@ -2,6 +2,8 @@ package org.bpsockets.cla.udp.internal;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.net.DatagramPacket;
@@ -11,6 +13,7 @@ import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.lang.reflect.Method;
 
 import org.bpsockets.cla.common.testing.FakeClaContext;
 import org.bpsockets.cla.common.testing.StreamPeerFuzzing;
@@ -63,5 +66,41 @@ class UdpFuzzTest {
         }
         assertArrayEquals(marker, CTX.awaitReceived(T).data(), "the marker, and nothing else before it");
         assertEquals(0, CTX.received.size());
+    }
+
+    static final List<Method> ATTRIBUTES = java.util.Arrays.stream(UdpConfig.class.getDeclaredMethods())
+            .sorted(java.util.Comparator.comparing(Method::getName)).toList();
+
+    /**
+     * The layer's configuration check, {@link UdpLayer#validate}: any value of its type for any attribute
+     * (what DS makes of ConfigAdmin's properties). Refused: a message naming each bad value; accepted: every
+     * value within what the layer relies on (a port, a datagram that fits UDP, positive limits and timeouts,
+     * a burst that lets the largest datagram go when the rate is limited).
+     */
+    @FuzzTest
+    void configuration(FuzzedDataProvider data) {
+        List<Object> keyValues = new ArrayList<>();
+        int n = data.consumeInt(0, ATTRIBUTES.size());
+        for (int i = 0; i < n; i++) {
+            Method m = data.pickValue(ATTRIBUTES);
+            keyValues.add(m.getName());
+            Class<?> t = m.getReturnType();
+            keyValues.add(t == int.class ? (Object) data.consumeInt() : t == long.class ? (Object) data.consumeLong()
+                    : t == boolean.class ? (Object) data.consumeBoolean() : data.consumeString(64));
+        }
+        UdpConfig c = TestConfigs.of(UdpConfig.class, keyValues.toArray());
+        String invalid = UdpLayer.validate(c);
+        if (invalid != null) {
+            assertFalse(invalid.isBlank());
+            return;
+        }
+        assertFalse(c.listenAddress().isBlank(), "an address to bind");
+        assertTrue(c.listenPort() >= 0 && c.listenPort() <= 65535, "a port");
+        assertTrue(c.maxDatagramSize() >= 1 && c.maxDatagramSize() <= 65527, "a datagram UDP can carry");
+        assertTrue(c.queueLimit() >= 1 && c.queueBytes() >= 1 && c.maxPeers() >= 1, "positive limits");
+        assertTrue(c.idleTimeoutSeconds() >= 1, "a positive idle timeout");
+        assertTrue(c.socketBufferBytes() >= 65536, "a socket buffer for a largest datagram");
+        assertTrue(c.rateBytesPerSecond() >= 0 && c.burstBytes() >= 1);
+        assertTrue(c.rateBytesPerSecond() == 0 || c.burstBytes() >= c.maxDatagramSize(), "the largest datagram can go");
     }
 }
