@@ -3,7 +3,9 @@ package org.bpsockets.registry.internal;
 import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 
 import org.bpsockets.api.BpError;
 import org.bpsockets.api.BpException;
@@ -17,15 +19,54 @@ import org.bpsockets.api.transport.OptionValue;
  */
 final class OptionHandlers {
     private final Map<Integer, SocketOptionHandler> byName = new ConcurrentHashMap<>();
+    /** Option names whose handler left and none replaced it yet: since when (System.nanoTime). */
+    private final Map<Integer, Long> goneSince = new ConcurrentHashMap<>();
+    /** Completed at the next handler to come; then replaced. */
+    private CompletableFuture<Void> nextAdded = new CompletableFuture<>();
 
     void add(SocketOptionHandler handler) {
+        CompletableFuture<Void> added;
+        synchronized (this) {
+            for (Integer name : handler.names()) {
+                byName.put(name, handler);
+                goneSince.remove(name);
+            }
+            added = nextAdded;
+            nextAdded = new CompletableFuture<>();
+        }
+        added.complete(null);
+    }
+
+    synchronized void remove(SocketOptionHandler handler) {
+        long now = System.nanoTime();
         for (Integer name : handler.names()) {
-            byName.put(name, handler);
+            if (byName.remove(name, handler)) {
+                goneSince.put(name, now);
+            }
         }
     }
 
-    void remove(SocketOptionHandler handler) {
-        byName.values().removeIf(h -> h == handler);
+    /**
+     * While an extension is replaced (updated, refreshed, its feature reinstalled), its options have no
+     * handler for a moment: completes when the next handler comes, or after the rest of {@code seconds}
+     * since an option among these lost its handler; null at once if none did within that time.
+     */
+    synchronized CompletableFuture<Void> awaitReplacement(List<OptionValue> options, int seconds) {
+        long now = System.nanoTime();
+        long latest = Long.MIN_VALUE;
+        boolean any = false;
+        for (OptionValue o : options) {
+            Long since = byName.containsKey(o.name()) ? null : goneSince.get(o.name());
+            if (since != null && (!any || since - latest > 0)) {
+                latest = since;
+                any = true;
+            }
+        }
+        long left = any ? seconds * 1_000_000_000L - (now - latest) : 0;
+        if (left <= 0) {
+            return null;
+        }
+        return nextAdded.copy().completeOnTimeout(null, left, TimeUnit.NANOSECONDS);
     }
 
     SocketOptionHandler handler(int name) throws BpException {

@@ -29,4 +29,10 @@ public @interface RegistryConfig {
             description = "Seconds between attempts to open again the endpoints the active backend could "
                     + "not open (for example while its node is not running).")
     int reopenSeconds() default 2;
+
+    @AttributeDefinition(name = "Swap wait", min = "0", max = "3600",
+            description = "While a backend or an option extension is replaced (updated, refreshed, its "
+                    + "feature reinstalled), how many seconds a send already accepted from a socket waits for "
+                    + "the new one before it fails with 'no backend' or 'unknown option'. 0: it fails at once.")
+    int swapWaitSeconds() default 60;
 }

@@ -82,6 +82,11 @@ public final class SocketRegistryImpl implements SocketRegistry, SocketService {
     private final List<TransportSessionImpl> sessions = new ArrayList<>();
     private final List<BackendEntry> backends = new ArrayList<>();
     private Backend active;
+    /** Completed with the next backend to become active, while none is; then replaced. */
+    private CompletableFuture<Backend> backendArrives = new CompletableFuture<>();
+    /** When the last active backend left without a successor (System.nanoTime), if one did. */
+    private long backendLeftNanos;
+    private boolean backendLeft;
     private volatile RegistryConfig config;
 
     private record BackendEntry(Backend backend, int ranking, long serviceId) {
@@ -229,6 +234,10 @@ public final class SocketRegistryImpl implements SocketRegistry, SocketService {
                     return;
                 }
                 active = next;
+                if (next == null) {
+                    backendLeft = true;
+                    backendLeftNanos = System.nanoTime();
+                }
                 bound = boundSockets();
                 for (SocketState s : bound) {
                     if (s.registration != null) {
@@ -253,9 +262,35 @@ public final class SocketRegistryImpl implements SocketRegistry, SocketService {
                                 e.getMessage());
                     }
                 }
+                CompletableFuture<Backend> arrived;
+                synchronized (lock) {
+                    arrived = backendArrives;
+                    backendArrives = new CompletableFuture<>();
+                }
+                arrived.complete(next);
             }
         } finally {
             moveLock.unlock();
+        }
+    }
+
+    /**
+     * The backend a send should wait for: the active one; else, while a swap is under way (a backend
+     * left less than {@code swapWaitSeconds} ago, or the send was held by one that left), the next
+     * one to become active, or null if none does in time; else null at once (no backend installed).
+     */
+    private CompletionStage<Backend> awaitBackend(boolean heldByOneThatLeft) {
+        int wait = config.swapWaitSeconds();
+        synchronized (lock) {
+            if (active != null) {
+                return CompletableFuture.completedFuture(active);
+            }
+            boolean swapping = heldByOneThatLeft
+                    || backendLeft && System.nanoTime() - backendLeftNanos < wait * 1_000_000_000L;
+            if (!swapping || wait <= 0) {
+                return CompletableFuture.completedFuture(null);
+            }
+            return backendArrives.copy().completeOnTimeout(null, wait, java.util.concurrent.TimeUnit.SECONDS);
         }
     }
 
@@ -566,6 +601,12 @@ public final class SocketRegistryImpl implements SocketRegistry, SocketService {
         try {
             bundleOptions = optionHandlers.resolve(options);
         } catch (BpException e) {
+            // An option whose extension is being replaced: the send waits for the new one.
+            CompletableFuture<Void> replaced = e.error() == BpError.UNKNOWN_OPTION
+                    ? optionHandlers.awaitReplacement(options, config.swapWaitSeconds()) : null;
+            if (replaced != null) {
+                return replaced.thenCompose(x -> send(session, socketId, source, destination, payload, options));
+            }
             countSend(session, socketId, false);
             return CompletableFuture.failedFuture(e);
         }
@@ -584,6 +625,12 @@ public final class SocketRegistryImpl implements SocketRegistry, SocketService {
     private CompletionStage<BundleId> sendOn(Backend backend, TransportSessionImpl session, long socketId,
             EndpointId source, EndpointId destination, ByteBuffer payload, BundleOptions options,
             boolean mayRetry) {
+        if (backend == null && mayRetry) {
+            // A send that arrives while one backend replaces another waits for the new one: the
+            // transport accepted it while a backend was there (rule 1 of docs/architecture.md).
+            return awaitBackend(false).thenCompose(next -> sendOn(next, session, socketId, source, destination,
+                    payload, options, false));
+        }
         SendRequest request;
         try {
             if (backend == null) {
@@ -615,13 +662,24 @@ public final class SocketRegistryImpl implements SocketRegistry, SocketService {
             synchronized (lock) {
                 now = active;
             }
-            // A backend that left while it held the send: the one that replaced it gets it.
-            if (mayRetry && error.error() == BpError.NO_BACKEND && now != null && now != backend) {
-                return sendOn(now, session, socketId, source, destination, payload, options, false);
+            // A backend that left while it held the send: the one that replaced it gets it, or the one
+            // that comes within swapWaitSeconds.
+            if (mayRetry && error.error() == BpError.NO_BACKEND && now != backend) {
+                if (now != null) {
+                    return sendOn(now, session, socketId, source, destination, payload, options, false);
+                }
+                return awaitBackend(true).thenCompose(next -> next == null
+                        ? failSend(session, socketId, error)
+                        : sendOn(next, session, socketId, source, destination, payload, options, false));
             }
             countSend(session, socketId, false);
             return CompletableFuture.<BundleId>failedFuture(error);
         }).thenCompose(s -> s);
+    }
+
+    private CompletionStage<BundleId> failSend(TransportSessionImpl session, long socketId, BpException error) {
+        countSend(session, socketId, false);
+        return CompletableFuture.failedFuture(error);
     }
 
     private static BpException asBpException(Backend backend, Throwable failure) {

@@ -45,6 +45,8 @@ class FakeBackend implements Backend {
     final AtomicLong sequence = new AtomicLong();
     BpException refuseOpen;
     BpException refuseSend;
+    /** When set, sends are held here, unanswered, as a backend busy storing them. */
+    List<CompletableFuture<BundleId>> holdSends;
 
     FakeBackend(String name, long nodeNumber, Set<BundleOption> honoured) {
         this.name = name;
@@ -94,6 +96,11 @@ class FakeBackend implements Backend {
     public CompletionStage<BundleId> send(SendRequest request) {
         if (refuseSend != null) {
             return CompletableFuture.failedFuture(refuseSend);
+        }
+        if (holdSends != null) {
+            CompletableFuture<BundleId> held = new CompletableFuture<>();
+            holdSends.add(held);
+            return held;
         }
         sent.add(request);
         return CompletableFuture.completedFuture(BundleId.of(request.source(), 1000, sequence.incrementAndGet()));

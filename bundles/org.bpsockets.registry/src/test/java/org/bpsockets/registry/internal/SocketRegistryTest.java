@@ -82,6 +82,11 @@ class SocketRegistryTest {
             public int reopenSeconds() {
                 return 1;
             }
+
+            @Override
+            public int swapWaitSeconds() {
+                return 2;
+            }
         };
     }
 
@@ -263,6 +268,57 @@ class SocketRegistryTest {
         // it waited behind the in-flight copy and was acknowledged as a duplicate.
         assertEquals(0, second.stored(A));
         assertEquals(1, registry.sockets().get(0).counters().duplicates());
+    }
+
+    @Test
+    void aSendHeldByABackendThatLeavesGoesToTheOneThatReplacesIt() throws Exception {
+        FakeBackend first = addBackend("embedded", 0);
+        first.holdSends = new java.util.concurrent.CopyOnWriteArrayList<>();
+        session.bind(1, A, List.of());
+        CompletionStage<BundleId> send = session.send(1, A, FAR, ByteBuffer.wrap(new byte[] {7}), List.of());
+        registry.removeBackend(first);
+        // The departing backend fails what it held; no backend is active at that moment.
+        first.holdSends.get(0).completeExceptionally(FakeBackend.error(BpError.NO_BACKEND));
+        assertFalse(send.toCompletableFuture().isDone(), "the send waits for the next backend");
+        FakeBackend second = addBackend("embedded", 0);
+        assertEquals(A, send.toCompletableFuture().get(5, java.util.concurrent.TimeUnit.SECONDS).source());
+        assertEquals(1, second.sent.size());
+        assertEquals(1, registry.sockets().get(0).counters().sent());
+        assertEquals(0, registry.sockets().get(0).counters().sendFailures());
+    }
+
+    @Test
+    void aSendArrivingBetweenTwoBackendsWaitsForTheSecondAndWithoutOneFailsAfterTheWait() throws Exception {
+        FakeBackend first = addBackend("embedded", 0);
+        session.bind(1, A, List.of());
+        registry.removeBackend(first);
+        CompletionStage<BundleId> send = session.send(1, A, FAR, ByteBuffer.wrap(new byte[] {7}), List.of());
+        assertFalse(send.toCompletableFuture().isDone(), "the send waits for the next backend");
+        FakeBackend second = addBackend("embedded", 0);
+        send.toCompletableFuture().get(5, java.util.concurrent.TimeUnit.SECONDS);
+        assertEquals(1, second.sent.size());
+
+        registry.removeBackend(second);
+        long start = System.nanoTime();
+        assertEquals(BpError.NO_BACKEND, sendError(List.of()), "no backend came within swapWaitSeconds");
+        assertTrue(System.nanoTime() - start >= 1_500_000_000L, "it waited for one first");
+    }
+
+    @Test
+    void aSendWhoseOptionExtensionIsBeingReplacedWaitsForTheNewOne() throws Exception {
+        FakeBackend backend = addBackend("embedded", 0);
+        LifetimeHandler old = new LifetimeHandler();
+        registry.addOptionHandler(old);
+        session.bind(1, A, List.of());
+        registry.removeOptionHandler(old);
+        OptionValue lifetime = new OptionValue(1, le64(60_000));
+        CompletionStage<BundleId> send = session.send(1, A, FAR, ByteBuffer.wrap(new byte[] {7}), List.of(lifetime));
+        assertFalse(send.toCompletableFuture().isDone(), "the send waits for the extension");
+        registry.addOptionHandler(new LifetimeHandler());
+        send.toCompletableFuture().get(5, java.util.concurrent.TimeUnit.SECONDS);
+        assertEquals(Duration.ofMinutes(1), backend.sent.get(0).options().lifetime());
+        assertEquals(BpError.UNKNOWN_OPTION, sendError(List.of(new OptionValue(42, le64(1)))),
+                "an option no extension ever handled fails at once");
     }
 
     @Test
