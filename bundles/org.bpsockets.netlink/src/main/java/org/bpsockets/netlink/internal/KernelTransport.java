@@ -63,7 +63,15 @@ public final class KernelTransport implements SocketTransport {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        disconnect("the bridge is stopping");
+        NodeLink l = link;
+        if (l != null) {
+            LOG.info("Leaving the kernel: the bridge is stopping");
+            // While the registry still serves: sends it is storing are answered, not sent again, and
+            // deliveries on their way are still acknowledged.
+            l.closeGracefully(10);
+            link = null;
+            session.resync(Map.of());
+        }
         session.close();
     }
 
@@ -179,11 +187,13 @@ public final class KernelTransport implements SocketTransport {
     private void connect(int familyId) {
         lastAttempt = System.nanoTime();
         try {
-            NodeLink l = NodeLink.register(familyId, session, config, backendAvailable, this::linkFailed);
+            NodeLink l = NodeLink.register(familyId, session, config, backendAvailable, this::linkFailed,
+                    registered -> link = registered);
             link = l;
             state = "registered as node (netlink port " + l.portId() + ", family id " + familyId
                     + ", max payload " + l.maxPayload() + " bytes)";
         } catch (NetlinkException e) {
+            link = null;
             if (e.errno == Errno.EPERM) {
                 state = "cannot register with the kernel module: the node needs CAP_NET_ADMIN";
             } else if (e.errno == Errno.EBUSY) {

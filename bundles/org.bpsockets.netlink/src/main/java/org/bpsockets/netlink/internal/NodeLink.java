@@ -73,6 +73,8 @@ final class NodeLink implements AutoCloseable {
     private ByteBuffer receiveBuffer;
     final AtomicLong malformed = new AtomicLong();
     private volatile boolean closing;
+    /** Leaving gracefully: new requests of the kernel are left to the next node, the current ones finish. */
+    private volatile boolean draining;
     private volatile int maxPayload;
     private volatile boolean backendReady;
 
@@ -111,12 +113,15 @@ final class NodeLink implements AutoCloseable {
      * @throws NetlinkException EPERM without CAP_NET_ADMIN, EBUSY if another node is registered
      */
     static NodeLink register(int familyId, TransportSession session, KernelConfig config, boolean backendReady,
-            Consumer<String> onFailure) throws NetlinkException {
+            Consumer<String> onFailure, Consumer<NodeLink> onRegistered) throws NetlinkException {
         NetlinkSocket socket = NetlinkSocket.open(config.receiveBuffer(), config.sendBuffer(), 250);
         NodeLink link = new NodeLink(socket, familyId, session, backendReady, onFailure);
         link.reader.start();
         try {
             link.doRegister(config.window());
+            // Registered: the resync opens endpoints, and the backend delivers what it kept for them at
+            // once; those DELIVERs must reach this link, not find none and go back (and come again).
+            onRegistered.accept(link);
             link.resync();
             link.nodeState(true);
             return link;
@@ -437,7 +442,7 @@ final class NodeLink implements AutoCloseable {
                 dump.interrupted |= (m.flags & Netlink.NLM_F_DUMP_INTR) != 0;
                 dump.parts.add(m.copy());
             }
-        } else {
+        } else if (!draining) {
             KernelRequest request = KernelRequest.decode(command, m.attributes());
             requests.execute(() -> handle(request));
         }
@@ -569,6 +574,30 @@ final class NodeLink implements AutoCloseable {
         }
         w.end();
         writer.submit(w.finish(), 0, null, false);
+    }
+
+    /**
+     * Leaves the kernel without losing or doubling a send: requests that arrive from now on are not
+     * taken (the kernel gives them to the next node), and those taken are answered before the socket
+     * closes, up to {@code seconds}. A SEND the node stored but never answered would be sent again by
+     * the kernel to the next node and become a second bundle.
+     */
+    void closeGracefully(int seconds) {
+        draining = true;
+        long end = System.nanoTime() + seconds * 1_000_000_000L;
+        requests.shutdown();
+        try {
+            requests.awaitTermination(seconds, TimeUnit.SECONDS);
+            while (!inProgress.isEmpty() && System.nanoTime() - end < 0) {
+                Thread.sleep(10);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        if (!inProgress.isEmpty()) {
+            LOG.warn("Leaving the kernel with {} requests unanswered: the next node gets them", inProgress.size());
+        }
+        close();
     }
 
     @Override
