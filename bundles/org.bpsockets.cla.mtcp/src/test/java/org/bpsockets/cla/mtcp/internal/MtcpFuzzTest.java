@@ -4,10 +4,13 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.io.IOException;
-import java.io.InputStream;
+import java.net.Socket;
+import java.util.List;
 
+import org.bpsockets.cla.common.StreamSession;
 import org.bpsockets.cla.common.testing.FakeClaContext;
 import org.bpsockets.cla.common.testing.LayerConfigFuzzing;
+import org.bpsockets.cla.common.testing.StreamPeerFuzzTarget;
 import org.bpsockets.cla.common.testing.StreamPeerFuzzing;
 import org.bpsockets.cla.common.testing.TestConfigs;
 import org.junit.jupiter.api.Test;
@@ -16,42 +19,35 @@ import com.code_intelligence.jazzer.api.FuzzedDataProvider;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 
 /**
- * Coverage-guided fuzz target (Jazzer): the fuzzer's bytes are everything a MTCP peer sends (CBOR byte-string framed bundles)
- * to a real {@link MtcpLayer} over loopback; the invariants are {@link StreamPeerFuzzing}'s, with the
- * node's largest bundle as the delivery limit. Under {@code mvn install} it runs its committed inputs only;
- * {@code tools/fuzz cla.mtcp} fuzzes it.
+ * Coverage-guided fuzz targets (Jazzer) of the MTCP layer. {@link #peerStream}: the fuzzer's bytes are
+ * everything an MTCP peer sends (bundles framed as CBOR byte strings) to a real {@link MtcpSession} of a real {@link MtcpLayer}, in memory; the invariants are
+ * {@link StreamPeerFuzzing}'s, with the node's largest bundle as the delivery limit. {@link #configuration}:
+ * the layer's configuration parser. Under {@code mvn install} they run their committed inputs only;
+ * {@code tools/fuzz cla.mtcp} fuzzes them.
  */
-class MtcpFuzzTest {
-    static final long MAX_BUNDLE = 1 << 16;
-    static final FakeClaContext CTX = new FakeClaContext("ipn:1.0").maxBundleSize(MAX_BUNDLE);
-    static MtcpLayer layer;
+class MtcpFuzzTest extends StreamPeerFuzzTarget<MtcpLayer> {
 
-    static synchronized MtcpLayer layer() throws IOException {
-        if (layer == null) {
-            layer = new MtcpLayer(CTX, TestConfigs.of(MtcpConfig.class, "listenPort", 0, "closeTimeoutSeconds", 1));
-            Runtime.getRuntime().addShutdownHook(new Thread(() -> layer.shutdown(1000)));
-        }
-        return layer;
+    @Override
+    protected MtcpLayer newLayer(FakeClaContext context) {
+        return new MtcpLayer(context, TestConfigs.of(MtcpConfig.class, "listenPort", 0, "closeTimeoutSeconds", 1));
+    }
+
+    @Override
+    protected StreamSession newInbound(MtcpLayer layer, Socket accepted) throws IOException {
+        return layer.newInbound(accepted);
     }
 
     /** The harness reaches delivery: the seed with one whole bundle delivers exactly that bundle. */
     @Test
     void seedWithOneBundleIsDelivered() throws Exception {
-        byte[] seed;
-        byte[] bundle;
-        try (InputStream in = getClass().getResourceAsStream("MtcpFuzzTestInputs/peerStream/one-bundle");
-                InputStream b = getClass().getResourceAsStream("MtcpFuzzTestInputs/peerStream/one-bundle.bundle")) {
-            seed = in.readAllBytes();
-            bundle = b.readAllBytes();
-        }
-        peerStream(seed);
-        assertEquals(1, CTX.received.size());
-        assertArrayEquals(bundle, CTX.received.peek().data());
+        List<byte[]> got = seedDeliveries("one-bundle");
+        assertEquals(1, got.size());
+        assertArrayEquals(seed("one-bundle.bundle"), got.get(0));
     }
 
     @FuzzTest
     void peerStream(byte[] input) throws Exception {
-        StreamPeerFuzzing.run(layer(), CTX, input, MAX_BUNDLE);
+        fuzzOne(input);
     }
 
     /**
@@ -60,7 +56,6 @@ class MtcpFuzzTest {
      */
     @FuzzTest
     void configuration(FuzzedDataProvider data) {
-        LayerConfigFuzzing.run(data, MtcpLayer.PID, MtcpConfig.class,
-                LayerConfigFuzzing.metaType(MtcpLayer.class, MtcpLayer.PID));
+        LayerConfigFuzzing.run(data, MtcpLayer.PID, MtcpConfig.class, LayerConfigFuzzing.metaType(MtcpLayer.class, MtcpLayer.PID));
     }
 }

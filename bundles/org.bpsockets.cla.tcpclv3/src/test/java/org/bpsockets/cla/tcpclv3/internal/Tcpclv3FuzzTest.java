@@ -4,10 +4,13 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.io.IOException;
-import java.io.InputStream;
+import java.net.Socket;
+import java.util.List;
 
+import org.bpsockets.cla.common.StreamSession;
 import org.bpsockets.cla.common.testing.FakeClaContext;
 import org.bpsockets.cla.common.testing.LayerConfigFuzzing;
+import org.bpsockets.cla.common.testing.StreamPeerFuzzTarget;
 import org.bpsockets.cla.common.testing.StreamPeerFuzzing;
 import org.bpsockets.cla.common.testing.TestConfigs;
 import org.junit.jupiter.api.Test;
@@ -16,42 +19,35 @@ import com.code_intelligence.jazzer.api.FuzzedDataProvider;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 
 /**
- * Coverage-guided fuzz target (Jazzer): the fuzzer's bytes are everything a TCPCLv3 peer sends (contact header (with the peer's EID), data segments, acks, refusals, keepalives, shutdown)
- * to a real {@link Tcpclv3Layer} over loopback; the invariants are {@link StreamPeerFuzzing}'s, with the
- * node's largest bundle as the delivery limit. Under {@code mvn install} it runs its committed inputs only;
- * {@code tools/fuzz cla.tcpclv3} fuzzes it.
+ * Coverage-guided fuzz targets (Jazzer) of the TCPCLv3 layer. {@link #peerStream}: the fuzzer's bytes are
+ * everything a TCPCLv3 peer sends (contact header with its EID as an SDNV-prefixed string, data segments, acks, refusals, keepalives, shutdown) to a real {@link Tcpclv3Session} of a real {@link Tcpclv3Layer}, in memory; the invariants are
+ * {@link StreamPeerFuzzing}'s, with the node's largest bundle as the delivery limit. {@link #configuration}:
+ * the layer's configuration parser. Under {@code mvn install} they run their committed inputs only;
+ * {@code tools/fuzz cla.tcpclv3} fuzzes them.
  */
-class Tcpclv3FuzzTest {
-    static final long MAX_BUNDLE = 1 << 16;
-    static final FakeClaContext CTX = new FakeClaContext("ipn:1.0").maxBundleSize(MAX_BUNDLE);
-    static Tcpclv3Layer layer;
+class Tcpclv3FuzzTest extends StreamPeerFuzzTarget<Tcpclv3Layer> {
 
-    static synchronized Tcpclv3Layer layer() throws IOException {
-        if (layer == null) {
-            layer = new Tcpclv3Layer(CTX, TestConfigs.of(Tcpclv3Config.class, "listenPort", 0, "closeTimeoutSeconds", 1));
-            Runtime.getRuntime().addShutdownHook(new Thread(() -> layer.shutdown(1000)));
-        }
-        return layer;
+    @Override
+    protected Tcpclv3Layer newLayer(FakeClaContext context) {
+        return new Tcpclv3Layer(context, TestConfigs.of(Tcpclv3Config.class, "listenPort", 0, "closeTimeoutSeconds", 1));
+    }
+
+    @Override
+    protected StreamSession newInbound(Tcpclv3Layer layer, Socket accepted) throws IOException {
+        return layer.newInbound(accepted);
     }
 
     /** The harness reaches delivery: the seed with one whole bundle delivers exactly that bundle. */
     @Test
     void seedWithOneBundleIsDelivered() throws Exception {
-        byte[] seed;
-        byte[] bundle;
-        try (InputStream in = getClass().getResourceAsStream("Tcpclv3FuzzTestInputs/peerStream/one-bundle");
-                InputStream b = getClass().getResourceAsStream("Tcpclv3FuzzTestInputs/peerStream/one-bundle.bundle")) {
-            seed = in.readAllBytes();
-            bundle = b.readAllBytes();
-        }
-        peerStream(seed);
-        assertEquals(1, CTX.received.size());
-        assertArrayEquals(bundle, CTX.received.peek().data());
+        List<byte[]> got = seedDeliveries("one-bundle");
+        assertEquals(1, got.size());
+        assertArrayEquals(seed("one-bundle.bundle"), got.get(0));
     }
 
     @FuzzTest
     void peerStream(byte[] input) throws Exception {
-        StreamPeerFuzzing.run(layer(), CTX, input, MAX_BUNDLE);
+        fuzzOne(input);
     }
 
     /**
@@ -60,7 +56,6 @@ class Tcpclv3FuzzTest {
      */
     @FuzzTest
     void configuration(FuzzedDataProvider data) {
-        LayerConfigFuzzing.run(data, Tcpclv3Layer.PID, Tcpclv3Config.class,
-                LayerConfigFuzzing.metaType(Tcpclv3Layer.class, Tcpclv3Layer.PID));
+        LayerConfigFuzzing.run(data, Tcpclv3Layer.PID, Tcpclv3Config.class, LayerConfigFuzzing.metaType(Tcpclv3Layer.class, Tcpclv3Layer.PID));
     }
 }

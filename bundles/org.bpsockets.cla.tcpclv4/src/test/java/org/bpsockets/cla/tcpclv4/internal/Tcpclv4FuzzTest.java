@@ -3,10 +3,15 @@ package org.bpsockets.cla.tcpclv4.internal;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.io.IOException;
-import java.io.InputStream;
+import java.net.Socket;
+import java.util.List;
+import java.util.Map;
 
+import org.bpsockets.cla.common.CheckedConfig;
+import org.bpsockets.cla.common.StreamSession;
 import org.bpsockets.cla.common.testing.FakeClaContext;
 import org.bpsockets.cla.common.testing.LayerConfigFuzzing;
+import org.bpsockets.cla.common.testing.StreamPeerFuzzTarget;
 import org.bpsockets.cla.common.testing.StreamPeerFuzzing;
 import org.bpsockets.cla.common.testing.TestConfigs;
 import org.junit.jupiter.api.Test;
@@ -15,43 +20,39 @@ import com.code_intelligence.jazzer.api.FuzzedDataProvider;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 
 /**
- * Coverage-guided fuzz target (Jazzer): the fuzzer's bytes are everything a TCPCLv4 peer sends (contact
- * header, SESS_INIT, segments, acks, keepalives, SESS_TERM) to a real {@link Tcpclv4Layer} over loopback;
- * the invariants are {@link StreamPeerFuzzing}'s, with the transfer MRU as the delivery limit. Under
- * {@code mvn install} it runs its committed inputs only; {@code tools/fuzz cla.tcpclv4} fuzzes it.
+ * Coverage-guided fuzz targets (Jazzer) of the TCPCLv4 layer. {@link #peerStream}: the fuzzer's bytes are
+ * everything a TCPCLv4 peer sends (contact header, SESS_INIT, segments, acks, keepalives, SESS_TERM) to a
+ * real {@link Tcpclv4Session} of a real {@link Tcpclv4Layer}, in memory; the invariants are
+ * {@link StreamPeerFuzzing}'s, with the transfer MRU as the delivery limit. {@link #configuration}: the
+ * layer's configuration parser. Under {@code mvn install} they run their committed inputs only;
+ * {@code tools/fuzz cla.tcpclv4} fuzzes them.
  */
-class Tcpclv4FuzzTest {
-    static final long TRANSFER_MRU = 1 << 16;
-    static final FakeClaContext CTX = new FakeClaContext("ipn:1.0").maxBundleSize(TRANSFER_MRU);
-    static Tcpclv4Layer layer;
+class Tcpclv4FuzzTest extends StreamPeerFuzzTarget<Tcpclv4Layer> {
 
-    static synchronized Tcpclv4Layer layer() throws IOException {
-        if (layer == null) {
-            layer = new Tcpclv4Layer(CTX, TestConfigs.of(Tcpclv4Config.class, "listenPort", 0, "transferMru",
-                    TRANSFER_MRU, "segmentMru", TRANSFER_MRU, "handshakeTimeoutSeconds", 5, "closeTimeoutSeconds", 1,
-                    "keepaliveSeconds", 0));
-            Runtime.getRuntime().addShutdownHook(new Thread(() -> layer.shutdown(1000)));
-        }
-        return layer;
+    @Override
+    protected Tcpclv4Layer newLayer(FakeClaContext context) throws IOException {
+        return new Tcpclv4Layer(context, TestConfigs.of(Tcpclv4Config.class, "listenPort", 0, "transferMru", LIMIT,
+                "segmentMru", LIMIT, "handshakeTimeoutSeconds", 5, "closeTimeoutSeconds", 1, "keepaliveSeconds", 0));
+    }
+
+    @Override
+    protected StreamSession newInbound(Tcpclv4Layer layer, Socket accepted) throws IOException {
+        return layer.newInbound(accepted);
     }
 
     /** The harness reaches delivery: the seed with one whole bundle delivers exactly that bundle. */
     @Test
     void seedWithOneBundleIsDelivered() throws Exception {
-        byte[] seed;
-        try (InputStream in = getClass().getResourceAsStream("Tcpclv4FuzzTestInputs/peerStream/one-bundle")) {
-            seed = in.readAllBytes();
-        }
-        peerStream(seed);
-        assertEquals(1, CTX.received.size());
-        int bundleLength = CTX.received.peek().data().length;
-        assertEquals(0x9f, CTX.received.peek().data()[0] & 0xff);
-        assertEquals(seed.length - 6 - 32 - 22, bundleLength, "contact header, SESS_INIT and segment header stripped");
+        List<byte[]> got = seedDeliveries("one-bundle");
+        assertEquals(1, got.size());
+        assertEquals(0x9f, got.get(0)[0] & 0xff);
+        assertEquals(seed("one-bundle").length - 6 - 32 - 22, got.get(0).length,
+                "contact header, SESS_INIT and segment header stripped");
     }
 
     @FuzzTest
     void peerStream(byte[] input) throws Exception {
-        StreamPeerFuzzing.run(layer(), CTX, input, TRANSFER_MRU);
+        fuzzOne(input);
     }
 
     /**
@@ -71,10 +72,10 @@ class Tcpclv4FuzzTest {
     @Test
     void valuesWithSpacesAroundThemAreRefused() {
         var metaType = LayerConfigFuzzing.metaType(Tcpclv4Layer.class, Tcpclv4Layer.PID);
-        var problems = org.bpsockets.cla.common.CheckedConfig.problems(Tcpclv4Layer.PID,
-                java.util.Map.of("transferMru", "4096 ", "tlsEnabled", " true", "listenPort", "4556"), metaType, null);
+        var problems = CheckedConfig.problems(Tcpclv4Layer.PID,
+                Map.of("transferMru", "4096 ", "tlsEnabled", " true", "listenPort", "4556"), metaType, null);
         assertEquals(2, problems.size(), problems.toString());
-        assertEquals(0, org.bpsockets.cla.common.CheckedConfig.problems(Tcpclv4Layer.PID,
-                java.util.Map.of("transferMru", "4096", "tlsEnabled", "TRUE", "listenPort", 4556), metaType, null).size());
+        assertEquals(0, CheckedConfig.problems(Tcpclv4Layer.PID,
+                Map.of("transferMru", "4096", "tlsEnabled", "TRUE", "listenPort", 4556), metaType, null).size());
     }
 }
