@@ -28,15 +28,24 @@ import org.slf4j.LoggerFactory;
  * {@code syncToDisk}, a power loss). Writes are grouped: one thread applies every queued write and
  * commits once for all of them (group commit), which is what makes tens of thousands of bundles a
  * second possible on one disk.
+ *
+ * <p>Two things keep a store on a disk that once filled usable (docs/decisions/0016): an MVStore file
+ * never shrinks by itself, so when it has grown well beyond what it holds the writer compacts it while
+ * idle (the node measures free space on the file system, and would otherwise refuse for ever); and a
+ * write that fails (no space left) makes MVStore close itself, so the writer reopens the file (the last
+ * commit is intact), fails the puts of that group and retries its removals and state changes.
  */
 public final class MvBundleStore implements BundleStore {
 
     private static final Logger LOG = LoggerFactory.getLogger(MvBundleStore.class);
     private static final int MAX_GROUP = 8192;
+    /** Compact when the file holds this much more than its bundles (and twice their size). */
+    private static final long COMPACT_SLACK = 16L << 20;
+    private static final long COMPACT_EVERY_NANOS = 5_000_000_000L;
+    private static final int COMPACT_MILLIS = 300;
 
-    private final MVStore store;
-    private final MVMap<Long, byte[]> bundles;
-    private final MVMap<Long, byte[]> states;
+    /** The open file and its maps; replaced when the writer reopens the file. */
+    private volatile Db db;
     private final boolean syncToDisk;
     private final LinkedBlockingQueue<Write> queue = new LinkedBlockingQueue<>();
     private final Thread writer;
@@ -45,8 +54,34 @@ public final class MvBundleStore implements BundleStore {
     /** The file system's free space, read at most every 100 ms: [bytes, when]. */
     private volatile long[] usable = {Long.MAX_VALUE, Long.MIN_VALUE};
     private volatile boolean closing;
+    /** Removals and state changes whose commit failed, tried again before anything else (writer only). */
+    private final List<Write> retry = new ArrayList<>();
+    private long lastCompaction = System.nanoTime() - COMPACT_EVERY_NANOS;
+    private final AtomicLong compactions = new AtomicLong();
+    private final AtomicLong reopens = new AtomicLong();
 
     private record Write(long key, byte[] bundle, byte[] state, boolean remove, CompletableFuture<Void> done) {
+    }
+
+    private record Db(MVStore store, MVMap<Long, byte[]> bundles, MVMap<Long, byte[]> states) {
+
+        static Db open(Path file) {
+            MVStore store = new MVStore.Builder().fileName(file.toString()).autoCommitDisabled().open();
+            return new Db(store, map(store, "bundles"), map(store, "states"));
+        }
+
+        private static MVMap<Long, byte[]> map(MVStore store, String name) {
+            return store.openMap(name, new MVMap.Builder<Long, byte[]>().keyType(LongDataType.INSTANCE)
+                    .valueType(ByteArrayDataType.INSTANCE));
+        }
+
+        long liveBytes() {
+            long total = 0;
+            for (byte[] b : bundles.values()) {
+                total += b.length;
+            }
+            return total;
+        }
     }
 
     public MvBundleStore(Path file, boolean syncToDisk) {
@@ -56,17 +91,9 @@ public final class MvBundleStore implements BundleStore {
             throw new IllegalStateException("cannot create the store's folder for " + file, e);
         }
         this.file = file.toAbsolutePath();
-        this.store = new MVStore.Builder().fileName(file.toString()).autoCommitDisabled().open();
-        this.bundles = store.openMap("bundles",
-                new MVMap.Builder<Long, byte[]>().keyType(LongDataType.INSTANCE).valueType(ByteArrayDataType.INSTANCE));
-        this.states = store.openMap("states",
-                new MVMap.Builder<Long, byte[]>().keyType(LongDataType.INSTANCE).valueType(ByteArrayDataType.INSTANCE));
+        this.db = Db.open(this.file);
         this.syncToDisk = syncToDisk;
-        long total = 0;
-        for (byte[] b : bundles.values()) {
-            total += b.length;
-        }
-        bytes.set(total);
+        bytes.set(db.liveBytes());
         this.writer = new Thread(this::writeLoop, "bp-store-writer");
         this.writer.setDaemon(true);
         this.writer.start();
@@ -110,39 +137,190 @@ public final class MvBundleStore implements BundleStore {
 
     private void writeLoop() {
         List<Write> group = new ArrayList<>();
-        while (!closing || !queue.isEmpty()) {
+        while (!closing || !queue.isEmpty() || !retry.isEmpty()) {
             try {
-                Write first = queue.poll(200, TimeUnit.MILLISECONDS);
-                if (first == null) {
+                group.addAll(retry);
+                retry.clear();
+                Write first = group.isEmpty() ? queue.poll(200, TimeUnit.MILLISECONDS) : queue.poll();
+                if (first != null) {
+                    group.add(first);
+                    queue.drainTo(group, MAX_GROUP);
+                }
+                if (group.isEmpty()) {
+                    compactIfWasteful();
                     continue;
                 }
-                group.add(first);
-                queue.drainTo(group, MAX_GROUP);
-                for (Write w : group) {
-                    apply(w);
-                }
-                store.commit();
-                if (syncToDisk) {
-                    store.sync();
-                }
-                for (Write w : group) {
-                    w.done().complete(null);
+                commit(group);
+                if (queue.isEmpty()) {
+                    compactIfWasteful();
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return;
-            } catch (RuntimeException e) {
-                LOG.error("Writing {} bundles to the store failed", group.size(), e);
-                for (Write w : group) {
-                    w.done().completeExceptionally(e);
-                }
             } finally {
                 group.clear();
             }
         }
     }
 
-    private void apply(Write w) {
+    /** Applies and commits a group; on failure fails its puts and keeps its other writes for a retry. */
+    private void commit(List<Write> group) {
+        Db d = db;
+        try {
+            for (Write w : group) {
+                apply(d, w);
+            }
+            d.store().commit();
+            if (syncToDisk) {
+                d.store().sync();
+            }
+        } catch (RuntimeException e) {
+            failed(group, e);
+            return;
+        }
+        if (wasFailing) {
+            wasFailing = false;
+            LOG.info("The store {} writes again", file);
+        }
+        for (Write w : group) {
+            w.done().complete(null);
+        }
+    }
+
+    private void failed(List<Write> group, RuntimeException e) {
+        boolean first = !wasFailing;
+        wasFailing = true;
+        if (first) {
+            LOG.error("Writing {} changes to the store {} failed; refusing its new bundles and retrying its removals",
+                    group.size(), file, e);
+        }
+        reopen(first);
+        for (Write w : group) {
+            if (w.bundle() == null && !closing) {
+                retry.add(w); // a removal or state change: it must not be lost
+            } else {
+                w.done().completeExceptionally(e);
+            }
+        }
+        if (!retry.isEmpty()) {
+            sleepQuietly(200); // do not spin on a disk that stays full
+        }
+    }
+
+    private volatile boolean wasFailing;
+
+    /**
+     * After a failed write MVStore has closed itself: open the file again at its last commit, whose
+     * contents are all the store counts.
+     */
+    private void reopen(boolean log) {
+        Db old = db;
+        if (!old.store().isClosed()) {
+            old.store().rollback();
+            bytes.set(old.liveBytes());
+            return;
+        }
+        old.store().closeImmediately();
+        try {
+            Db d = Db.open(file);
+            db = d;
+            bytes.set(d.liveBytes());
+            reopens.incrementAndGet();
+            if (log) {
+                LOG.info("Reopened the store {} at its last commit: {} bundles", file, d.bundles().sizeAsLong());
+            }
+        } catch (RuntimeException again) {
+            if (log) {
+                LOG.warn("Cannot reopen the store {} yet: {}", file, again.toString());
+            }
+        }
+    }
+    /**
+     * MVStore's file never shrinks by itself: once it has grown (say, while a link was down) the file
+     * system's free space, which the node checks before it accepts a bundle, would stay low after the
+     * bundles have left. So, while idle and at most every few seconds, compact a file that holds far
+     * more than its bundles: in place if MVStore can (it cannot move chunks it still keeps for recent
+     * versions), else by copying what is live into a new file that replaces the old one.
+     */
+    private void compactIfWasteful() {
+        long now = System.nanoTime();
+        Db d = db;
+        if (closing || d.store().isClosed() || now - lastCompaction < COMPACT_EVERY_NANOS
+                || !wasteful(d.store().getFileStore().size())) {
+            return;
+        }
+        lastCompaction = now;
+        long before = d.store().getFileStore().size();
+        try {
+            d.store().compactFile(COMPACT_MILLIS);
+            if (wasteful(d.store().getFileStore().size())) {
+                copyCompact();
+            }
+            compactions.incrementAndGet();
+            LOG.info("Compacted the store {}: {} MB to {} MB for {} MB of bundles", file, before >> 20,
+                    db.store().getFileStore().size() >> 20, bytes.get() >> 20);
+        } catch (RuntimeException | java.io.IOException e) {
+            LOG.warn("Compacting the store {} failed: {}", file, e.toString());
+            reopen(true);
+        }
+    }
+
+    private boolean wasteful(long fileSize) {
+        return fileSize >= 2 * bytes.get() + COMPACT_SLACK;
+    }
+
+    /**
+     * Copies the live bundles into a new file, synced, then renames it over the old one: until the
+     * rename the old file is whole, after it the new one is, so a crash in between loses nothing.
+     */
+    private void copyCompact() throws java.io.IOException {
+        Path copy = file.resolveSibling(file.getFileName() + ".compacting");
+        long live = bytes.get();
+        if (Files.getFileStore(file).getUsableSpace() < 2 * live + COMPACT_SLACK) {
+            return; // no room for the copy now; the next idle moment tries again
+        }
+        Files.deleteIfExists(copy);
+        Db d = db;
+        d.store().commit();
+        Db target = Db.open(copy);
+        try {
+            target.bundles().putAll(d.bundles());
+            target.states().putAll(d.states());
+            target.store().commit();
+            target.store().sync();
+        } finally {
+            target.store().close();
+        }
+        d.store().close();
+        Files.move(copy, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE,
+                java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        try (var dir = java.nio.channels.FileChannel.open(file.getParent(), java.nio.file.StandardOpenOption.READ)) {
+            dir.force(true); // the rename itself survives a power loss
+        }
+        db = Db.open(file);
+    }
+
+    private static void sleepQuietly(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Times the file was compacted (for tests). */
+    long compactions() {
+        return compactions.get();
+    }
+
+    /** Times the file was reopened after a failed write (for tests). */
+    long reopens() {
+        return reopens.get();
+    }
+
+    private void apply(Db d, Write w) {
+        MVMap<Long, byte[]> bundles = d.bundles();
+        MVMap<Long, byte[]> states = d.states();
         if (w.remove()) {
             byte[] old = bundles.remove(w.key());
             states.remove(w.key());
@@ -162,7 +340,8 @@ public final class MvBundleStore implements BundleStore {
 
     @Override
     public void recover(BiConsumer<Long, StoredBundle> each) {
-        for (Map.Entry<Long, byte[]> e : bundles.entrySet()) {
+        MVMap<Long, byte[]> states = db.states();
+        for (Map.Entry<Long, byte[]> e : db.bundles().entrySet()) {
             byte[] state = states.get(e.getKey());
             each.accept(e.getKey(), new StoredBundle(ByteBuffer.wrap(e.getValue()).asReadOnlyBuffer(),
                     state == null ? new byte[0] : state));
@@ -171,7 +350,7 @@ public final class MvBundleStore implements BundleStore {
 
     @Override
     public long count() {
-        return bundles.sizeAsLong();
+        return db.bundles().sizeAsLong();
     }
 
     @Override
@@ -202,6 +381,9 @@ public final class MvBundleStore implements BundleStore {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        store.close();
+        Db d = db;
+        if (!d.store().isClosed()) {
+            d.store().close();
+        }
     }
 }
