@@ -201,6 +201,7 @@ def overlaps(spans):
 
 
 def main():
+    testbed.stop_cleanly_on_sigterm()
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--short", action="store_true")
     ap.add_argument("scenarios", nargs="+", type=Path)

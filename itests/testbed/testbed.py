@@ -358,7 +358,15 @@ class Testbed:
                 "seconds": round(time.monotonic() - self.t0, 1), "lost IDs (first 5)": " ".join(lost[:5])}
 
 
+def stop_cleanly_on_sigterm():
+    """SIGTERM (timeout(1), a CI runner) unwinds like Ctrl-C, so each scenario's cleanup still runs."""
+    def interrupt(signum, frame):
+        raise KeyboardInterrupt(f"signal {signum}")
+    signal.signal(signal.SIGTERM, interrupt)
+
+
 def main():
+    stop_cleanly_on_sigterm()
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--short", action="store_true", help="the short form of each scenario (CI)")
     ap.add_argument("scenarios", nargs="+", type=Path)
