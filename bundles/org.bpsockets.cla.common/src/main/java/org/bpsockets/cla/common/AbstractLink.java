@@ -184,7 +184,8 @@ public abstract class AbstractLink implements Link {
         if (reportedUp) {
             LOG.info("{} {} to {} is down: {}", layer, id, remoteAddress, reason);
         } else {
-            LOG.info("{} {} to {} did not come up: {}", layer, id, remoteAddress, reason);
+            // The node logs a failed attempt (rate-limited: it may retry every second).
+            LOG.debug("{} {} to {} did not come up: {}", layer, id, remoteAddress, reason);
         }
         try {
             context.linkDown(this, reason);

@@ -27,6 +27,8 @@ final class LinkRecord {
     long partialKey;
     ArrayDeque<ByteBuffer> partialUnits;
     long rateBytesPerSecond;
+    /** It came up (a link that never did is a failed connection attempt). */
+    boolean wasUp;
     private double tokens;
     private long lastRefill = System.currentTimeMillis();
 

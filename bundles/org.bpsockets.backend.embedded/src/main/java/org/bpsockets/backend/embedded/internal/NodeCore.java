@@ -123,6 +123,8 @@ public final class NodeCore implements Backend, ClaContext, AutoCloseable {
     private final RateLimitedLog repairs = new RateLimitedLog(LOG, 60_000, System::currentTimeMillis);
     /** Deletions, per reason: each is said, but a mass expiry does not flood the log. */
     private final RateLimitedLog deletions = new RateLimitedLog(LOG, 10_000, System::currentTimeMillis);
+    /** Failed attempts to open a configured link: retried every second while its network is unreachable. */
+    private final RateLimitedLog attempts = new RateLimitedLog(LOG, 60_000, System::currentTimeMillis);
     /** The status reports this node's administrative endpoint received, newest last (bp:reports). */
     final RecentReports reports = new RecentReports(256);
     /** Why the store last refused a bundle, or null if it took the last one. */
@@ -1112,6 +1114,7 @@ public final class NodeCore implements Backend, ClaContext, AutoCloseable {
             links.put(link.id(), r);
             linkCounters.put(link.id(), r.counters);
         }
+        r.wasUp = true;
         for (ConfiguredLink c : configured.values()) {
             if (c.current == r) {
                 c.backoffMillis = 0;
@@ -1131,12 +1134,15 @@ public final class NodeCore implements Backend, ClaContext, AutoCloseable {
         }
         linkCounters.remove(link.id());
         r.counters.problem("down: " + reason);
-        LOG.info("Link {}{} down: {}", link.id(), r.name == null ? "" : " (" + r.name + ")", reason);
+        if (r.wasUp || r.name == null) {
+            LOG.info("Link {}{} down: {}", link.id(), r.name == null ? "" : " (" + r.name + ")", reason);
+        } else {
+            attempts.info(r.name, "Link {} ({}) could not be opened: {}", r.name, link.id(), reason);
+        }
         for (ConfiguredLink c : configured.values()) {
             if (c.current == r) {
                 c.current = null;
-                c.backoffMillis = c.backoffMillis == 0 ? 1000 : Math.min(MAX_BACKOFF_MILLIS, c.backoffMillis * 2);
-                c.nextAttempt = System.currentTimeMillis() + c.backoffMillis;
+                backOff(c, reason);
             }
         }
         // Bundles queued there wait again; those in transmission fail through their callbacks.
@@ -1161,6 +1167,11 @@ public final class NodeCore implements Backend, ClaContext, AutoCloseable {
                 if (was != null || open) {
                     LOG.info("Contact {} on link {} {}", c.name(), c.linkName(), open ? "starts" : "ends");
                     route(new RouterEvent.ContactChanged(c, open));
+                }
+                ConfiguredLink link = configured.get(c.linkName());
+                if (open && link != null) {
+                    link.nextAttempt = 0; // a contact that starts is tried at once, whatever failed before
+                    link.backoffMillis = 0;
                 }
             }
         }
@@ -1207,6 +1218,22 @@ public final class NodeCore implements Backend, ClaContext, AutoCloseable {
         r.rateBytesPerSecond = c == null ? 0 : c.rateBytesPerSecond();
     }
 
+    /**
+     * When to try a configured link again. A peer that refused or did not answer is tried after a
+     * delay that doubles up to a minute, sparing it and the network. But "network is unreachable" is
+     * this host saying it has no route now (an interface is down): trying costs nothing on the
+     * network, and a DTN link must catch its next window as soon as the interface is back, so it is
+     * tried again every second (docs/reliability.md, DTN2's experiment).
+     */
+    static void backOff(ConfiguredLink c, String reason) {
+        if (reason != null && reason.contains("Network is unreachable")) {
+            c.backoffMillis = 1000;
+        } else {
+            c.backoffMillis = c.backoffMillis == 0 ? 1000 : Math.min(MAX_BACKOFF_MILLIS, c.backoffMillis * 2);
+        }
+        c.nextAttempt = System.currentTimeMillis() + c.backoffMillis;
+    }
+
     private void connect(ConfiguredLink c) {
         ConvergenceLayer layer = layers.get(c.definition.convergenceLayer());
         c.nextAttempt = System.currentTimeMillis() + Math.max(1000, c.backoffMillis);
@@ -1224,10 +1251,9 @@ public final class NodeCore implements Backend, ClaContext, AutoCloseable {
         } catch (java.io.IOException | RuntimeException e) {
             c.problem = e.getMessage();
             c.counters.failed("could not open: " + e.getMessage());
-            c.backoffMillis = c.backoffMillis == 0 ? 1000 : Math.min(MAX_BACKOFF_MILLIS, c.backoffMillis * 2);
-            c.nextAttempt = System.currentTimeMillis() + c.backoffMillis;
-            LOG.warn("Link {} ({} {}) could not be opened: {}", c.definition.name(), c.definition.convergenceLayer(),
-                    c.definition.address(), e.getMessage());
+            backOff(c, String.valueOf(e.getMessage()));
+            attempts.warn(c.definition.name(), "Link {} ({} {}) could not be opened: {}", c.definition.name(),
+                    c.definition.convergenceLayer(), c.definition.address(), e.getMessage());
         }
     }
 

@@ -630,6 +630,24 @@ class NodeCoreTest {
         assertEquals(6L, n[1].statistics().get("received"));
     }
 
+    @Test
+    void aLinkWhoseNetworkIsUnreachableIsTriedEverySecondOthersBackOff() {
+        var link = new NodeCore.ConfiguredLink(new LinkDefinition("to2", "tcpclv4", "10.0.0.2:4556",
+                LinkDefinition.Mode.ALWAYS_ON, java.util.Map.of()));
+        List<Long> refused = new java.util.ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            NodeCore.backOff(link, "could not connect: Connection refused");
+            refused.add(link.backoffMillis);
+        }
+        assertEquals(List.of(1000L, 2000L, 4000L, 8000L, 16000L), refused, "a peer that refuses is spared");
+        for (int i = 0; i < 5; i++) {
+            NodeCore.backOff(link, "could not connect: Network is unreachable");
+            assertEquals(1000L, link.backoffMillis, "no route here: try again as soon as an interface may be back");
+        }
+        NodeCore.backOff(link, "could not connect: connect timed out");
+        assertEquals(2000L, link.backoffMillis);
+    }
+
     private static BpError error(java.util.concurrent.CompletionStage<BundleId> stage) throws Exception {
         try {
             stage.toCompletableFuture().get(10, TimeUnit.SECONDS);
