@@ -68,8 +68,11 @@ public final class Ud3tnContact {
     /** @throws IllegalArgumentException naming what is wrong */
     public Ud3tnContact(String name, EndpointId peer, String cla, List<EndpointId> reachable, Instant start, Instant end,
             long rate) {
-        if (!cla.matches("[a-z0-9]+:.+")) {
-            throw new IllegalArgumentException("contact " + name + ": cla '" + cla + "' is not <cla>:<address>");
+        // The address goes into µD3TN's contact command between parentheses: one with a parenthesis or a
+        // semicolon would end it early and add to the command (found by Ud3tnConfigFuzzTest).
+        if (!cla.matches("[a-z0-9]+:[^();]+")) {
+            throw new IllegalArgumentException("contact " + name + ": cla '" + cla
+                    + "' is not <cla>:<address> (an address without parentheses or semicolons)");
         }
         if (!end.isAfter(start)) {
             throw new IllegalArgumentException("contact " + name + " ends (" + end + ") before it starts (" + start + ")");
