@@ -440,6 +440,15 @@ public final class SocketRegistryImpl implements SocketRegistry, SocketService {
 
     EndpointId bind(TransportSessionImpl session, long socketId, EndpointId endpoint, List<OptionValue> options)
             throws BpException {
+        return bind(session, socketId, endpoint, options, false);
+    }
+
+    /**
+     * @param known the transport has this socket bound already (a resync): if the backend cannot open
+     *        its endpoint now, the socket stays, and its endpoint is opened again later
+     */
+    private EndpointId bind(TransportSessionImpl session, long socketId, EndpointId endpoint,
+            List<OptionValue> options, boolean known) throws BpException {
         if (endpoint == null || endpoint.isNull()) {
             throw new BpException(BpError.INVALID_ARGUMENT, "cannot bind the null endpoint " + endpoint);
         }
@@ -482,8 +491,8 @@ public final class SocketRegistryImpl implements SocketRegistry, SocketService {
                     open(socket, backend);
                 } catch (BpException e) {
                     // A first bind that fails leaves nothing behind; a socket already bound stays bound,
-                    // its endpoint opened again at the next change of backend.
-                    if (isNew) {
+                    // its endpoint opened again by the re-opener or at the next change of backend.
+                    if (isNew && !known) {
                         synchronized (lock) {
                             socketsBySession.get(session.sessionId).remove(socketId);
                             socket.released = true;
@@ -565,7 +574,7 @@ public final class SocketRegistryImpl implements SocketRegistry, SocketService {
         Map<Long, BpException> failures = new TreeMap<>();
         listed.forEach((id, bound) -> {
             try {
-                bind(session, id, bound.endpoint(), bound.options());
+                bind(session, id, bound.endpoint(), bound.options(), true);
             } catch (BpException e) {
                 failures.put(id, e);
             }

@@ -406,6 +406,31 @@ class SocketRegistryTest {
     }
 
     @Test
+    void aResyncedSocketWhoseEndpointCannotBeOpenedNowStaysAndIsOpenedLater() throws Exception {
+        FakeBackend backend = addBackend("embedded", 0);
+        backend.refuseOpen = FakeBackend.error(BpError.BACKEND_FAILURE);
+        Map<Long, BpException> failures = session.resync(Map.of(5L, new BoundSocket(A, List.of())));
+        assertEquals(List.of(5L), List.copyOf(failures.keySet()));
+        assertEquals(List.of(5L), registry.sockets().stream().map(SocketInfo::id).toList(),
+                "the kernel has it bound: the registry keeps it");
+        backend.refuseOpen = null;
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (backend.openRegistration(A) == null && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        assertNotNull(backend.openRegistration(A), "the re-opener opened it");
+        backend.receive(A, "after all");
+        assertEquals(List.of("after all"), transport.payloads());
+        BpException e = assertThrows(BpException.class, () -> {
+            backend.refuseOpen = FakeBackend.error(BpError.BACKEND_FAILURE);
+            session.bind(6, B, List.of());
+        });
+        assertEquals(BpError.BACKEND_FAILURE, e.error());
+        assertEquals(List.of(5L), registry.sockets().stream().map(SocketInfo::id).toList(),
+                "a first bind that fails leaves nothing behind");
+    }
+
+    @Test
     void detachingATransportReleasesItsSockets() throws Exception {
         FakeBackend backend = addBackend("embedded", 0);
         session.bind(1, A, List.of());
