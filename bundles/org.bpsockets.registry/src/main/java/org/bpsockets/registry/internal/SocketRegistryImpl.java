@@ -100,6 +100,20 @@ public final class SocketRegistryImpl implements SocketRegistry, SocketService {
                 return t;
             });
 
+    /**
+     * Hands deliveries back to their backend, a moment later and on a thread of the registry's own: a
+     * backend that offers a released delivery again at once, from the thread that releases it, to a
+     * registration whose close it has not processed yet (the embedded node queues closes behind its
+     * other work) would otherwise call the registry and be called back without end.
+     */
+    private final java.util.concurrent.ScheduledExecutorService releaser =
+            java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "bp-registry-release");
+                t.setDaemon(true);
+                return t;
+            });
+    private static final long RELEASE_DELAY_MILLIS = 10;
+
     @Activate
     public SocketRegistryImpl(RegistryConfig config) {
         this.config = config;
@@ -164,6 +178,8 @@ public final class SocketRegistryImpl implements SocketRegistry, SocketService {
     @Deactivate
     void deactivate() {
         reopener.shutdownNow();
+        // Releases already scheduled still run (the default policy of a scheduled executor).
+        releaser.shutdown();
         List<TransportSessionImpl> all;
         synchronized (lock) {
             all = new ArrayList<>(sessions);
@@ -542,10 +558,19 @@ public final class SocketRegistryImpl implements SocketRegistry, SocketService {
             unsent = socket.takeUnsent();
         }
         closeRegistration(socket);
-        unsent.forEach(SocketRegistryImpl::releaseQuietly);
+        unsent.forEach(this::releaseQuietly);
     }
 
-    private static void releaseQuietly(Delivery delivery) {
+    private void releaseQuietly(Delivery delivery) {
+        try {
+            releaser.schedule(() -> releaseNow(delivery), RELEASE_DELAY_MILLIS,
+                    java.util.concurrent.TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            releaseNow(delivery); // deactivated: nothing calls back any more
+        }
+    }
+
+    private static void releaseNow(Delivery delivery) {
         try {
             delivery.release();
         } catch (RuntimeException e) {
@@ -899,7 +924,7 @@ public final class SocketRegistryImpl implements SocketRegistry, SocketService {
         if (acknowledge) {
             acknowledgeQuietly(delivery);
         }
-        toRelease.forEach(SocketRegistryImpl::releaseQuietly);
+        toRelease.forEach(this::releaseQuietly);
         pump(socket);
     }
 

@@ -45,6 +45,14 @@ class FakeBackend implements Backend {
     final AtomicLong sequence = new AtomicLong();
     BpException refuseOpen;
     BpException refuseSend;
+    /**
+     * As the embedded node: a released delivery is offered again at once to its registration, whose
+     * closing takes effect only later (processCloses), after work already queued.
+     */
+    boolean reofferOnRelease;
+    boolean deferCloses;
+    final List<Registration> closing = new CopyOnWriteArrayList<>();
+    final java.util.concurrent.atomic.AtomicInteger reoffers = new java.util.concurrent.atomic.AtomicInteger();
     /** When set, sends are held here, unanswered, as a backend busy storing them. */
     List<CompletableFuture<BundleId>> holdSends;
 
@@ -87,7 +95,7 @@ class FakeBackend implements Backend {
         Registration r = new Registration(endpoint, sink);
         registrations.add(r);
         for (ReceivedBundle b : new ArrayList<>(store.getOrDefault(endpoint, Map.of()).values())) {
-            sink.deliver(new FakeDelivery(endpoint, b));
+            sink.deliver(new FakeDelivery(endpoint, b, r));
         }
         return r;
     }
@@ -118,7 +126,7 @@ class FakeBackend implements Backend {
         store.computeIfAbsent(endpoint, e -> new LinkedHashMap<>()).put(b.id(), b);
         for (Registration r : registrations) {
             if (r.endpoint.equals(endpoint) && !r.closed) {
-                r.sink.deliver(new FakeDelivery(endpoint, b));
+                r.sink.deliver(new FakeDelivery(endpoint, b, r));
             }
         }
         return b;
@@ -149,17 +157,28 @@ class FakeBackend implements Backend {
 
         @Override
         public void close() {
-            closed = true;
+            if (deferCloses) {
+                closing.add(this);
+            } else {
+                closed = true;
+            }
         }
+    }
+
+    void processCloses() {
+        closing.forEach(r -> r.closed = true);
+        closing.clear();
     }
 
     final class FakeDelivery implements Delivery {
         final EndpointId endpoint;
         final ReceivedBundle bundle;
+        final Registration offeredTo;
 
-        FakeDelivery(EndpointId endpoint, ReceivedBundle bundle) {
+        FakeDelivery(EndpointId endpoint, ReceivedBundle bundle, Registration offeredTo) {
             this.endpoint = endpoint;
             this.bundle = bundle;
+            this.offeredTo = offeredTo;
         }
 
         @Override
@@ -178,7 +197,11 @@ class FakeBackend implements Backend {
 
         @Override
         public void release() {
-            // stays in the store
+            // Stays in the store; offered again at once if that is how this backend behaves.
+            if (reofferOnRelease && !offeredTo.closed) {
+                reoffers.incrementAndGet();
+                offeredTo.sink.deliver(new FakeDelivery(endpoint, bundle, offeredTo));
+            }
         }
     }
 

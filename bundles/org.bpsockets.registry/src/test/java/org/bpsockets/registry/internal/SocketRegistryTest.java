@@ -430,6 +430,27 @@ class SocketRegistryTest {
                 "a first bind that fails leaves nothing behind");
     }
 
+    /**
+     * The embedded node offers a released delivery again at once to the same registration if its close
+     * has not taken effect yet (it is queued behind the node's other work): releasing synchronously
+     * made the two call each other without end, and the node answered nothing else.
+     */
+    @Test
+    void aDeliveryHandedBackToABackendThatOffersItAgainAtOnceDoesNotSpin() throws Exception {
+        FakeBackend backend = addBackend("embedded", 0);
+        backend.reofferOnRelease = true;
+        backend.deferCloses = true;
+        session.bind(1, A, List.of());
+        transport.defaultAnswer = DeliveryResult.FULL;
+        backend.receive(A, "waits");
+        assertEquals(1, transport.handed().size(), "refused for want of room: the registry keeps it");
+        session.release(1);
+        backend.processCloses();
+        Thread.sleep(300);
+        assertTrue(backend.reoffers.get() < 5, "offered again " + backend.reoffers.get() + " times");
+        assertEquals(1, backend.stored(A), "the backend keeps it for the endpoint's next socket");
+    }
+
     @Test
     void detachingATransportReleasesItsSockets() throws Exception {
         FakeBackend backend = addBackend("embedded", 0);
