@@ -68,7 +68,7 @@ public final class KernelTransport implements SocketTransport {
             LOG.info("Leaving the kernel: the bridge is stopping");
             // While the registry still serves: sends it is storing are answered, not sent again, and
             // deliveries on their way are still acknowledged.
-            l.closeGracefully(10);
+            l.closeGracefully(30);
             link = null;
             session.resync(Map.of());
         }
@@ -91,7 +91,7 @@ public final class KernelTransport implements SocketTransport {
     @Override
     public CompletionStage<DeliveryResult> deliver(long socketId, ReceivedBundle bundle) {
         NodeLink l = link;
-        if (l == null) {
+        if (l == null || l.closing()) {
             return CompletableFuture.completedFuture(DeliveryResult.GONE);
         }
         return l.deliver(socketId, bundle);
@@ -100,7 +100,7 @@ public final class KernelTransport implements SocketTransport {
     @Override
     public CompletionStage<DeliveryResult> deliverStatus(long socketId, BundleStatus status) {
         NodeLink l = link;
-        if (l == null) {
+        if (l == null || l.closing()) {
             return CompletableFuture.completedFuture(DeliveryResult.GONE);
         }
         return l.deliverStatus(socketId, status);

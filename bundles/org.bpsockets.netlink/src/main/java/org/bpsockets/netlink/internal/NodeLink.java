@@ -131,6 +131,11 @@ final class NodeLink implements AutoCloseable {
         }
     }
 
+    /** Closed, or about to be: what is handed to it now would not reach the kernel. */
+    boolean closing() {
+        return closing;
+    }
+
     int portId() {
         return socket.portId();
     }
