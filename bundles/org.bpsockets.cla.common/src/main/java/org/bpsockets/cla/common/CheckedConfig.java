@@ -105,8 +105,8 @@ public final class CheckedConfig<A> {
             for (String v : strings(value)) {
                 String why = ad.validate(v);
                 if ((why == null || why.isEmpty()) && !readAsWritten(ad.getType(), v)) {
-                    // Felix Metatype trims before it checks; DS does not, and reads "5 " as the default (or
-                    // "true " as false) without a word: a space after a value in a .cfg file is kept.
+                    // Felix Metatype trims before it checks; DS (Felix SCR) does not: the layer's first read
+                    // of "5 " throws a ComponentException, and "true " reads as false, without a word.
                     why = "DS reads the value as written: no spaces around it";
                 }
                 if (why != null && !why.isEmpty()) {

@@ -67,7 +67,8 @@ class Tcpclv4FuzzTest extends StreamPeerFuzzTarget<Tcpclv4Layer> {
 
     /**
      * The finding of {@link #configuration}: Felix Metatype trims a value before checking it, DS does not, so
-     * "4096 " (a space after the value in a .cfg file is kept) passed the check and DS made the default of it.
+     * "4096 " passed the check and then failed where the layer read it (a ComponentException from the
+     * configuration object), and " true" read as false.
      */
     @Test
     void valuesWithSpacesAroundThemAreRefused() {
