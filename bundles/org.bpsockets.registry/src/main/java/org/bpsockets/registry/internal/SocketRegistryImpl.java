@@ -117,6 +117,10 @@ public final class SocketRegistryImpl implements SocketRegistry, SocketService {
     @Activate
     public SocketRegistryImpl(RegistryConfig config) {
         this.config = config;
+        // A registry that starts may replace one that had a backend (an update, a refresh of the API):
+        // the sends the kernel passes again to the node wait for the backend as during a swap.
+        this.backendLeft = true;
+        this.backendLeftNanos = System.nanoTime();
         this.localTransport = new LocalTransport(this);
         scheduleReopen();
     }

@@ -305,6 +305,18 @@ class SocketRegistryTest {
     }
 
     @Test
+    void aSendToARegistryThatJustStartedWaitsForItsFirstBackend() throws Exception {
+        // As after a refresh of the API bundle: registry, bridge and backend all start again, and the
+        // bridge passes on the kernel's sends before the backend is there.
+        session.bind(1, A, List.of());
+        CompletionStage<BundleId> send = session.send(1, A, FAR, ByteBuffer.wrap(new byte[] {7}), List.of());
+        assertFalse(send.toCompletableFuture().isDone(), "the send waits for a backend");
+        FakeBackend backend = addBackend("embedded", 0);
+        send.toCompletableFuture().get(5, java.util.concurrent.TimeUnit.SECONDS);
+        assertEquals(1, backend.sent.size());
+    }
+
+    @Test
     void aSendWhoseOptionExtensionIsBeingReplacedWaitsForTheNewOne() throws Exception {
         FakeBackend backend = addBackend("embedded", 0);
         LifetimeHandler old = new LifetimeHandler();
