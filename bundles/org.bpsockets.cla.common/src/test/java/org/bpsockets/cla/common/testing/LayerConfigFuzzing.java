@@ -1,6 +1,7 @@
 package org.bpsockets.cla.common.testing;
 
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -127,6 +128,7 @@ public final class LayerConfigFuzzing {
             }
         } else {
             assertNotNull(checked.problem(), "refused");
+            assertNotSame(typed, checked.config(), "a refused configuration is not used");
             assertTrue(checked.problem().startsWith(pid + ": "), checked.problem());
             for (String p : problems) {
                 String key = p.substring(0, Math.max(0, p.indexOf(" = '")));
