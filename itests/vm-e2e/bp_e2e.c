@@ -11,6 +11,10 @@
  *   bp_e2e recv EID SECONDS       bind EID, print the first datagram as "from SRC: TEXT"
  *   bp_e2e send FROM TO TEXT      bind FROM, send TEXT to TO
  *   bp_e2e bench NODE             AF_BP through the node against UDP on loopback, same sizes
+ *   bp_e2e flow NODE SRC DSTNODE DSTSVC RECVSVC INTERVAL_MS CTL STATUS
+ *                                 a steady flow from ipn:NODE.SRC to ipn:DSTNODE.DSTSVC, received on
+ *                                 ipn:NODE.RECVSVC (= SRC: the destination echoes), steered by the
+ *                                 file CTL while the node is changed (see cmd_flow)
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -480,6 +484,372 @@ static double now(void)
 	return t.tv_sec + t.tv_nsec / 1e9;
 }
 
+/*
+ * ---- flow: a sender and a receiver at a steady rate while the node is changed under them ----
+ *
+ * The sender sends datagram after datagram (a sequence number, its length and a pattern made from
+ * it) every interval, on the same socket for the whole run. A send the kernel refuses is retried
+ * with the same number after 10 ms; the errno is counted, and one that is not transient (anything
+ * but ENETDOWN, ENETUNREACH, ENOBUFS, EAGAIN) is a failure. The receiver checks every datagram's
+ * source, length and pattern, and counts losses and duplicates. With BP_RECVSTATUS on the sender,
+ * a send the node refused after sendto() returned (a FAILED record) is counted with its errno.
+ *
+ * The guest script steers it through a control file, one line at a time: "phase NAME" closes the
+ * current phase (its figures are printed) and opens the next; "stop" stops sending, waits up to
+ * 120 s for every datagram sent, prints the last phase and the totals. A status file, rewritten
+ * every 100 ms, says "SENT RECEIVED" so that the script can wait for traffic to flow again.
+ */
+#define FLOW_MAX (1 << 20)
+#define FLOW_MAGIC 0x42504657u
+
+struct flow {
+	pthread_mutex_t lock;
+	int tx, rx;			/* rx == tx: the echo service sends each datagram back */
+	uint32_t from_node, from_service;	/* the source every datagram must carry */
+	struct sockaddr_bp to;
+	int interval_ms;
+	volatile int stopping;
+	/* guarded by lock */
+	uint32_t sent;			/* sequence numbers 0 .. sent-1 were accepted by sendto */
+	uint32_t received, duplicates, corrupt, bad_errno, failed_records, accepted_records;
+	unsigned char *seen;
+	/* the current phase */
+	char phase[64];
+	double phase_start, last_rx, last_tx_ok, longest_gap, longest_gap_at, longest_call, longest_no_send;
+	uint32_t phase_sent, phase_received, phase_refused[160], phase_failed[160];
+};
+
+static void flow_fill(unsigned char *buf, uint32_t seq, size_t len)
+{
+	uint32_t head[3] = { FLOW_MAGIC, seq, (uint32_t)len };
+
+	fill(buf, len, seq);
+	memcpy(buf, head, sizeof(head));
+}
+
+static size_t flow_len(uint32_t seq)
+{
+	return 64 + (seq * 37) % 1000;
+}
+
+static const char *flow_errname(int e)
+{
+	static char other[16];
+
+	switch (e) {
+	case ENETDOWN: return "ENETDOWN";
+	case ENETUNREACH: return "ENETUNREACH";
+	case ENOBUFS: return "ENOBUFS";
+	case EAGAIN: return "EAGAIN";
+	case EBADF: return "EBADF";
+	case EIO: return "EIO";
+	case EINVAL: return "EINVAL";
+	case ENOPROTOOPT: return "ENOPROTOOPT";
+	case ETIMEDOUT: return "ETIMEDOUT";
+	case EMSGSIZE: return "EMSGSIZE";
+	}
+	snprintf(other, sizeof(other), "errno %d", e);
+	return other;
+}
+
+static void flow_errnos(const char *what, const uint32_t *counts)
+{
+	int e, any = 0;
+
+	printf("%s", what);
+	for (e = 0; e < 160; e++) {
+		if (counts[e]) {
+			printf("%s %s x%u", any ? "," : "", flow_errname(e), counts[e]);
+			any = 1;
+		}
+	}
+	if (!any)
+		printf(" none");
+}
+
+/* Prints the phase's figures and opens NAME (NULL: none). Caller holds the lock. */
+static void flow_phase(struct flow *f, const char *name)
+{
+	double t = now(), gap = t - f->last_rx;
+
+	if (f->phase[0]) {
+		if (gap > f->longest_gap && f->phase_received == 0) {
+			f->longest_gap = gap;
+			f->longest_gap_at = f->last_rx;
+		}
+		printf("phase %s: %.1f s, sent %u, received %u, longest pause in receiving %.0f ms "
+		       "(from %.1f s into the phase), longest without a successful send %.0f ms, longest sendto %.0f ms;",
+		       f->phase, t - f->phase_start, f->phase_sent, f->phase_received, f->longest_gap * 1000,
+		       f->longest_gap_at > f->phase_start ? f->longest_gap_at - f->phase_start : 0.0,
+		       f->longest_no_send * 1000, f->longest_call * 1000);
+		flow_errnos(" refused at sendto:", f->phase_refused);
+		printf(";");
+		flow_errnos(" refused after sendto (FAILED records):", f->phase_failed);
+		printf("\n");
+		fflush(stdout);
+	}
+	if (!name)
+		return;
+	snprintf(f->phase, sizeof(f->phase), "%s", name);
+	f->phase_start = t;
+	f->longest_gap = f->longest_call = f->longest_no_send = 0;
+	f->longest_gap_at = 0;
+	f->phase_sent = f->phase_received = 0;
+	memset(f->phase_refused, 0, sizeof(f->phase_refused));
+	memset(f->phase_failed, 0, sizeof(f->phase_failed));
+}
+
+static int flow_transient(int e)
+{
+	return e == ENETDOWN || e == ENETUNREACH || e == ENOBUFS || e == EAGAIN;
+}
+
+static void *flow_sender(void *arg)
+{
+	struct flow *f = arg;
+	unsigned char buf[1200];
+	uint32_t seq = 0;
+	double next = now(), t0, t1;
+
+	while (!f->stopping && seq < FLOW_MAX) {
+		size_t len = flow_len(seq);
+		ssize_t r;
+		int e;
+
+		flow_fill(buf, seq, len);
+		t0 = now();
+		r = sendto(f->tx, buf, len, 0, (struct sockaddr *)&f->to, sizeof(f->to));
+		e = errno;
+		t1 = now();
+		pthread_mutex_lock(&f->lock);
+		if (t1 - t0 > f->longest_call)
+			f->longest_call = t1 - t0;
+		if (r == (ssize_t)len) {
+			if (t1 - f->last_tx_ok > f->longest_no_send)
+				f->longest_no_send = t1 - f->last_tx_ok;
+			f->last_tx_ok = t1;
+			f->sent = ++seq;
+			f->phase_sent++;
+		} else {
+			if (r >= 0)
+				e = EMSGSIZE;
+			if (!flow_transient(e)) {
+				f->bad_errno++;
+				printf("# sendto of %u: %s (not a transient errno)\n", seq, strerror(e));
+			}
+			f->phase_refused[e < 160 ? e : 0]++;
+		}
+		pthread_mutex_unlock(&f->lock);
+		if (r != (ssize_t)len) {
+			usleep(10000);
+			continue;
+		}
+		next += f->interval_ms / 1000.0;
+		t1 = next - now();
+		if (t1 > 0)
+			usleep((useconds_t)(t1 * 1e6));
+		else
+			next -= t1;	/* behind: the next one now, no catching up in a burst */
+	}
+	return NULL;
+}
+
+static void flow_errqueue(struct flow *f)
+{
+	char cbuf[256];
+	struct bp_status st;
+	struct msghdr m = { .msg_control = cbuf, .msg_controllen = sizeof(cbuf) };
+	struct cmsghdr *c;
+
+	while (recvmsg(f->tx, &m, MSG_ERRQUEUE | MSG_DONTWAIT) >= 0) {
+		c = CMSG_FIRSTHDR(&m);
+		if (c && c->cmsg_level == SOL_BP && c->cmsg_type == BP_RECVSTATUS) {
+			memcpy(&st, CMSG_DATA(c), sizeof(st));
+			pthread_mutex_lock(&f->lock);
+			if (st.bs_status & BP_STATUS_FAILED) {
+				f->failed_records++;
+				f->phase_failed[st.bs_errno > 0 && st.bs_errno < 160 ? st.bs_errno : 0]++;
+				printf("# send %u refused by the node after sendto: %s\n", st.bs_send_id,
+				       strerror(st.bs_errno));
+			} else if (st.bs_status & BP_STATUS_ACCEPTED) {
+				f->accepted_records++;
+			}
+			pthread_mutex_unlock(&f->lock);
+		}
+		m.msg_controllen = sizeof(cbuf);
+	}
+}
+
+static void *flow_receiver(void *arg)
+{
+	struct flow *f = arg;
+	unsigned char buf[2048], want[1200];
+	struct sockaddr_bp from;
+	socklen_t fl;
+	uint32_t head[3];
+	ssize_t r;
+
+	for (;;) {
+		struct pollfd p[2] = { { .fd = f->rx, .events = POLLIN }, { .fd = f->tx, .events = 0 } };
+		int np = f->rx == f->tx ? 1 : 2;
+
+		if (f->stopping > 1)
+			break;
+		if (poll(p, np, 100) <= 0)
+			continue;
+		if ((p[0].revents | (np > 1 ? p[1].revents : 0)) & POLLERR)
+			flow_errqueue(f);
+		if (!(p[0].revents & POLLIN))
+			continue;
+		fl = sizeof(from);
+		r = recvfrom(f->rx, buf, sizeof(buf), MSG_DONTWAIT, (struct sockaddr *)&from, &fl);
+		if (r < 0) {
+			if (errno != EAGAIN) {
+				pthread_mutex_lock(&f->lock);
+				f->bad_errno++;
+				pthread_mutex_unlock(&f->lock);
+				printf("# recvfrom: %s\n", strerror(errno));
+				usleep(10000);
+			}
+			continue;
+		}
+		pthread_mutex_lock(&f->lock);
+		if (r >= (ssize_t)sizeof(head))
+			memcpy(head, buf, sizeof(head));
+		if (r < (ssize_t)sizeof(head) || head[0] != FLOW_MAGIC || head[1] >= FLOW_MAX ||
+		    head[2] != (uint32_t)r || r != (ssize_t)flow_len(head[1]) ||
+		    !same_ipn(&from, fl, f->from_node, f->from_service)) {
+			f->corrupt++;
+			printf("# a datagram of %zd bytes that is not one of ours\n", r);
+		} else {
+			flow_fill(want, head[1], (size_t)r);
+			if (memcmp(want, buf, (size_t)r)) {
+				f->corrupt++;
+				printf("# datagram %u: its payload differs\n", head[1]);
+			} else if (f->seen[head[1]]++) {
+				f->duplicates++;
+				printf("# datagram %u received again\n", head[1]);
+			} else {
+				double t = now();
+
+				if (t - f->last_rx > f->longest_gap) {
+					f->longest_gap = t - f->last_rx;
+					f->longest_gap_at = f->last_rx;
+				}
+				f->last_rx = t;
+				f->received++;
+				f->phase_received++;
+			}
+		}
+		pthread_mutex_unlock(&f->lock);
+	}
+	return NULL;
+}
+
+/* bp_e2e flow NODE SRC DSTNODE DSTSVC RECVSVC INTERVAL_MS CTLFILE STATUSFILE */
+static int cmd_flow(char **argv)
+{
+	struct flow f = { .lock = PTHREAD_MUTEX_INITIALIZER };
+	uint32_t src = strtoul(argv[0], NULL, 10), dst_node = strtoul(argv[1], NULL, 10);
+	uint32_t dst_svc = strtoul(argv[2], NULL, 10), recv_svc = strtoul(argv[3], NULL, 10);
+	const char *ctl = argv[5], *status = argv[6];
+	char line[128], tmp[256];
+	uint64_t lifetime = 600000;
+	int on = 1, ok_exit;
+	long off = 0;
+	double deadline = 0;
+	pthread_t st, rt;
+	uint32_t i, lost = 0;
+
+	f.interval_ms = atoi(argv[4]);
+	f.seen = calloc(FLOW_MAX, 1);
+	f.tx = bound_socket(src);
+	f.rx = recv_svc == src ? f.tx : bound_socket(recv_svc);
+	if (f.tx < 0 || f.rx < 0) {
+		perror("flow: bind");
+		return 1;
+	}
+	/* A bundle option, so that every send goes through the options extension. */
+	if (setsockopt(f.tx, SOL_BP, BP_LIFETIME_MS, &lifetime, sizeof(lifetime)) ||
+	    setsockopt(f.tx, SOL_BP, BP_RECVSTATUS, &on, sizeof(on))) {
+		perror("flow: setsockopt");
+		return 1;
+	}
+	f.to = ipn(dst_node, dst_svc);
+	f.from_node = recv_svc == src ? dst_node : node;
+	f.from_service = recv_svc == src ? dst_svc : src;
+	f.last_rx = f.last_tx_ok = now();
+	flow_phase(&f, "start");
+	pthread_create(&st, NULL, flow_sender, &f);
+	pthread_create(&rt, NULL, flow_receiver, &f);
+	printf("# flow ipn:%u.%u -> ipn:%u.%u, received on ipn:%u.%u, one datagram every %d ms\n", node, src,
+	       dst_node, dst_svc, node, recv_svc, f.interval_ms);
+	fflush(stdout);
+	for (;;) {
+		FILE *c = fopen(ctl, "r");
+		FILE *s;
+
+		if (c && fseek(c, off, SEEK_SET) == 0) {
+			while (fgets(line, sizeof(line), c) && strchr(line, '\n')) {
+				off = ftell(c);
+				*strchr(line, '\n') = 0;
+				pthread_mutex_lock(&f.lock);
+				if (!strncmp(line, "phase ", 6)) {
+					flow_phase(&f, line + 6);
+				} else if (!strcmp(line, "stop") && !f.stopping) {
+					f.stopping = 1;
+					deadline = now() + 120;
+				}
+				pthread_mutex_unlock(&f.lock);
+			}
+		}
+		if (c)
+			fclose(c);
+		snprintf(tmp, sizeof(tmp), "%s.new", status);
+		s = fopen(tmp, "w");
+		if (s) {
+			pthread_mutex_lock(&f.lock);
+			fprintf(s, "%u %u\n", f.sent, f.received);
+			pthread_mutex_unlock(&f.lock);
+			fclose(s);
+			rename(tmp, status);
+		}
+		if (f.stopping) {
+			int done;
+
+			pthread_mutex_lock(&f.lock);
+			done = f.received >= f.sent || now() > deadline;
+			pthread_mutex_unlock(&f.lock);
+			if (done)
+				break;
+		}
+		usleep(100000);
+	}
+	pthread_join(st, NULL);
+	usleep(300000);		/* the last status records and any late duplicate */
+	f.stopping = 2;
+	pthread_join(rt, NULL);
+	flow_errqueue(&f);
+	pthread_mutex_lock(&f.lock);
+	flow_phase(&f, NULL);
+	for (i = 0; i < f.sent; i++) {
+		if (!f.seen[i]) {
+			if (lost < 20)
+				printf("# datagram %u never arrived\n", i);
+			lost++;
+		}
+	}
+	ok_exit = !lost && !f.duplicates && !f.corrupt && !f.bad_errno && !f.failed_records;
+	printf("flow: %u sent, %u received, %u lost, %u duplicated, %u corrupt, %u non-transient errnos, "
+	       "%u refused after sendto, %u ACCEPTED records\n", f.sent, f.received, lost, f.duplicates,
+	       f.corrupt, f.bad_errno, f.failed_records, f.accepted_records);
+	pthread_mutex_unlock(&f.lock);
+	close(f.tx);
+	if (f.rx != f.tx)
+		close(f.rx);
+	return ok_exit ? 0 : 1;
+}
+
 static double run_bench(int tx, int rx, struct sockaddr *to, socklen_t tolen, size_t size,
 			long count, int quiet_ms, long *received)
 {
@@ -656,6 +1026,10 @@ int main(int argc, char **argv)
 		node = strtoul(argv[2], NULL, 10);
 		return cmd_peer(strtoul(argv[3], NULL, 10));
 	}
+	if (argc >= 10 && !strcmp(argv[1], "flow")) {
+		node = strtoul(argv[2], NULL, 10);
+		return cmd_flow(argv + 3);
+	}
 	if (argc >= 2 && !strcmp(argv[1], "expect-no-node"))
 		return cmd_expect_no_node();
 	if (argc >= 3 && !strcmp(argv[1], "bench")) {
@@ -663,6 +1037,6 @@ int main(int argc, char **argv)
 		return cmd_bench();
 	}
 	fprintf(stderr, "usage: %s test NODE | wait-node SECONDS NODE | expect-no-node | bench NODE | "
-		"peer NODE PEER\n", argv[0]);
+		"peer NODE PEER | flow NODE SRC DSTNODE DSTSVC RECVSVC INTERVAL_MS CTL STATUS\n", argv[0]);
 	return 2;
 }

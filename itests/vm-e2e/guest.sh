@@ -69,6 +69,13 @@ client() {
 	echo "$*" | timeout 300 "$node/bin/client" -u e2e -p "$pw" -r 60 -d 2 -b 2>&1
 }
 
+# A shell command through OpenSSH with the run's key (bin/client is a JVM: a minute under emulation).
+shell() {
+	cp "$results/../ssh-key" /tmp/bp-e2e-key 2>/dev/null && chmod 600 /tmp/bp-e2e-key
+	timeout 300 ssh -q -i /tmp/bp-e2e-key -p 8101 -o BatchMode=yes -o StrictHostKeyChecking=no \
+		-o UserKnownHostsFile=/dev/null -o LogLevel=ERROR e2ekey@127.0.0.1 "$*" </dev/null 2>&1
+}
+
 status_says() {
 	out=$(client bp:status)
 	echo "$out" >>"$results/status.txt"
@@ -82,6 +89,112 @@ await_karaf_exit() {
 		i=$((i + 1))
 	done
 	[ -z "$(karaf_pid)" ]
+}
+
+# Section 7: the node's parts replaced one after the other under steady traffic (issue 19). Two
+# flows run the whole time, each a sender and a receiver on sockets opened once (bp_e2e flow): a
+# local one, ipn:1.60 to ipn:1.61, and one through the second node, ipn:1.62 to the peer's echo
+# service ipn:2.9002 over TCPCLv4 and back. Each change is a phase of both flows: they print, per
+# phase, how long receiving paused and which errnos refused a send (retried with the same datagram).
+flow_received() {	# flow_received NAME: how many datagrams that flow received so far
+	f=$(cat "$results/flow-$1.status" 2>/dev/null)
+	echo "${f#* }" | grep -x '[0-9][0-9]*' || echo 0
+}
+
+await_flows() {	# await_flows N [SECONDS]: both flows receive N more datagrams (up to 120 s)
+	want_local=$(( $(flow_received local) + $1 ))
+	want_peer=$(( $(flow_received peer) + $1 ))
+	end=$(( $(date +%s) + ${2:-120} ))
+	while [ "$(date +%s)" -lt $end ]; do
+		[ "$(flow_received local)" -ge $want_local ] && [ "$(flow_received peer)" -ge $want_peer ] && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+# swap NAME COMMAND: a new phase of both flows, the shell command through bin/client, then traffic
+# through both flows again. The command's own time is printed; the pauses come with the flows' figures.
+swap() {
+	echo "phase $1" >>"$results/flow-local.ctl"
+	echo "phase $1" >>"$results/flow-peer.ctl"
+	t_swap=$(date +%s%N)
+	shell "$2" >"$results/swap-$1.txt"
+	rc=$?
+	t_done=$(date +%s%N)
+	check "$1: '$(printf '%s' "$2" | tr '\n' ';' | sed 's/;/; /g')' succeeds" sh -c "[ $rc = 0 ] && ! grep -q -i 'error' '$results/swap-$1.txt'"
+	await_flows 10 30 || {
+		# Not yet: where the node's threads are, while it is still stuck.
+		jstack "$(karaf_pid)" >"$results/swap-$1-threads.txt" 2>&1
+		await_flows 10 90
+	}
+	rc=$?
+	t_flow=$(date +%s%N)
+	echo "# $1: the command took $(( (t_done - t_swap) / 1000000 )) ms; both flows carried 10 more datagrams $(( (t_flow - t_done) / 1000000 )) ms after it returned"
+	check "$1: both flows carry datagrams again, on the sockets they opened at the start" [ $rc = 0 ]
+	[ $rc = 0 ] && return 0
+	# Stuck: what the node says, then the end of the section (the next changes would only wait too).
+	for f in local peer; do
+		echo "# flow $f stuck at (sent received): $(cat "$results/flow-$f.status")"
+		kill $(eval echo \$flow_$f) 2>/dev/null
+	done
+	shell "bp:status -v" >"$results/swap-stuck-status.txt"
+	shell "bp:sockets" >"$results/swap-stuck-sockets.txt"
+	return 1
+}
+
+swap_checks() {
+	rm -f "$results"/flow-*.ctl "$results"/flow-*.status
+	touch "$results/flow-local.ctl" "$results/flow-peer.ctl"
+	"$e2e" flow 1 60 1 61 61 50 "$results/flow-local.ctl" "$results/flow-local.status" >"$results/flow-local.txt" 2>&1 &
+	flow_local=$!
+	"$e2e" flow 1 62 2 9002 62 50 "$results/flow-peer.ctl" "$results/flow-peer.status" >"$results/flow-peer.txt" 2>&1 &
+	flow_peer=$!
+	check "two flows, 20 datagrams a second each, one of them through the second node, are running" await_flows 20
+	shell "bp:status -v" >"$results/swap-status-before.txt"
+	check "a shell command through OpenSSH" grep -q "Transport:  kernel - connected" "$results/swap-status-before.txt"
+	swap netlink-bridge "bundle:update org.bpsockets.netlink" &&
+	swap registry "bundle:update org.bpsockets.registry" &&
+	swap embedded-backend "bundle:update org.bpsockets.backend.embedded" &&
+	swap tcpclv4 "bundle:update org.bpsockets.cla.tcpclv4" &&
+	swap qos-baseline "bundle:update org.bpsockets.qos.baseline" &&
+	swap api-refresh "bundle:refresh org.bpsockets.api" &&
+	swap backend-feature "feature:uninstall bpsockets-backend-embedded
+feature:install bpsockets-backend-embedded"
+	echo "stop" >>"$results/flow-local.ctl"
+	echo "stop" >>"$results/flow-peer.ctl"
+	wait $flow_local
+	rc_local=$?
+	wait $flow_peer
+	rc_peer=$?
+	for f in local peer; do
+		echo "# flow $f:"
+		grep -v '^# flow ' "$results/flow-$f.txt" | sed 's/^/#   /'
+	done
+	check "local flow: every datagram arrived once and whole; sends were refused only with ENETDOWN, ENETUNREACH, ENOBUFS or EAGAIN, and never after sendto returned" \
+		[ $rc_local = 0 ]
+	check "flow through the second node: the same" [ $rc_peer = 0 ]
+	shell "bp:status -v" >"$results/swap-status-after.txt"
+	check "bp:status: the kernel transport is registered again and the embedded backend is up" sh -c \
+		"grep -q 'Transport:  kernel - connected: registered as node' '$results/swap-status-after.txt' && grep -q 'Backend:    embedded - UP' '$results/swap-status-after.txt'"
+}
+
+# The end of every run: the node stops, the module unloads, the kernel log is clean.
+finish() {
+	kill "$(karaf_pid)" 2>/dev/null
+	await_karaf_exit || kill -9 "$(karaf_pid)" 2>/dev/null
+	# The node has detached from ION and closed its µD3TN connections: they stop now.
+	[ -z "$ion_started" ] || ion_stop
+	if [ -n "$ud3tn_pid" ]; then
+		kill "$ud3tn_pid" 2>/dev/null
+		wait "$ud3tn_pid" 2>/dev/null
+	fi
+	# Every socket is closed and the node is gone: the module must unload (a leaked reference would stop it).
+	check "rmmod bp at the end" rmmod bp
+	dmesg >"$results/dmesg.txt"
+	check "kernel log is clean (tools/vm/kernel-log-check)" "$here/../../tools/vm/kernel-log-check" "$results/dmesg.txt"
+	echo "# $n checks, $failed failed, $skipped skipped"
+	[ $failed = 0 ]
+	exit $?
 }
 
 # pax-logging asks for the local host name; give the guest one that resolves.
@@ -118,6 +231,12 @@ t1=$(date +%s)
 check "the running node registers when the module appears" "$e2e" wait-node 120 1
 echo "# registered $(( $(date +%s) - t1 )) s after insmod"
 check "bp:status shows the node registered" status_says "Transport:  kernel - connected: registered as node"
+# "swap": the node's start and section 7 alone, while working on it.
+if [ "$mode" = swap ]; then
+	echo "# 7. the node's parts replaced under steady traffic"
+	swap_checks
+	finish
+fi
 
 echo "# 2. applications through module, bridge, registry and backend"
 "$e2e" test 1 >"$results/bp_e2e.tap" 2>&1
@@ -206,6 +325,9 @@ check "a socket sends after the reload" bpsend -s ipn:1.23 ipn:1.22 "after reloa
 wait $receiver
 check "and the datagram arrives" grep -q "from ipn:1.23, 12 bytes" "$results/ipn:1.22.log"
 
+echo "# 7. the node's parts replaced under steady traffic"
+swap_checks
+
 # use_backend NAME: the node's registry prefers NAME (its etc/ file, edited as an operator would);
 # true once bp:status names NAME as the active backend, UP.
 use_backend() {
@@ -219,7 +341,7 @@ use_backend() {
 	return 1
 }
 
-# The ION node of section 7, in a directory of its own: its commands run with ION_NODE_LIST_DIR
+# The ION node of section 8, in a directory of its own: its commands run with ION_NODE_LIST_DIR
 # (ION's multi-node mode, so it uses the wmKey and sdrName of its own configuration).
 ion_dir=/tmp/bp-e2e-ion
 ion_prefix=$(cat "$results/../ion-prefix" 2>/dev/null)
@@ -389,14 +511,14 @@ ion_stop() {
 		"cmp -s '$results/ion-shm-before.txt' '$results/ion-shm-after.txt' && cmp -s '$results/ion-ipc-before.txt' '$results/ion-ipc-after.txt'"
 }
 
-echo "# 7. the same applications through the ION backend (ION running in this VM)"
+echo "# 8. the same applications through the ION backend (ION running in this VM)"
 if [ -z "$ion_prefix" ]; then
 	skip "the functional checks through the ION backend" "BPSOCKETS_ION_PREFIX is not set"
 else
 	ion_checks
 fi
 
-# Section 8: µD3TN (BPSOCKETS_UD3TN_BIN) in this VM, the backend's one-shot senders (issue 21).
+# Section 9: µD3TN (BPSOCKETS_UD3TN_BIN) in this VM, the backend's one-shot senders (issue 21).
 ud3tn_bin=$(cat "$results/../ud3tn-bin" 2>/dev/null)
 ud3tn_dir=/tmp/bp-e2e-ud3tn
 ud3tn_pid=
@@ -448,24 +570,11 @@ ud3tn_checks() {
 		sh -c "! grep -E -q 'Dropping|Broken pipe' '$results/ud3tn.log'"
 }
 
-echo "# 8. one-shot senders through the µD3TN backend (µD3TN running in this VM)"
+echo "# 9. one-shot senders through the µD3TN backend (µD3TN running in this VM)"
 if [ -z "$ud3tn_bin" ]; then
 	skip "100 one-shot senders through the µD3TN backend" "BPSOCKETS_UD3TN_BIN is not set"
 else
 	ud3tn_checks
 fi
 
-kill "$(karaf_pid)" 2>/dev/null
-await_karaf_exit || kill -9 "$(karaf_pid)" 2>/dev/null
-# The node has detached from ION and closed its µD3TN connections: they stop now.
-[ -z "$ion_started" ] || ion_stop
-if [ -n "$ud3tn_pid" ]; then
-	kill "$ud3tn_pid" 2>/dev/null
-	wait "$ud3tn_pid" 2>/dev/null
-fi
-# Every socket is closed and the node is gone: the module must unload (a leaked reference would stop it).
-check "rmmod bp at the end" rmmod bp
-dmesg >"$results/dmesg.txt"
-check "kernel log is clean (tools/vm/kernel-log-check)" "$here/../../tools/vm/kernel-log-check" "$results/dmesg.txt"
-echo "# $n checks, $failed failed, $skipped skipped"
-[ $failed = 0 ]
+finish
