@@ -21,6 +21,8 @@ final class OptionHandlers {
     private final Map<Integer, SocketOptionHandler> byName = new ConcurrentHashMap<>();
     /** Option names whose handler left and none replaced it yet: since when (System.nanoTime). */
     private final Map<Integer, Long> goneSince = new ConcurrentHashMap<>();
+    /** For those: the bundle that had provided the handler, when known. */
+    private final Map<Integer, Long> goneFrom = new ConcurrentHashMap<>();
     /** Completed at the next handler to come; then replaced. */
     private CompletableFuture<Void> nextAdded = new CompletableFuture<>();
 
@@ -30,6 +32,7 @@ final class OptionHandlers {
             for (Integer name : handler.names()) {
                 byName.put(name, handler);
                 goneSince.remove(name);
+                goneFrom.remove(name);
             }
             added = nextAdded;
             nextAdded = new CompletableFuture<>();
@@ -37,11 +40,33 @@ final class OptionHandlers {
         added.complete(null);
     }
 
+    /**
+     * The bundle that provided handlers that left was uninstalled: it will not come back, so sends that
+     * wait for its options fail now, and later ones at once.
+     */
+    void forgetBundle(long bundleId) {
+        CompletableFuture<Void> waiting;
+        synchronized (this) {
+            boolean any = goneFrom.values().removeIf(id -> id == bundleId);
+            if (!any) {
+                return;
+            }
+            goneSince.keySet().removeIf(name -> !goneFrom.containsKey(name));
+            waiting = nextAdded;
+            nextAdded = new CompletableFuture<>();
+        }
+        waiting.complete(null);
+    }
+
     synchronized void remove(SocketOptionHandler handler) {
         long now = System.nanoTime();
+        org.osgi.framework.Bundle from = org.osgi.framework.FrameworkUtil.getBundle(handler.getClass());
         for (Integer name : handler.names()) {
             if (byName.remove(name, handler)) {
                 goneSince.put(name, now);
+                if (from != null) {
+                    goneFrom.put(name, from.getBundleId());
+                }
             }
         }
     }

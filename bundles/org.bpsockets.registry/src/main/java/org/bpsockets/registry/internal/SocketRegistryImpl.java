@@ -114,9 +114,22 @@ public final class SocketRegistryImpl implements SocketRegistry, SocketService {
             });
     private static final long RELEASE_DELAY_MILLIS = 10;
 
+    /** Tells the option handlers when a bundle that provided some is uninstalled (null outside OSGi). */
+    private final org.osgi.framework.BundleContext context;
+    private final org.osgi.framework.SynchronousBundleListener uninstalls = event -> {
+        if (event.getType() == org.osgi.framework.BundleEvent.UNINSTALLED) {
+            optionHandlers.forgetBundle(event.getBundle().getBundleId());
+        }
+    };
+
     @Activate
     public SocketRegistryImpl(RegistryConfig config) {
         this.config = config;
+        org.osgi.framework.Bundle self = org.osgi.framework.FrameworkUtil.getBundle(SocketRegistryImpl.class);
+        this.context = self == null ? null : self.getBundleContext();
+        if (context != null) {
+            context.addBundleListener(uninstalls);
+        }
         // A registry that starts may replace one that had a backend (an update, a refresh of the API):
         // the sends the kernel passes again to the node wait for the backend as during a swap.
         this.backendLeft = true;
@@ -181,6 +194,13 @@ public final class SocketRegistryImpl implements SocketRegistry, SocketService {
 
     @Deactivate
     void deactivate() {
+        if (context != null) {
+            try {
+                context.removeBundleListener(uninstalls);
+            } catch (IllegalStateException e) {
+                // the bundle is stopping
+            }
+        }
         reopener.shutdownNow();
         // Releases already scheduled still run (the default policy of a scheduled executor).
         releaser.shutdown();
