@@ -41,7 +41,8 @@ final class BundleEntry {
     /** The link it came from, or null if it was created here. */
     final String receivedFrom;
 
-    final long arrivedAt = System.currentTimeMillis();
+    /** When it arrived, on the monotonic clock ({@link NodeCore#monotonicMillis}), for its dwell time. */
+    final long arrivedAt = NodeCore.monotonicMillis();
     /** For an ADU reassembled in memory: the keys of the stored fragments it was made of. */
     java.util.List<Long> fragmentParts;
     /** Counts queueings on links, so callbacks of an earlier attempt are told apart. */

@@ -30,7 +30,8 @@ final class LinkRecord {
     /** It came up (a link that never did is a failed connection attempt). */
     boolean wasUp;
     private double tokens;
-    private long lastRefill = System.currentTimeMillis();
+    /** On the monotonic clock ({@link NodeCore#monotonicMillis}): a step of the wall clock must not drain it. */
+    private long lastRefill = NodeCore.monotonicMillis();
 
     /** Traffic and failures; a configured link's survive its reconnections. */
     final LinkCounters counters;

@@ -118,13 +118,13 @@ public final class NodeCore implements Backend, ClaContext, AutoCloseable {
     /** Creation-to-delivery time of what this node's applications received (bp:node, the metrics). */
     final DeliveryLatency deliveryLatency = new DeliveryLatency();
     /** Refusals of what peers sent, per peer, so a peer sending garbage cannot flood the log. */
-    private final RateLimitedLog refusals = new RateLimitedLog(LOG, 10_000, System::currentTimeMillis);
+    private final RateLimitedLog refusals = new RateLimitedLog(LOG, 10_000, NodeCore::monotonicMillis);
     /** Bundles whose block numbers were repaired, per peer. */
-    private final RateLimitedLog repairs = new RateLimitedLog(LOG, 60_000, System::currentTimeMillis);
+    private final RateLimitedLog repairs = new RateLimitedLog(LOG, 60_000, NodeCore::monotonicMillis);
     /** Deletions, per reason: each is said, but a mass expiry does not flood the log. */
-    private final RateLimitedLog deletions = new RateLimitedLog(LOG, 10_000, System::currentTimeMillis);
+    private final RateLimitedLog deletions = new RateLimitedLog(LOG, 10_000, NodeCore::monotonicMillis);
     /** Failed attempts to open a configured link: retried every second while its network is unreachable. */
-    private final RateLimitedLog attempts = new RateLimitedLog(LOG, 60_000, System::currentTimeMillis);
+    private final RateLimitedLog attempts = new RateLimitedLog(LOG, 60_000, NodeCore::monotonicMillis);
     /** The status reports this node's administrative endpoint received, newest last (bp:reports). */
     final RecentReports reports = new RecentReports(256);
     /** Why the store last refused a bundle, or null if it took the last one. */
@@ -152,7 +152,8 @@ public final class NodeCore implements Backend, ClaContext, AutoCloseable {
     /** Local fragments by their original bundle's identity (source, time, sequence), waiting for the rest. */
     private final Map<BundleId, List<Long>> fragmentKeys = new HashMap<>();
     private long storedBytes;
-    private long nextTick;
+    /** The next tick on the monotonic clock: a step of the wall clock must not stop the node's timers. */
+    private long nextTickNanos = System.nanoTime();
 
     public NodeCore(NodeSettings settings, BundleStore store, Router router) {
         this.settings = settings;
@@ -219,7 +220,7 @@ public final class NodeCore implements Backend, ClaContext, AutoCloseable {
         List<Runnable> batch = new ArrayList<>();
         while (running) {
             try {
-                long wait = Math.max(0, nextWakeUp() - System.currentTimeMillis());
+                long wait = untilNextWakeUp();
                 Runnable first = events.poll(Math.min(wait, TICK_MILLIS), TimeUnit.MILLISECONDS);
                 if (first != null) {
                     batch.add(first);
@@ -944,7 +945,7 @@ public final class NodeCore implements Backend, ClaContext, AutoCloseable {
      * contact's rate is spent (then the next tick does). A bundle's units (fragments) go in order.
      */
     private void pumpLink(LinkRecord r) {
-        long now = System.currentTimeMillis();
+        long now = monotonicMillis();
         while (r.link.state() == LinkState.UP) {
             if (r.partialUnits == null) {
                 BundleEntry next = r.peek(bundles);
@@ -1009,7 +1010,7 @@ public final class NodeCore implements Backend, ClaContext, AutoCloseable {
             }
         }
         if (b.primary().creationTime() == 0 || b.firstBlockOfType(BlockType.BUNDLE_AGE) != null) {
-            long dwell = System.currentTimeMillis() - e.arrivedAt;
+            long dwell = monotonicMillis() - e.arrivedAt;
             edit.setBundleAge(Math.max(0, b.bundleAge()) + dwell, CrcType.NONE);
         }
         Bundle out = edit.build();
@@ -1170,7 +1171,7 @@ public final class NodeCore implements Backend, ClaContext, AutoCloseable {
                 }
                 ConfiguredLink link = configured.get(c.linkName());
                 if (open && link != null) {
-                    link.nextAttempt = 0; // a contact that starts is tried at once, whatever failed before
+                    link.nextAttempt = System.nanoTime(); // a contact that starts is tried at once
                     link.backoffMillis = 0;
                 }
             }
@@ -1189,7 +1190,7 @@ public final class NodeCore implements Backend, ClaContext, AutoCloseable {
                     wanted = c.current != null;
                     break;
             }
-            if (wanted && c.current == null && now >= c.nextAttempt) {
+            if (wanted && c.current == null && System.nanoTime() - c.nextAttempt >= 0) {
                 connect(c);
             } else if (!wanted && c.current != null && c.definition.mode() == LinkDefinition.Mode.SCHEDULED) {
                 LOG.info("Closing link {}: its contact ended", c.definition.name());
@@ -1231,12 +1232,12 @@ public final class NodeCore implements Backend, ClaContext, AutoCloseable {
         } else {
             c.backoffMillis = c.backoffMillis == 0 ? 1000 : Math.min(MAX_BACKOFF_MILLIS, c.backoffMillis * 2);
         }
-        c.nextAttempt = System.currentTimeMillis() + c.backoffMillis;
+        c.nextAttempt = System.nanoTime() + c.backoffMillis * 1_000_000;
     }
 
     private void connect(ConfiguredLink c) {
         ConvergenceLayer layer = layers.get(c.definition.convergenceLayer());
-        c.nextAttempt = System.currentTimeMillis() + Math.max(1000, c.backoffMillis);
+        c.nextAttempt = System.nanoTime() + Math.max(1000, c.backoffMillis) * 1_000_000;
         if (layer == null) {
             c.problem = "convergence layer '" + c.definition.convergenceLayer() + "' is not installed";
             return;
@@ -1261,13 +1262,22 @@ public final class NodeCore implements Backend, ClaContext, AutoCloseable {
     // Event thread: time
     // =====================================================================================
 
-    private long nextWakeUp() {
-        long next = nextTick;
+    /** Milliseconds on the monotonic clock, for intervals that a step of the wall clock must not stretch. */
+    static long monotonicMillis() {
+        return System.nanoTime() / 1_000_000;
+    }
+
+    /**
+     * Milliseconds until the next tick (monotonic) or the next expiry (wall clock: lifetimes are DTN
+     * times). Never more than a tick, so a step of the wall clock is noticed within a second.
+     */
+    private long untilNextWakeUp() {
+        long wait = Math.max(0, (nextTickNanos - System.nanoTime()) / 1_000_000);
         long[] head = expiries.peek();
         if (head != null) {
-            next = Math.min(next, head[0]);
+            wait = Math.min(wait, Math.max(0, head[0] - System.currentTimeMillis()));
         }
-        return next;
+        return Math.min(wait, TICK_MILLIS);
     }
 
     private void timers() {
@@ -1278,11 +1288,11 @@ public final class NodeCore implements Backend, ClaContext, AutoCloseable {
                 delete(e, StatusReportReason.LIFETIME_EXPIRED);
             }
         }
-        if (now >= nextTick) {
-            nextTick = now + TICK_MILLIS;
+        long nanos = System.nanoTime();
+        if (nanos - nextTickNanos >= 0) {
+            nextTickNanos = nanos + TICK_MILLIS * 1_000_000;
             seenUntil.values().removeIf(until -> until <= now);
             contactManager();
-            long nanos = System.nanoTime();
             for (ConfiguredLink c : configured.values()) {
                 c.counters.sample(nanos);
             }
@@ -1711,7 +1721,8 @@ public final class NodeCore implements Backend, ClaContext, AutoCloseable {
         final LinkDefinition definition;
         LinkRecord current;
         final LinkCounters counters = new LinkCounters();
-        long nextAttempt;
+        /** When to try again, on the monotonic clock (System.nanoTime). */
+        long nextAttempt = System.nanoTime();
         long backoffMillis;
         String problem;
 
