@@ -23,6 +23,7 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
 TOOLS = REPO / "tools"
+FAKETIME_LIBS = ("/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1", "/usr/lib/aarch64-linux-gnu/faketime/libfaketime.so.1")
 
 
 def log(msg):
@@ -79,6 +80,8 @@ class Testbed:
                             "rate", link["rate"], "burst", "64kb", "latency", "500ms")
             link["_devs"] = {a: va, b: vb}
             link["_addr"] = {a: f"10.200.{i}.1", b: f"10.200.{i}.2"}
+            if link.get("loss_percent"):
+                self.set_loss(link, link["loss_percent"])
         for node in self.s["node"]:
             n = node["number"]
             peers = []
@@ -95,18 +98,38 @@ class Testbed:
                 self.sh("mount", "-t", "tmpfs", "-o", f"size={node['store_tmpfs_mb']}m", "tmpfs", store)
                 self.mounts.append(store)
                 config["storePath"] = str(store / "bundles.mv")
-            if config:
-                cfg = self.home(n) / "etc" / "org.bpsockets.node.cfg"
-                lines = [l for l in cfg.read_text().splitlines() if l.split("=")[0].strip() not in config]
-                cfg.write_text("\n".join(lines + [f"{k} = {v}" for k, v in config.items()]) + "\n")
+            # `config` is the node's own (org.bpsockets.node); `cfg` any other PID's, e.g. a layer's keepalive.
+            for pid, values in [("org.bpsockets.node", config)] + list(node.get("cfg", {}).items()):
+                if values:
+                    cfg = self.home(n) / "etc" / f"{pid}.cfg"
+                    old = cfg.read_text().splitlines() if cfg.exists() else []
+                    lines = [l for l in old if l.split("=")[0].strip() not in values]
+                    cfg.write_text("\n".join(lines + [f"{k} = {v}" for k, v in values.items()]) + "\n")
             self.sh(TOOLS / "add-user", "--home", self.home(n), "operator", input=self.password + "\n")
         for node in self.s["node"]:
             self.start_node(node["number"])
         for route in self.s.get("route", []):
             self.console(route["node"], f"bp:route-add {route['name']} {route['to']} {route['via']}")
 
+    def node_env(self, n):
+        """A node with `faketime = true` runs under libfaketime: its wall clock is what the clock file
+        says (an offset such as -1h, re-read every second), its monotonic clock is the real one, as when
+        NTP steps a host's clock."""
+        node = next(x for x in self.s["node"] if x["number"] == n)
+        if not node.get("faketime"):
+            return None
+        lib = next((p for p in FAKETIME_LIBS if Path(p).exists()), None)
+        if lib is None:
+            raise RuntimeError("the scenario steps a node's clock: install libfaketime (tools/setup-deps kernel)")
+        clock = self.home(n) / "clock-offset"
+        if not clock.exists():
+            clock.write_text("+0\n")
+        return dict(os.environ, LD_PRELOAD=lib, FAKETIME_TIMESTAMP_FILE=str(clock), FAKETIME_CACHE_DURATION="1",
+                    FAKETIME_DONT_FAKE_MONOTONIC="1")
+
     def start_node(self, n):
-        r = self.sh("ip", "netns", "exec", self.ns(n), TOOLS / "start-node", self.home(n), check=False)
+        r = self.sh("ip", "netns", "exec", self.ns(n), TOOLS / "start-node", self.home(n), check=False,
+                    env=self.node_env(n))
         if r.returncode != 0:
             raise RuntimeError(f"node {n} did not start:\n{r.stdout}{r.stderr}")
         if n not in self.started:
@@ -154,6 +177,17 @@ class Testbed:
             subprocess.run(["umount", str(m)], capture_output=True)
 
     # ---- traffic and faults ---------------------------------------------------------------------
+    def set_loss(self, link, percent):
+        """Drops `percent` % of the packets arriving at each end of a link, at random (nftables' numgen
+        on the veth's ingress hook): loss on the wire, without netem, which the host kernel lacks."""
+        for m, dev in link["_devs"].items():
+            table = f"loss_{dev}"
+            self.sh("ip", "netns", "exec", self.ns(m), "nft", "delete", "table", "netdev", table, check=False)
+            if percent > 0:
+                rules = (f"table netdev {table} {{\n chain in {{\n  type filter hook ingress device {dev} priority 0;\n"
+                         f"  numgen random mod 10000 < {int(percent * 100)} counter drop\n }}\n}}\n")
+                self.sh("ip", "netns", "exec", self.ns(m), "nft", "-f", "-", input=rules)
+
     def set_link(self, link, up, check=True):
         """Both ends of a link's veth pair up or down."""
         for m, dev in link["_devs"].items():
@@ -173,7 +207,7 @@ class Testbed:
     def sender(flow, count, log, to):
         """The sending application's command: count bundles at the flow's pace, each logged."""
         pace = f"-i {flow['interval']} " if "interval" in flow else ""
-        return f"bp:send -n {count} {pace}--size {flow['size']} --log {log} {to}"
+        return f"bp:send -n {count} {pace}--size {flow.get('_size', flow['size'])} --log {log} {to}"
 
     @staticmethod
     def lines(path):
@@ -185,6 +219,8 @@ class Testbed:
     def run(self):
         t = self.s["traffic"]
         count = t.get("short_count", t["count"]) if self.short else t["count"]
+        if self.short and "short_size" in t:
+            t["_size"] = t["short_size"]
         sent_log, recv_log = self.work / "sent.log", self.work / "received.log"
         endpoint = t["to"]
         rx_node, tx_node = int(endpoint.split(":")[1].split(".")[0]), t["from"]
@@ -192,7 +228,7 @@ class Testbed:
         recv = f"bp:recv -n 100000000 -t 900 --log {recv_log} {endpoint}"
         self.app("receiver", rx_node, recv)
         time.sleep(3)  # the receiver binds before the first bundle comes
-        self.event(f"sending {count} bundles of {t['size']} bytes from node {tx_node} to {endpoint}")
+        self.event(f"sending {count} bundles of {t.get('_size', t['size'])} bytes from node {tx_node} to {endpoint}")
         self.app("sender", tx_node, self.sender(t, count, sent_log, endpoint))
         # Further flows (e.g. the other direction) run beside the first; faults restart only the first's
         # applications.
@@ -214,12 +250,18 @@ class Testbed:
         scale = count / t["count"]
         deadline = time.monotonic() + t.get("timeout", 900)
         resumed_at = {}
+        self.timeline = []  # (seconds, accepted, received) of the first flow, for timeline.{csv,png}
         while time.monotonic() < deadline:
             sent = len(self.lines(sent_log))
             got = len(self.ids(recv_log))
+            now = round(time.monotonic() - self.t0, 1)
+            if not self.timeline or now - self.timeline[-1][0] >= 0.5:
+                self.timeline.append((now, sent, got))
             due = [f for f in faults if sent >= f.get("after_sent", 0) * scale and got >= f.get("after_received", 0) * scale]
             for f in due:
                 faults.remove(f)
+                time.sleep(f.get("short_delay_seconds", f.get("delay_seconds", 0)) if self.short
+                           else f.get("delay_seconds", 0))
                 self.fault(f, count, sent_log, recv_log, rx_node, tx_node, endpoint, resumed_at)
             for node in self.started:
                 rss[node] = max(rss.get(node, 0), self.rss_mb(node))
@@ -257,7 +299,40 @@ class Testbed:
         if self.refusals:
             result["first refusal"] = self.refusals[0][:200]
         result["peak RSS (MB)"] = "; ".join(f"node {n}: {m}" for n, m in sorted(rss.items()))
+        for n in self.s.get("report_links", []):
+            # What each link carried (bytes sent, bundles re-sent after a cut): kept beside the results.
+            (self.work / f"links-node{n}.txt").write_text(self.console(n, "bp:links"))
         return result
+
+    def plot(self):
+        """timeline.csv, and timeline.png where matplotlib is installed: bundles accepted and received
+        over time, with the faults marked."""
+        rows = getattr(self, "timeline", [])
+        (self.work / "timeline.csv").write_text("seconds,accepted,received\n"
+                                                 + "".join(f"{t},{a},{r}\n" for t, a, r in rows))
+        try:
+            import matplotlib
+            matplotlib.use("Agg")
+            import matplotlib.pyplot as plt
+        except ImportError:
+            log("matplotlib is not installed: no timeline.png (apt-get install python3-matplotlib)")
+            return
+        if not rows:
+            return
+        fig, ax = plt.subplots(figsize=(8, 3.5))
+        ax.plot([r[0] for r in rows], [r[1] for r in rows], label="accepted by the sending node")
+        ax.plot([r[0] for r in rows], [r[2] for r in rows], label="received by the application")
+        for t, what in self.events:
+            if any(w in what for w in ("kill", "cut", "restored", "clock", "loses", "refused", "flaps")):
+                ax.axvline(t, color="grey", linewidth=0.6, linestyle=":")
+                ax.annotate(what[:28], (t, 0), rotation=90, fontsize=6, va="bottom", ha="right", color="grey")
+        ax.set_xlabel("seconds since the run began")
+        ax.set_ylabel("bundles")
+        ax.set_title(f"{self.s['name']}: {self.s.get('description', '')}"[:95], fontsize=8)
+        ax.legend(fontsize=7, loc="upper left")
+        fig.tight_layout()
+        fig.savefig(self.work / "timeline.png", dpi=90)
+        plt.close(fig)
 
     def rss_mb(self, n):
         pid = self.node_pid(n)
@@ -296,23 +371,29 @@ class Testbed:
             self.await_more(recv_log, got_before)
             resumed_at[n] = round(time.monotonic() - killed, 1)
             self.event(f"bundles flow again {resumed_at[n]} s after the kill of node {n}")
-        elif kind == "link-cut":
-            # Both ends of the veth pair down for down_seconds, then up: the TCP connection under the
-            # convergence layer breaks or stalls, as when a radio link goes away.
+        elif kind in ("link-cut", "link-down"):
+            # Both ends of the veth pair down (for down_seconds, then up, for link-cut): the TCP connection
+            # under the convergence layer breaks or stalls, as when a radio link goes away.
             link = self.s["link"][f["link"] - 1]
-            got_before = len(self.ids(recv_log))
+            self.got_at_cut = len(self.ids(recv_log))
             self.set_link(link, False)
-            self.event(f"link {f['link']} cut after {got_before} received")
-            time.sleep(f.get("down_seconds", 10))
-            self.set_link(link, True)
-            restored = time.monotonic()
-            got_restored = len(self.ids(recv_log))
-            self.event(f"link {f['link']} restored ({got_restored - got_before} received while it was cut: "
-                       "what was in flight)")
-            self.await_more(recv_log, got_restored)
-            name = f"link {f['link']}"
-            resumed_at[name] = round(time.monotonic() - restored, 1)
-            self.event(f"bundles flow again {resumed_at[name]} s after the link came back")
+            self.event(f"link {f['link']} cut after {self.got_at_cut} received")
+            if kind == "link-cut":
+                time.sleep(f.get("down_seconds", 10))
+                self.link_up(f, recv_log, resumed_at)
+        elif kind == "link-up":
+            self.link_up(f, recv_log, resumed_at)
+        elif kind == "loss":
+            # A link's packet loss changed, e.g. a radio link fading (0 restores it).
+            link = self.s["link"][f["link"] - 1]
+            self.set_loss(link, f["percent"])
+            self.event(f"link {f['link']} loses {f['percent']} % of its packets")
+        elif kind == "clock-step":
+            # The node's wall clock jumps (its monotonic clock does not): `offset` from the true time, in
+            # libfaketime's form (-1h, +30m, +0). Takes effect within a second.
+            (self.home(n) / "clock-offset").write_text(f["offset"] + "\n")
+            time.sleep(1.5)
+            self.event(f"node {n}'s clock set to the true time {f['offset']}")
         elif kind == "flap":
             # The link goes down and up every period_seconds / 2, for for_seconds (scaled in the short form).
             link = self.s["link"][f["link"] - 1]
@@ -331,7 +412,22 @@ class Testbed:
             self.flappers = getattr(self, "flappers", []) + [th]
             self.event(f"link {f['link']} flaps every {f['period_seconds']} s for {length} s")
         else:
-            raise ValueError(f"unknown fault action '{kind}' (kill, link-cut, flap)")
+            raise ValueError(f"unknown fault action '{kind}' (kill, link-cut, link-down, link-up, flap, loss, clock-step)")
+
+    def link_up(self, f, recv_log, resumed_at):
+        """Brings a cut link back and measures how long until bundles flow again."""
+        link = self.s["link"][f["link"] - 1]
+        self.set_link(link, True)
+        restored = time.monotonic()
+        got_restored = len(self.ids(recv_log))
+        self.event(f"link {f['link']} restored ({got_restored - getattr(self, 'got_at_cut', got_restored)} "
+                   "received while it was cut: what was in flight)")
+        self.await_more(recv_log, got_restored)
+        name = f"link {f['link']}"
+        while name in resumed_at:
+            name += "'"  # the link's next cut
+        resumed_at[name] = round(time.monotonic() - restored, 1)
+        self.event(f"bundles flow again {resumed_at[name]} s after the link came back")
 
     def check(self, count, sent_log, recv_log, resumed_at):
         sent = {l[0]: (l[1], l[2]) for l in self.lines(sent_log)}
@@ -380,6 +476,9 @@ def main():
             # A scenario that shows an open finding runs in the full form only; said, not hidden.
             log(f"== {scenario['name']}: SKIPPED in the short form: known failure: {scenario['known_failure']}")
             continue
+        if a.short and scenario.get("full_form_only"):
+            log(f"== {scenario['name']}: SKIPPED in the short form: {scenario['full_form_only']}")
+            continue
         work = out_dir / scenario["name"]
         subprocess.run(["rm", "-rf", str(work)])
         work.mkdir(parents=True)
@@ -393,6 +492,7 @@ def main():
         finally:
             bed.cleanup()
         (work / "events.csv").write_text("seconds,event\n" + "".join(f"{t},{w}\n" for t, w in bed.events))
+        bed.plot()
         results.append(r)
         log("   " + ", ".join(f"{k}: {v}" for k, v in r.items()))
     keys = list(dict.fromkeys(k for r in results for k in r))
