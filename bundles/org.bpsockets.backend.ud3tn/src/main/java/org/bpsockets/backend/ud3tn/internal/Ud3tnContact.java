@@ -74,6 +74,13 @@ public final class Ud3tnContact {
             throw new IllegalArgumentException("contact " + name + ": cla '" + cla
                     + "' is not <cla>:<address> (an address without parentheses or semicolons)");
         }
+        for (EndpointId eid : concat(peer, reachable)) {
+            // A dtn: EID may hold them (RFC 3986 sub-delims); in the command they would end it early too.
+            if (eid.toString().matches(".*[();].*")) {
+                throw new IllegalArgumentException("contact " + name + ": EID '" + eid
+                        + "' has a parenthesis or semicolon, which µD3TN's contact command cannot carry");
+            }
+        }
         if (!end.isAfter(start)) {
             throw new IllegalArgumentException("contact " + name + " ends (" + end + ") before it starts (" + start + ")");
         }
@@ -84,6 +91,12 @@ public final class Ud3tnContact {
         this.start = start;
         this.end = end;
         this.rate = rate;
+    }
+
+    private static List<EndpointId> concat(EndpointId peer, List<EndpointId> reachable) {
+        List<EndpointId> all = new java.util.ArrayList<>(reachable);
+        all.add(0, peer);
+        return all;
     }
 
     public String name() {
