@@ -152,6 +152,9 @@ swap_checks() {
 	check "two flows, 20 datagrams a second each, one of them through the second node, are running" await_flows 20
 	shell "bp:status -v" >"$results/swap-status-before.txt"
 	check "a shell command through OpenSSH" grep -q "Transport:  kernel - connected" "$results/swap-status-before.txt"
+	# An operator's setting, which every replacement and the upgrade must keep.
+	shell "config:property-set -p org.bpsockets.registry duplicateMemory 777" >/dev/null
+	new_version=$(cat "$results/../upgrade/version")
 	swap netlink-bridge "bundle:update org.bpsockets.netlink" &&
 	swap registry "bundle:update org.bpsockets.registry" &&
 	swap embedded-backend "bundle:update org.bpsockets.backend.embedded" &&
@@ -159,7 +162,19 @@ swap_checks() {
 	swap qos-baseline "bundle:update org.bpsockets.qos.baseline" &&
 	swap api-refresh "bundle:refresh org.bpsockets.api" &&
 	swap backend-feature "feature:uninstall bpsockets-backend-embedded
-feature:install bpsockets-backend-embedded"
+feature:install bpsockets-backend-embedded" &&
+	# A newer build of every feature the node runs (run made it: newer-build), installed into it.
+	# The node's boot features that the newer build has (not JNA, which keeps its version).
+	upgrade=$(grep -o 'bpsockets-[a-z0-9-]*/' "$node/etc/org.apache.karaf.features.cfg" | tr -d / | sort -u |
+		while read -r f; do
+			if grep -q "<feature name=\"$f\" version=\"$new_version\"" "$results/../upgrade/features.xml"; then
+				printf '%s/%s ' "$f" "$new_version"
+			fi
+		done) &&
+	echo "# upgrading to $new_version: $upgrade" &&
+	check "the newer build has the node's features" [ -n "$upgrade" ] &&
+	swap upgrade "feature:repo-add $(cat "$results/../upgrade/repository")
+feature:install --upgrade $upgrade"
 	echo "stop" >>"$results/flow-local.ctl"
 	echo "stop" >>"$results/flow-peer.ctl"
 	wait $flow_local
@@ -176,6 +191,10 @@ feature:install bpsockets-backend-embedded"
 	shell "bp:status -v" >"$results/swap-status-after.txt"
 	check "bp:status: the kernel transport is registered again and the embedded backend is up" sh -c \
 		"grep -q 'Transport:  kernel - connected: registered as node' '$results/swap-status-after.txt' && grep -q 'Backend:    embedded - UP' '$results/swap-status-after.txt'"
+	check "bp:status: every part runs at the newer build's version, $new_version" \
+		grep -q "^Parts: .* active at $new_version" "$results/swap-status-after.txt"
+	shell "config:property-get -p org.bpsockets.registry duplicateMemory" >"$results/swap-setting-after.txt"
+	check "the operator's setting survived the replacements and the upgrade" grep -q "^777" "$results/swap-setting-after.txt"
 }
 
 # The end of every run: the node stops, the module unloads, the kernel log is clean.
