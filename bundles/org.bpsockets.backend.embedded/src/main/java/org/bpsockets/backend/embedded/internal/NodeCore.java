@@ -323,8 +323,11 @@ public final class NodeCore implements Backend, ClaContext, AutoCloseable {
 
     /** Unacknowledged deliveries of a closed registration wait for the endpoint's next one. */
     void closeRegistration(NodeRegistration registration) {
+        // Closed at once, not when the event is handled: a delivery handed back meanwhile (acknowledgements
+        // and releases go ahead of other events) must not be offered to it again, or a sink that
+        // releases as it closes would get it back for ever.
+        registration.closed = true;
         post(() -> {
-            registration.closed = true;
             if (registrations.get(registration.endpoint) == registration) {
                 registrations.remove(registration.endpoint);
             }

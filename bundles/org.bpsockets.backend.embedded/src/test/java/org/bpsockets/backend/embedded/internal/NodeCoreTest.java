@@ -631,6 +631,25 @@ class NodeCoreTest {
     }
 
     @Test
+    void aRegistrationThatClosesAndReleasesAsItClosesDoesNotGetTheBundleBackAndTheNextOneDoes() throws Exception {
+        NodeCore n = node(N1);
+        java.util.concurrent.atomic.AtomicInteger offers = new java.util.concurrent.atomic.AtomicInteger();
+        EndpointRegistration[] closing = new EndpointRegistration[1];
+        // As the registry does when a socket goes away with a delivery in hand: close, then hand it back.
+        closing[0] = n.open(EndpointId.parse("ipn:1.5"), d -> {
+            offers.incrementAndGet();
+            closing[0].close();
+            d.release();
+        }, 8);
+        n.send(request("ipn:1.1", "ipn:1.5", "once", BundleOptions.DEFAULTS)).toCompletableFuture().get(10, TimeUnit.SECONDS);
+        await("the first registration was offered the bundle", () -> offers.get() >= 1);
+        Sink next = new Sink();
+        n.open(EndpointId.parse("ipn:1.5"), next, 8);
+        assertEquals("once", text(next.next()));
+        assertEquals(1, offers.get(), "the closing registration was not offered the bundle again");
+    }
+
+    @Test
     void aLinkWhoseNetworkIsUnreachableIsTriedEverySecondOthersBackOff() {
         var link = new NodeCore.ConfiguredLink(new LinkDefinition("to2", "tcpclv4", "10.0.0.2:4556",
                 LinkDefinition.Mode.ALWAYS_ON, java.util.Map.of()));
