@@ -302,6 +302,11 @@ class Testbed:
         for n in self.s.get("report_links", []):
             # What each link carried (bytes sent, bundles re-sent after a cut): kept beside the results.
             (self.work / f"links-node{n}.txt").write_text(self.console(n, "bp:links"))
+            # ...and what went on the wire: the qdisc's byte count includes everything sent again.
+            wire = self.sh("ip", "netns", "exec", self.ns(n), "tc", "-s", "qdisc", "show", check=False).stdout
+            (self.work / f"wire-node{n}.txt").write_text(wire)
+            sent = sum(int(m) for m in re.findall(r"Sent (\d+) bytes", wire))
+            result[f"bytes on the wire from node {n}"] = sent
         return result
 
     def plot(self):
