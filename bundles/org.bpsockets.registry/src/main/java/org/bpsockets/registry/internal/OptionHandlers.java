@@ -26,11 +26,21 @@ final class OptionHandlers {
     /** Completed at the next handler to come; then replaced. */
     private CompletableFuture<Void> nextAdded = new CompletableFuture<>();
 
-    void add(SocketOptionHandler handler) {
+    /**
+     * Adds a handler for its option names; the latest handler of a name serves it.
+     *
+     * @return the names another handler present served until now (two extensions claiming one
+     *     option: the caller says so, since only one of them will see the option)
+     */
+    Map<Integer, SocketOptionHandler> add(SocketOptionHandler handler) {
         CompletableFuture<Void> added;
+        Map<Integer, SocketOptionHandler> taken = new java.util.TreeMap<>();
         synchronized (this) {
             for (Integer name : handler.names()) {
-                byName.put(name, handler);
+                SocketOptionHandler before = byName.put(name, handler);
+                if (before != null && before != handler) {
+                    taken.put(name, before);
+                }
                 goneSince.remove(name);
                 goneFrom.remove(name);
             }
@@ -38,6 +48,7 @@ final class OptionHandlers {
             nextAdded = new CompletableFuture<>();
         }
         added.complete(null);
+        return taken;
     }
 
     /**

@@ -237,7 +237,10 @@ public final class SocketRegistryImpl implements SocketRegistry, SocketService {
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
             policyOption = ReferencePolicyOption.GREEDY)
     void addOptionHandler(SocketOptionHandler handler) {
-        optionHandlers.add(handler);
+        optionHandlers.add(handler).forEach((name, before) -> LOG.warn(
+                "Socket option {} is claimed by two extensions, {} and {}: the later one serves it, the other "
+                        + "no longer sees it; uninstall one of them", name, before.getClass().getName(),
+                handler.getClass().getName()));
     }
 
     void removeOptionHandler(SocketOptionHandler handler) {
