@@ -30,6 +30,7 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/epoll.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <linux/bp.h>
 
@@ -1009,6 +1010,120 @@ static int cmd_peer(uint32_t peer)
 	return failures ? 1 : 0;
 }
 
+/*
+ * bp_e2e many NODE ENDPOINTS PER: the fault testbed's R4 (issue 16) through AF_BP. ENDPOINTS sockets
+ * bound to ipn:NODE.2000.., each sent PER datagrams by one sender, round robin, while one thread reads
+ * them all with epoll. Every datagram must arrive once, on the socket it was sent to, whole; a send
+ * refused for want of room (EAGAIN, ENOBUFS) is tried again. Prints the time it took.
+ */
+struct many {
+	int ep, endpoints, per;
+	int *fds;
+	unsigned char *seen;	/* endpoints x per */
+	long received, duplicated, misplaced;
+};
+
+static void *many_reader(void *arg)
+{
+	struct many *m = arg;
+	struct epoll_event ev[64];
+	long want = (long)m->endpoints * m->per;
+	time_t deadline = time(NULL) + 900;
+
+	while (m->received < want && time(NULL) < deadline) {
+		int n = epoll_wait(m->ep, ev, 64, 1000), i;
+
+		for (i = 0; i < n; i++) {
+			int e = (int)ev[i].data.u32;
+			uint32_t msg[2];
+			ssize_t len;
+
+			while ((len = recv(m->fds[e], msg, sizeof(msg), MSG_DONTWAIT)) >= 0) {
+				if (len != sizeof(msg) || msg[0] != (uint32_t)e || msg[1] >= (uint32_t)m->per) {
+					m->misplaced++;
+					continue;
+				}
+				if (m->seen[(long)e * m->per + msg[1]]++)
+					m->duplicated++;
+				else
+					m->received++;
+			}
+		}
+	}
+	return NULL;
+}
+
+static int cmd_many(int endpoints, int per)
+{
+	struct many m = { .endpoints = endpoints, .per = per };
+	struct rlimit rl = { endpoints + 64, endpoints + 64 };
+	struct sockaddr_bp src = ipn(node, 1999);
+	struct timespec t0, t1;
+	long sent = 0, retried = 0, failed = 0;
+	pthread_t reader;
+	int out, e, i;
+	double secs;
+
+	setrlimit(RLIMIT_NOFILE, &rl);
+	m.fds = calloc(endpoints, sizeof(int));
+	m.seen = calloc((size_t)endpoints * per, 1);
+	m.ep = epoll_create1(0);
+	for (e = 0; e < endpoints; e++) {
+		struct epoll_event ev = { .events = EPOLLIN, .data.u32 = (uint32_t)e };
+
+		m.fds[e] = bound_socket(2000 + e);
+		if (m.fds[e] < 0 || epoll_ctl(m.ep, EPOLL_CTL_ADD, m.fds[e], &ev) < 0) {
+			ok(0, "bind %d sockets (failed at ipn:%u.%d: %s)", endpoints, node, 2000 + e, strerror(errno));
+			return 1;
+		}
+	}
+	ok(1, "bind %d sockets, ipn:%u.2000 to ipn:%u.%d", endpoints, node, node, 2000 + endpoints - 1);
+	out = socket(AF_BP, SOCK_DGRAM, 0);
+	if (out < 0 || bind(out, (struct sockaddr *)&src, BP_SOCKADDR_IPN_LEN) < 0) {
+		ok(0, "bind the sender: %s", strerror(errno));
+		return 1;
+	}
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	pthread_create(&reader, NULL, many_reader, &m);
+	for (i = 0; i < per; i++) {
+		for (e = 0; e < endpoints; e++) {
+			struct sockaddr_bp to = ipn(node, 2000 + e);
+			uint32_t msg[2] = { (uint32_t)e, (uint32_t)i };
+			int tries = 0;
+
+			while (sendto(out, msg, sizeof(msg), 0, (struct sockaddr *)&to, BP_SOCKADDR_IPN_LEN) < 0) {
+				if ((errno != EAGAIN && errno != ENOBUFS) || ++tries > 60000) {
+					failed++;
+					break;
+				}
+				retried++;
+				usleep(1000);
+			}
+			sent++;
+		}
+	}
+	pthread_join(reader, NULL);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	secs = (t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9;
+	printf("# %d sockets x %d datagrams: %ld sent (%ld sends retried after EAGAIN/ENOBUFS, %ld failed), "
+	       "%ld received, %ld duplicated, %ld on the wrong socket or damaged, in %.1f s (%.0f/s)\n",
+	       endpoints, per, sent, retried, failed, m.received, m.duplicated, m.misplaced, secs,
+	       m.received / secs);
+	ok(failed == 0, "every send accepted (%ld failed)", failed);
+	ok(m.received == (long)endpoints * per, "every datagram arrived (%ld of %ld)", m.received,
+	   (long)endpoints * per);
+	ok(m.duplicated == 0 && m.misplaced == 0, "none twice (%ld), none on the wrong socket or damaged (%ld)",
+	   m.duplicated, m.misplaced);
+	for (e = 0; e < endpoints; e++)
+		close(m.fds[e]);
+	close(out);
+	close(m.ep);
+	free(m.fds);
+	free(m.seen);
+	printf("# %d tests, %d failed\n", tests, failures);
+	return failures != 0;
+}
+
 int main(int argc, char **argv)
 {
 	const char *backend = getenv("BP_E2E_BACKEND");
@@ -1030,6 +1145,10 @@ int main(int argc, char **argv)
 		node = strtoul(argv[2], NULL, 10);
 		return cmd_flow(argv + 3);
 	}
+	if (argc >= 5 && !strcmp(argv[1], "many")) {
+		node = strtoul(argv[2], NULL, 10);
+		return cmd_many(atoi(argv[3]), atoi(argv[4]));
+	}
 	if (argc >= 2 && !strcmp(argv[1], "expect-no-node"))
 		return cmd_expect_no_node();
 	if (argc >= 3 && !strcmp(argv[1], "bench")) {
@@ -1037,6 +1156,6 @@ int main(int argc, char **argv)
 		return cmd_bench();
 	}
 	fprintf(stderr, "usage: %s test NODE | wait-node SECONDS NODE | expect-no-node | bench NODE | "
-		"peer NODE PEER | flow NODE SRC DSTNODE DSTSVC RECVSVC INTERVAL_MS CTL STATUS\n", argv[0]);
+		"peer NODE PEER | many NODE ENDPOINTS PER | flow NODE SRC DSTNODE DSTSVC RECVSVC INTERVAL_MS CTL STATUS\n", argv[0]);
 	return 2;
 }

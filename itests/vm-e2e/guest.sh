@@ -250,6 +250,20 @@ t1=$(date +%s)
 check "the running node registers when the module appears" "$e2e" wait-node 120 1
 echo "# registered $(( $(date +%s) - t1 )) s after insmod"
 check "bp:status shows the node registered" status_says "Transport:  kernel - connected: registered as node"
+# The fault testbed's R4 through AF_BP: ENDPOINTS sockets, PER datagrams each, all at once.
+many_check() {
+	"$e2e" many 1 "$1" "$2" >"$results/many.tap" 2>&1
+	rc=$?
+	sed 's/^/    /' "$results/many.tap"
+	check "R4: $1 AF_BP sockets x $2 datagrams, every one once, on its own socket" [ $rc = 0 ]
+	echo "# the node's RSS after R4: $(ps -o rss= -p "$(karaf_pid)") kB"
+}
+# "many": the node's start and R4 in its full form alone.
+if [ "$mode" = many ]; then
+	echo "# R4: 1,000 AF_BP sockets x 100 datagrams"
+	many_check 1000 100
+	finish
+fi
 # "swap": the node's start and section 7 alone, while working on it.
 if [ "$mode" = swap ]; then
 	echo "# 7. the node's parts replaced under steady traffic"
@@ -262,6 +276,7 @@ echo "# 2. applications through module, bridge, registry and backend"
 rc=$?
 sed 's/^/    /' "$results/bp_e2e.tap"
 check "bp_e2e functional suite ($(grep -c '^ok' "$results/bp_e2e.tap") passed)" [ $rc = 0 ]
+many_check 1000 10
 client bp:bundles -v >"$results/bundles.txt"
 check "the node built the bundle with lifetime, priority and reports from setsockopt" \
 	grep -E -q "ipn:1.14 .*expedited.*lifetime=120000ms reports=delivery report-to=ipn:1.10" "$results/bundles.txt"
