@@ -182,11 +182,18 @@ class Testbed:
         on the veth's ingress hook): loss on the wire, without netem, which the host kernel lacks."""
         for m, dev in link["_devs"].items():
             table = f"loss_{dev}"
+            self.dropped = getattr(self, "dropped", 0) + self.dropped_now(m, dev)
             self.sh("ip", "netns", "exec", self.ns(m), "nft", "delete", "table", "netdev", table, check=False)
             if percent > 0:
                 rules = (f"table netdev {table} {{\n chain in {{\n  type filter hook ingress device {dev} priority 0;\n"
                          f"  numgen random mod 10000 < {int(percent * 100)} counter drop\n }}\n}}\n")
                 self.sh("ip", "netns", "exec", self.ns(m), "nft", "-f", "-", input=rules)
+
+    def dropped_now(self, n, dev):
+        """Packets the loss rule on node n's end of a link (veth dev) dropped so far (0 without one)."""
+        rules = self.sh("ip", "netns", "exec", self.ns(n), "nft", "list", "table", "netdev", f"loss_{dev}",
+                        check=False).stdout
+        return sum(int(x) for x in re.findall(r"counter packets (\d+)", rules))
 
     def set_link(self, link, up, check=True):
         """Both ends of a link's veth pair up or down."""
@@ -250,13 +257,18 @@ class Testbed:
         scale = count / t["count"]
         deadline = time.monotonic() + t.get("timeout", 900)
         resumed_at = {}
-        self.timeline = []  # (seconds, accepted, received) of the first flow, for timeline.{csv,png}
+        # (seconds, accepted, received) of the first flow every half second, for timeline.{csv,png}; a
+        # thread of its own, as faults block the loop below (a kill waits for the restart).
+        self.timeline, sampling = [], threading.Event()
+
+        def sample():
+            while not sampling.wait(0.5):
+                self.timeline.append((round(time.monotonic() - self.t0, 1), len(self.lines(sent_log)),
+                                      len(self.ids(recv_log))))
+        threading.Thread(target=sample, daemon=True).start()
         while time.monotonic() < deadline:
             sent = len(self.lines(sent_log))
             got = len(self.ids(recv_log))
-            now = round(time.monotonic() - self.t0, 1)
-            if not self.timeline or now - self.timeline[-1][0] >= 0.5:
-                self.timeline.append((now, sent, got))
             due = [f for f in faults if sent >= f.get("after_sent", 0) * scale and got >= f.get("after_received", 0) * scale]
             for f in due:
                 faults.remove(f)
@@ -287,6 +299,7 @@ class Testbed:
                     raise RuntimeError(f"the sender ended after {sent} of {count}: " + out[-2000:])
             time.sleep(0.05)
         self.event("traffic done" if time.monotonic() < deadline else "timed out")
+        sampling.set()
         result = self.check(count, sent_log, recv_log, resumed_at)
         for n_i, sl, rl in flows[1:]:
             other = self.check(n_i, sl, rl, {})
@@ -299,6 +312,10 @@ class Testbed:
         if self.refusals:
             result["first refusal"] = self.refusals[0][:200]
         result["peak RSS (MB)"] = "; ".join(f"node {n}: {m}" for n, m in sorted(rss.items()))
+        dropped = getattr(self, "dropped", 0) + sum(self.dropped_now(m, dev) for link in self.s.get("link", [])
+                                                     for m, dev in link.get("_devs", {}).items())
+        if dropped or any(l.get("loss_percent") for l in self.s.get("link", [])):
+            result["packets dropped (loss)"] = dropped
         for n in self.s.get("report_links", []):
             # What each link carried (bytes sent, bundles re-sent after a cut): kept beside the results.
             (self.work / f"links-node{n}.txt").write_text(self.console(n, "bp:links"))
@@ -325,8 +342,8 @@ class Testbed:
         if not rows:
             return
         fig, ax = plt.subplots(figsize=(8, 3.5))
-        ax.plot([r[0] for r in rows], [r[1] for r in rows], label="accepted by the sending node")
-        ax.plot([r[0] for r in rows], [r[2] for r in rows], label="received by the application")
+        ax.plot([r[0] for r in rows], [r[1] for r in rows], drawstyle="steps-post", label="accepted by the sending node")
+        ax.plot([r[0] for r in rows], [r[2] for r in rows], drawstyle="steps-post", label="received by the application")
         for t, what in self.events:
             if any(w in what for w in ("kill", "cut", "restored", "clock", "loses", "refused", "flaps")):
                 ax.axvline(t, color="grey", linewidth=0.6, linestyle=":")
