@@ -81,12 +81,13 @@ public final class FakeClaContext implements ClaContext {
         byte[] copy = new byte[bundle.remaining()];
         bundle.duplicate().get(copy);
         Received r = new Received(link, copy, receipt);
+        // Recorded before the verdict: the verdict reaches the sender, whose test may clear this queue next.
+        received.add(r);
         switch (mode) {
             case ACCEPT -> receipt.accepted();
             case REFUSE -> receipt.refused(refuseWith);
             case HOLD -> { }
         }
-        received.add(r);
     }
 
     public Link awaitUp(Duration timeout) throws InterruptedException {
