@@ -56,6 +56,8 @@ public final class MvBundleStore implements BundleStore {
     private volatile boolean closing;
     /** Removals and state changes whose commit failed, tried again before anything else (writer only). */
     private final List<Write> retry = new ArrayList<>();
+    /** The last commit failed: the next that succeeds says so (writer only). */
+    private boolean wasFailing;
     private long lastCompaction = System.nanoTime() - COMPACT_EVERY_NANOS;
     private final AtomicLong compactions = new AtomicLong();
     private final AtomicLong reopens = new AtomicLong();
@@ -206,8 +208,6 @@ public final class MvBundleStore implements BundleStore {
             sleepQuietly(200); // do not spin on a disk that stays full
         }
     }
-
-    private volatile boolean wasFailing;
 
     /**
      * After a failed write MVStore has closed itself: open the file again at its last commit, whose
