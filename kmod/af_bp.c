@@ -63,6 +63,7 @@ int bp_sock_deliver(struct bp_net *bn, struct bp_sock *bs, struct sk_buff *skb,
 		return 0;
 	}
 	WRITE_ONCE(bs->rx_blocked, true);
+	bs->rx_gen++;
 	/* Pairs with the barrier in bp_recvmsg: either it sees rx_blocked or we see the room. */
 	smp_mb();
 	if (atomic_read(&sk->sk_rmem_alloc) < READ_ONCE(sk->sk_rcvbuf) / 2)

@@ -101,6 +101,7 @@ struct bp_sock {
 	u32 send_count;
 	bool rx_blocked;		/* refused a DELIVER with ENOBUFS; DRAINED not yet queued */
 	bool rx_nomem;			/* ... for want of memory: the retry work sends DRAINED */
+	u32 rx_gen;			/* refusals that made rx_blocked; DRAINED says it */
 	struct bp_req *drained;		/* its DRAINED, allocated with the socket: cannot be lost */
 	struct bp_req *bind_req;	/* an asynchronous BIND under way (non-blocking autobind) */
 	bool recvstatus;		/* BP_RECVSTATUS: status records go to the error queue */

@@ -43,6 +43,7 @@ static const struct nla_policy bp_nl_policy[BP_A_MAX + 1] = {
 	[BP_A_STATUS_TIME]	= { .type = NLA_U64 },
 	[BP_A_FRAG_OFFSET]	= { .type = NLA_U64 },
 	[BP_A_FRAG_LENGTH]	= { .type = NLA_U64 },
+	[BP_A_RX_GEN]		= { .type = NLA_U32 },
 };
 
 /*
@@ -365,6 +366,17 @@ static int bp_cmd_deliver(struct sk_buff *skb, struct genl_info *info)
 			goto out;
 		}
 	}
+	/*
+	 * Sent before the node heard this socket's latest DRAINED: an earlier DELIVER was refused
+	 * for room and the node sends it again, so this one must not overtake it. Refused as if
+	 * full; the node holds it with the others and sends them all again in order. A node that
+	 * sends no RX_GEN gets no such check.
+	 */
+	if (tb[BP_A_RX_GEN] && (s32)(bs->rx_gen - nla_get_u32(tb[BP_A_RX_GEN])) > 0) {
+		GENL_SET_ERR_MSG(info, "sent before the latest DRAINED; send again in order");
+		err = -ENOBUFS;
+		goto out;
+	}
 	if (READ_ONCE(bs->rx_blocked)) {
 		GENL_SET_ERR_MSG(info, "socket full; wait for DRAINED");
 		err = -ENOBUFS;
@@ -480,7 +492,7 @@ static int bp_socket_fill(struct sk_buff *skb, struct netlink_callback *cb, stru
 		return -EMSGSIZE;
 	genl_dump_check_consistent(cb, hdr);
 	if (nla_put_u64_64bit(skb, BP_A_SOCKET_ID, bs->id, BP_A_PAD) ||
-	    bp_eid_put(skb, BP_A_EID, &bs->eid))
+	    nla_put_u32(skb, BP_A_RX_GEN, bs->rx_gen) || bp_eid_put(skb, BP_A_EID, &bs->eid))
 		goto cancel;
 	nest = nla_nest_start(skb, BP_A_OPTIONS);
 	if (!nest)

@@ -76,6 +76,7 @@ void bp_node_nomem(struct bp_net *bn, struct bp_sock *bs)
 {
 	lockdep_assert_held(&bn->lock);
 	WRITE_ONCE(bs->rx_blocked, true);
+	bs->rx_gen++;
 	bs->rx_nomem = true;
 	bn->rx_nomem = true;
 	schedule_delayed_work(&bn->retry, HZ / 10);
@@ -307,7 +308,8 @@ void bp_node_pump(struct bp_net *bn)
 				break;
 			/* No packing buffer: this message alone, below. */
 		}
-		skb = bp_msg_clone(req->skb);
+		/* A socket's DRAINED is rewritten when queued again: never share it. */
+		skb = req->owned ? skb_copy(req->skb, GFP_KERNEL) : bp_msg_clone(req->skb);
 		if (!skb) {
 			/* Nothing else may come to pump again: try later. */
 			schedule_delayed_work(&bn->retry, HZ / 10);
@@ -417,11 +419,12 @@ struct bp_req *bp_notify_new(u8 cmd, u64 sock_id, gfp_t gfp)
 	struct bp_req *req;
 	void *hdr;
 
-	skb = bp_msg_alloc(nla_total_size_64bit(sizeof(u64)), gfp);
+	skb = bp_msg_alloc(nla_total_size_64bit(sizeof(u64)) + nla_total_size(sizeof(u32)), gfp);
 	if (!skb)
 		return NULL;
 	hdr = genlmsg_put(skb, 0, 0, &bp_genl_family, 0, cmd);
-	if (!hdr || nla_put_u64_64bit(skb, BP_A_SOCKET_ID, sock_id, BP_A_PAD)) {
+	if (!hdr || nla_put_u64_64bit(skb, BP_A_SOCKET_ID, sock_id, BP_A_PAD) ||
+	    (cmd == BP_CMD_DRAINED && nla_put_u32(skb, BP_A_RX_GEN, 0))) {
 		nlmsg_free(skb);
 		return NULL;
 	}
@@ -454,9 +457,16 @@ void bp_node_notify(struct bp_net *bn, u8 cmd, u64 sock_id)
  */
 void bp_node_drained(struct bp_net *bn, struct bp_sock *bs)
 {
+	struct nlattr *gen;
+
 	lockdep_assert_held(&bn->lock);
-	if (bn->registered && list_empty(&bs->drained->list))
+	if (bn->registered && list_empty(&bs->drained->list)) {
+		/* Never shared: it is sent as a copy (bp_node_pump), so it may be written here. */
+		gen = nlmsg_find_attr(nlmsg_hdr(bs->drained->skb), GENL_HDRLEN, BP_A_RX_GEN);
+		if (!WARN_ON_ONCE(!gen))
+			*(u32 *)nla_data(gen) = bs->rx_gen;
 		bp_req_queue(bn, bs->drained);
+	}
 	WRITE_ONCE(bs->rx_blocked, false);
 	bp_node_pump(bn);
 }

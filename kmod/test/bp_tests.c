@@ -1442,7 +1442,8 @@ static void t_strict(void)
 		CHECK(r == -EMSGSIZE, "DELIVER above MAX_PAYLOAD: EMSGSIZE");
 		tb_free(&tb);
 	}
-	CHECK(tn_register(node, 2, 0, NULL, NULL) == -EPROTONOSUPPORT, "REGISTER version 2: EPROTONOSUPPORT");
+	CHECK(tn_register(node, BP_PROTOCOL_VERSION + 1, 0, NULL, NULL) == -EPROTONOSUPPORT,
+	      "REGISTER of another protocol version: EPROTONOSUPPORT");
 	CHECK(tn_register(node, BP_PROTOCOL_VERSION, 0, &mp, &fam) == 0 && mp == max_payload &&
 	      (int)fam == af, "REGISTER again from the same port: MAX_PAYLOAD %u, FAMILY %u", mp, fam);
 	CHECK(tn_node_state(node, 1, 1) == 0, "READY again");
@@ -2797,6 +2798,90 @@ static void t_repeats(void)
 	close(b);
 }
 
+/* A DELIVER as a node of protocol version 2 sends one: with the RX_GEN it last heard (gen < 0: none). */
+static int deliver_gen(uint64_t sock_id, const struct tn_eid *src, const char *data, int64_t gen,
+		       char *ext, size_t ext_len)
+{
+	struct tn_buf tb;
+	int r;
+
+	tb_init(&tb);
+	tb_u64(&tb, BP_A_SOCKET_ID, sock_id);
+	tb_eid(&tb, BP_A_SRC_EID, src);
+	tb_put(&tb, BP_A_PAYLOAD, data, strlen(data));
+	if (gen >= 0)
+		tb_u32(&tb, BP_A_RX_GEN, (uint32_t)gen);
+	r = tn_raw(node, BP_CMD_DELIVER, tb.p, tb.len, ext, ext_len);
+	tb_free(&tb);
+	return r;
+}
+
+/*
+ * The order of ADUs across a full socket. The node pipelines DELIVERs: some sent before it heard
+ * that the socket refused one may reach the module after the application read and the module
+ * said DRAINED. Were they queued, they would overtake the refused one, which the node sends
+ * again only then. With RX_GEN they are refused too, and the node sends them all again in order.
+ */
+static void t_deliver_order(void)
+{
+	struct tn_eid src = teid(3, 9);
+	struct tn_dump_entry dump[64];
+	int a = bound(72), v = 1, sent = 0, r = 0, n, i, ok, found;
+	unsigned int drained;
+	uint64_t a_id;
+	char buf[32], ext[256];
+
+	section("DELIVER order across a full socket (RX_GEN)");
+	a_id = tn_ctl(node)->last_bind_id;
+	setsockopt(a, SOL_SOCKET, SO_RCVBUF, &v, sizeof(v));
+	n = tn_dump(node, dump, 64);
+	found = 0;
+	for (i = 0; i < n; i++)
+		if (dump[i].socket_id == a_id)
+			found = dump[i].rx_gen == 0;
+	CHECK(found, "SOCKET_GET lists a new socket with RX_GEN 0");
+	while (sent < 10000) {
+		snprintf(buf, sizeof(buf), "o%d", sent);
+		r = deliver_gen(a_id, &src, buf, 0, NULL, 0);
+		if (r)
+			break;
+		sent++;
+	}
+	CHECK(r == -ENOBUFS && sent > 0, "the socket fills: ENOBUFS after %d ADUs (%d)", sent, r);
+	/* The node keeps "o<sent>"; the next DELIVER, sent before it heard, is refused as well. */
+	CHECK(deliver_gen(a_id, &src, "late", 0, NULL, 0) == -ENOBUFS, "while full, RX_GEN 0: ENOBUFS");
+	drained = NODE_GET(node, n_drained);
+	ok = 1;
+	for (i = 0; i < sent && ok; i++) {
+		snprintf(buf, sizeof(buf), "o%d", i);
+		ok = recv_is(a, buf);
+	}
+	CHECK(ok, "the application reads the %d queued, in order", sent);
+	CHECK(NODE_WAIT(node, n_drained, drained + 1) && NODE_GET(node, last_drained_gen) == 1,
+	      "DRAINED says RX_GEN 1 (%u)", NODE_GET(node, last_drained_gen));
+	ext[0] = 0;
+	r = deliver_gen(a_id, &src, "late", 0, ext, sizeof(ext));
+	CHECK(r == -ENOBUFS && strstr(ext, "DRAINED"),
+	      "a DELIVER sent before that DRAINED (RX_GEN 0) is refused although there is room: ENOBUFS (%d, \"%s\")",
+	      r, ext);
+	CHECK(!readable(a, 100), "and not queued");
+	snprintf(buf, sizeof(buf), "o%d", sent);
+	CHECK(deliver_gen(a_id, &src, buf, 1, NULL, 0) == 0 && deliver_gen(a_id, &src, "late", 1, NULL, 0) == 0,
+	      "the node sends the refused ones again with RX_GEN 1: queued");
+	CHECK(recv_is(a, buf) && recv_is(a, "late"), "the application reads them in the order they were sent");
+	CHECK(deliver_gen(a_id, &src, "ahead", 5, NULL, 0) == 0 && recv_is(a, "ahead"),
+	      "an RX_GEN ahead of the socket's is not refused");
+	CHECK(deliver_gen(a_id, &src, "v1", -1, NULL, 0) == 0 && recv_is(a, "v1"),
+	      "a DELIVER without RX_GEN is not checked");
+	n = tn_dump(node, dump, 64);
+	found = 0;
+	for (i = 0; i < n; i++)
+		if (dump[i].socket_id == a_id)
+			found = dump[i].rx_gen == 1;
+	CHECK(found, "SOCKET_GET lists the socket with RX_GEN 1, for a node that resynchronises");
+	close(a);
+}
+
 /* recvmsg with room for @ctl bytes of control messages; *id gets a BP_RECVID message's. */
 static ssize_t recv_id(int fd, char *buf, size_t len, size_t ctl, struct bp_bundle_id *id,
 		       int *n_id, int *flags)
@@ -2921,6 +3006,7 @@ int main(int argc, char **argv)
 	RUN(t_async_error);
 	RUN(t_status);
 	RUN(t_repeats);
+	RUN(t_deliver_order);
 	RUN(t_recvid);
 	RUN(t_flow_control);
 	RUN(t_rcvbuf);

@@ -605,6 +605,7 @@ static void tn_handle_genl(struct tn *tn, const struct nlmsghdr *nlh)
 			w->dump[w->ndump].socket_id = sid;
 			w->dump[w->ndump].eid = eid;
 			w->dump[w->ndump].nopts = parse_opts(tb[BP_A_OPTIONS], tmp, TN_MAX_OPTS);
+			w->dump[w->ndump].rx_gen = tb[BP_A_RX_GEN] ? get_u32(tb[BP_A_RX_GEN]) : ~0U;
 			w->ndump++;
 		}
 		break;
@@ -698,6 +699,8 @@ static void tn_handle_genl(struct tn *tn, const struct nlmsghdr *nlh)
 		tn_reply(tn, cookie, 0, &extra);
 		break;
 	case BP_CMD_DRAINED:
+		c->last_drained_id = sid;
+		c->last_drained_gen = tb[BP_A_RX_GEN] ? get_u32(tb[BP_A_RX_GEN]) : ~0U;
 		c->n_drained++;
 		s = tn_sock_find(tn, sid);
 		if (s) {

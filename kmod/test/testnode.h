@@ -50,6 +50,7 @@ struct tn_dump_entry {
 	uint64_t socket_id;
 	struct tn_eid eid;
 	unsigned int nopts;
+	uint32_t rx_gen;	/* BP_A_RX_GEN */
 };
 
 struct tn;
@@ -72,6 +73,8 @@ struct tn_ctl {
 	uint64_t send_bytes;	/* payload bytes of SENDs received */
 	struct tn_send_info last_send;
 	uint64_t last_release_id;
+	uint64_t last_drained_id;
+	uint32_t last_drained_gen;	/* its BP_A_RX_GEN; ~0: absent */
 	uint64_t last_bind_id;
 	struct tn_eid last_bind_eid;
 	unsigned int last_bind_nopts;

@@ -157,7 +157,7 @@ struct bp_bundle_id {
 #define BP_GENL_NAME		"bp"
 #define BP_GENL_VERSION		1
 /* Version of the message set below; the node states it in BP_CMD_REGISTER. */
-#define BP_PROTOCOL_VERSION	1
+#define BP_PROTOCOL_VERSION	2
 
 enum bp_cmd {
 	BP_CMD_UNSPEC,
@@ -210,6 +210,7 @@ enum bp_attr {
 	BP_A_STATUS_TIME,	/* u64: DTN time of the reported event */
 	BP_A_FRAG_OFFSET,	/* u64 */
 	BP_A_FRAG_LENGTH,	/* u64: 0 or absent: not a fragment */
+	BP_A_RX_GEN,		/* u32: a socket's count of refusals for room (DELIVER order) */
 	__BP_A_MAX,
 };
 
