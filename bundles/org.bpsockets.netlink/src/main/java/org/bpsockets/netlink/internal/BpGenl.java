@@ -7,7 +7,7 @@ package org.bpsockets.netlink.internal;
 final class BpGenl {
     static final String FAMILY_NAME = "bp";
     static final int FAMILY_VERSION = 1;
-    static final int PROTOCOL_VERSION = 1;
+    static final int PROTOCOL_VERSION = 2;
 
     // enum bp_cmd
     static final int CMD_REGISTER = 1;
@@ -51,6 +51,7 @@ final class BpGenl {
     static final int A_STATUS_TIME = 24;
     static final int A_FRAG_OFFSET = 25;
     static final int A_FRAG_LENGTH = 26;
+    static final int A_RX_GEN = 27;
 
     // enum bp_eid_attr
     static final int EID_A_SCHEME = 1;

@@ -35,7 +35,8 @@ sealed interface KernelRequest {
     record GetOption(long cookie, long socketId, int name) implements KernelRequest {
     }
 
-    record Drained(long socketId) implements KernelRequest {
+    /** {@code generation}: the socket's RX_GEN, for the DELIVERs that follow (0 from a module that sends none). */
+    record Drained(long socketId, int generation) implements KernelRequest {
         @Override
         public long cookie() {
             return -1;
@@ -61,7 +62,7 @@ sealed interface KernelRequest {
                 return new GetOption(a.u64(BpGenl.A_COOKIE), a.u64(BpGenl.A_SOCKET_ID),
                         a.nested(BpGenl.A_OPTION).u32(BpGenl.OPT_A_NAME));
             case BpGenl.CMD_DRAINED:
-                return new Drained(a.u64(BpGenl.A_SOCKET_ID));
+                return new Drained(a.u64(BpGenl.A_SOCKET_ID), a.u32(BpGenl.A_RX_GEN, 0));
             default:
                 throw new ProtocolException("unexpected command " + command + " from the kernel");
         }

@@ -2,6 +2,7 @@ package org.bpsockets.netlink.internal;
 
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -11,6 +12,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -58,6 +60,7 @@ final class NodeLink implements AutoCloseable {
     private final BatchWriter writer;
     private final Map<Integer, CompletableFuture<NlMessage>> replies = new ConcurrentHashMap<>();
     private final Map<Integer, Dump> dumps = new ConcurrentHashMap<>();
+    private final DeliveryOrder order = new DeliveryOrder();
     private final ExecutorService requests;
     private final Thread reader;
     private final ThreadLocal<MessageWriter> writers = ThreadLocal.withInitial(() -> new MessageWriter(4096));
@@ -194,11 +197,13 @@ final class NodeLink implements AutoCloseable {
                 continue;
             }
             Map<Long, BoundSocket> bound = new TreeMap<>();
+            Map<Long, Integer> generations = new HashMap<>();
             for (NlMessage m : parts) {
                 try {
                     Attributes a = m.attributes();
-                    bound.put(a.u64(BpGenl.A_SOCKET_ID),
-                            new BoundSocket(EidCodec.read(a, BpGenl.A_EID), EidCodec.readOptions(a)));
+                    long id = a.u64(BpGenl.A_SOCKET_ID);
+                    bound.put(id, new BoundSocket(EidCodec.read(a, BpGenl.A_EID), EidCodec.readOptions(a)));
+                    generations.put(id, a.u32(BpGenl.A_RX_GEN, 0));
                 } catch (ProtocolException e) {
                     malformed.incrementAndGet();
                     LOG.warn("Skipping a malformed socket in the dump: {}", e.getMessage());
@@ -208,7 +213,9 @@ final class NodeLink implements AutoCloseable {
             failures.forEach((id, e) -> LOG.warn("Socket {} stays bound but its endpoint is not open: {}", id,
                     e.getMessage()));
             for (Long id : bound.keySet()) {
-                session.drained(id);
+                if (order.drained(id, generations.get(id))) {
+                    session.drained(id);
+                }
             }
             LOG.info("Resynchronised {} bound sockets with the kernel", bound.size());
             return;
@@ -243,7 +250,7 @@ final class NodeLink implements AutoCloseable {
         int s = seq.getAndIncrement();
         MessageWriter w = writer();
         w.begin(familyId, Netlink.NLM_F_REQUEST | Netlink.NLM_F_ACK, s, BpGenl.CMD_DELIVER, BpGenl.FAMILY_VERSION)
-                .u64(BpGenl.A_SOCKET_ID, socketId);
+                .u64(BpGenl.A_SOCKET_ID, socketId).u32(BpGenl.A_RX_GEN, order.sending(socketId));
         EidCodec.write(w, BpGenl.A_SRC_EID, bundle.source());
         w.u64(BpGenl.A_CREATION_TIME, bundle.id().creationTime()).u64(BpGenl.A_SEQUENCE, bundle.id().sequence())
                 .u64(BpGenl.A_LIFETIME_MS, bundle.lifetime().toMillis())
@@ -251,7 +258,26 @@ final class NodeLink implements AutoCloseable {
                         | (bundle.applicationAckRequested() ? BpGenl.DELIVERY_F_ACK_REQUESTED : 0));
         writePayload(w, bundle.payload());
         w.end();
-        return submitForSocket(w, s, "DELIVER of", bundle.id(), socketId, Set.of(Errno.ENOENT));
+        // The answer is handled (the registry's callbacks run) before a DRAINED held for it is passed on.
+        CompletableFuture<DeliveryResult> handled = new CompletableFuture<>();
+        submitForSocket(w, s, "DELIVER of", bundle.id(), socketId, Set.of(Errno.ENOENT)).whenComplete((r, e) -> {
+            try {
+                if (e == null) {
+                    handled.complete(r);
+                } else {
+                    handled.completeExceptionally(e);
+                }
+            } finally {
+                if (order.answered(socketId)) {
+                    try {
+                        requests.execute(() -> session.drained(socketId));
+                    } catch (RejectedExecutionException closed) {
+                        // Closed: the next node's resync counts every socket as drained.
+                    }
+                }
+            }
+        });
+        return handled;
     }
 
     /**
@@ -534,9 +560,12 @@ final class NodeLink implements AutoCloseable {
                     finish(cookie, new Answer(Errno.of(e.error()), null, null, null));
                 }
             } else if (request instanceof KernelRequest.Release r) {
+                order.forget(r.socketId());
                 session.release(r.socketId());
             } else if (request instanceof KernelRequest.Drained d) {
-                session.drained(d.socketId());
+                if (order.drained(d.socketId(), d.generation())) {
+                    session.drained(d.socketId());
+                }
             }
         } catch (RuntimeException e) {
             LOG.error("Handling {} failed", request, e);
