@@ -187,6 +187,25 @@ public class OperatorInputIT extends KarafTestSupport {
                 .contains("embedded - UP"));
     }
 
+    /*
+     * The UDP layer checks its configuration itself, and now also as DS reads it: "2048 " passed Felix
+     * Metatype (which trims) and then threw wherever the layer read maxDatagramSize.
+     */
+    @Test
+    public void aUdpValueWithASpaceAfterItIsRefusedByNameAndTheLayerKeepsRunning() throws Exception {
+        String pid = "org.bpsockets.cla.udp";
+        try {
+            setProperty(pid, "maxDatagramSize", "2048 ");
+            await("bp:status names maxDatagramSize = '2048 '", 30_000, () -> call(() -> execute("bp:status"))
+                    .contains("maxDatagramSize = '2048 ' is not valid (DS reads the value as written"));
+            says(execute("bp:node"), "Layers:     mtcp, tcpclv3, tcpclv4, udp");
+        } finally {
+            setProperty(pid, "maxDatagramSize", "65507");
+        }
+        await("the problem is gone once the value is valid", 30_000, () -> !call(() -> execute("bp:status"))
+                .contains("maxDatagramSize"));
+    }
+
     @Test
     public void bpPingMeasuresRoundTripsToTheEchoService() throws Exception {
         String out = execute("bp:ping -c 2 -i 1 ipn:1.0");

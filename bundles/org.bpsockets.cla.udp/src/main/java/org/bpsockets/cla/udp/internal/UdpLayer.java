@@ -22,6 +22,7 @@ import java.util.concurrent.locks.ReentrantLock;
 
 import org.bpsockets.api.eid.EndpointId;
 import org.bpsockets.cla.common.Addresses;
+import org.bpsockets.cla.common.CheckedConfig;
 import org.bpsockets.cla.common.ClaThreads;
 import org.bpsockets.cla.common.Problems;
 import org.bpsockets.cla.common.StreamLayer;
@@ -32,11 +33,14 @@ import org.bpsockets.node.api.cla.Link;
 import org.bpsockets.node.api.cla.LinkState;
 import org.bpsockets.node.api.cla.Receipt;
 import org.bpsockets.node.api.cla.RefusalReason;
+import org.osgi.framework.Bundle;
+import org.osgi.framework.BundleContext;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Modified;
 import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.metatype.MetaTypeService;
 import org.osgi.service.metatype.annotations.Designate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -86,10 +90,27 @@ public final class UdpLayer implements ConvergenceLayer {
     private final Thread receiver;
     private final Thread sender;
 
+    /** Checks what ConfigAdmin holds against the metatype, as written (null in tests: not checked). */
+    private final MetaTypeService metaType;
+    private final Bundle bundle;
+
     @Activate
-    public UdpLayer(@Reference(name = "context") ClaContext context, UdpConfig config) throws IOException {
+    public UdpLayer(@Reference(name = "context") ClaContext context, UdpConfig config, Map<String, Object> raw,
+            @Reference(name = "metaType") MetaTypeService metaType, BundleContext bundleContext) throws IOException {
+        this(context, config, raw, metaType, bundleContext.getBundle());
+    }
+
+    /** A layer with a configuration checked only by {@link #validate} (tests, benchmarks). */
+    public UdpLayer(ClaContext context, UdpConfig config) throws IOException {
+        this(context, config, Map.of(), null, (Bundle) null);
+    }
+
+    UdpLayer(ClaContext context, UdpConfig config, Map<String, ?> raw, MetaTypeService metaType, Bundle bundle)
+            throws IOException {
         this.context = context;
-        String invalid = validate(config);
+        this.metaType = metaType;
+        this.bundle = bundle;
+        String invalid = check(config, raw);
         if (invalid != null) {
             throw new IllegalArgumentException("udp: invalid configuration (" + PID + "): " + invalid);
         }
@@ -98,6 +119,16 @@ public final class UdpLayer implements ConvergenceLayer {
         socket = bind(config);
         receiver = ClaThreads.start("bp-udp-rx", this::receiveLoop);
         sender = ClaThreads.start("bp-udp-tx", this::sendLoop);
+    }
+
+    /**
+     * Why a configuration cannot be used: first what ConfigAdmin holds, checked against the layer's
+     * metatype as DS will read it (a number with a space after it passes Felix Metatype, which trims,
+     * and then throws wherever DS's configuration object is read); then {@link #validate}.
+     */
+    private String check(UdpConfig c, Map<String, ?> raw) {
+        List<String> bad = metaType == null ? List.of() : CheckedConfig.problems(PID, raw, metaType, bundle);
+        return bad.isEmpty() ? validate(c) : String.join("; ", bad);
     }
 
     /**
@@ -155,9 +186,14 @@ public final class UdpLayer implements ConvergenceLayer {
      * A new configuration: applied if valid (rebinding the socket if its address, port or buffers
      * change), else refused with a warning and the last valid one kept.
      */
+    /** Only this one method named so: DS would call a one-argument {@code modified(UdpConfig)} instead. */
     @Modified
-    void modified(UdpConfig next) {
-        String invalid = validate(next);
+    void modified(UdpConfig next, Map<String, Object> raw) {
+        reconfigure(next, raw);
+    }
+
+    private void reconfigure(UdpConfig next, Map<String, ?> raw) {
+        String invalid = check(next, raw);
         UdpConfig current = config;
         if (invalid == null && (!next.listenAddress().trim().equals(current.listenAddress().trim())
                 || next.listenPort() != current.listenPort() || next.listenEnabled() != current.listenEnabled()

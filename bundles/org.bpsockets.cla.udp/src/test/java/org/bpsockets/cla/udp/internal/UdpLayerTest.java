@@ -371,6 +371,32 @@ class UdpLayerTest {
         }
     }
 
+    /*
+     * Felix Metatype trims a value before it checks it, DS does not: "2048 " passed, and then every read of
+     * maxDatagramSize threw a ComponentException (in the activation: no layer, and no word on which value).
+     */
+    @Test
+    void aValueDsCannotReadAsWrittenIsRefusedByNameAndTheLastValidConfigurationIsKept() throws Exception {
+        var metaType = org.bpsockets.cla.common.testing.LayerConfigFuzzing.metaType(UdpLayer.class, UdpLayer.PID);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new UdpLayer(ctxA,
+                TestConfigs.of(UdpConfig.class, "listenPort", 0), Map.of("maxDatagramSize", "2048 "), metaType, (org.osgi.framework.Bundle) null));
+        assertTrue(e.getMessage().contains("maxDatagramSize") && e.getMessage().contains("no spaces around it"),
+                e.getMessage());
+
+        UdpLayer a = new UdpLayer(ctxA, TestConfigs.of(UdpConfig.class, "listenPort", 0),
+                Map.of("listenPort", "0", "maxDatagramSize", "2048"), metaType, (org.osgi.framework.Bundle) null);
+        layers.add(a);
+        UdpConfig good = a.config;
+        a.modified(TestConfigs.of(UdpConfig.class, "listenPort", 0), Map.of("listenEnabled", "true "));
+        assertSame(good, a.config, "the refused configuration is not applied");
+        assertTrue(a.configurationProblem().contains("listenEnabled"), a.configurationProblem());
+        assertEquals(1, a.problems().count("config-refused"));
+        a.modified(TestConfigs.of(UdpConfig.class, "listenPort", 0, "maxDatagramSize", 4096),
+                Map.of("listenPort", 0, "maxDatagramSize", "4096"));
+        assertEquals(null, a.configurationProblem());
+        assertEquals(4096, a.config.maxDatagramSize());
+    }
+
     @Test
     void invalidConfigurationsAreRefusedNamingTheValidValuesAndTheLastValidOneIsKept() throws Exception {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
@@ -384,13 +410,14 @@ class UdpLayerTest {
         UdpLayer b = layer(ctxB);
         int port = a.localPort();
         UdpConfig good = a.config;
-        a.modified(TestConfigs.of(UdpConfig.class, "listenPort", port, "rateBytesPerSecond", 1000L, "burstBytes", 10));
+        a.modified(TestConfigs.of(UdpConfig.class, "listenPort", port, "rateBytesPerSecond", 1000L, "burstBytes", 10),
+                Map.of());
         assertSame(good, a.config, "the refused configuration is not applied");
         assertTrue(a.configurationProblem().contains("burstBytes 10 is below maxDatagramSize 65507"),
                 a.configurationProblem());
         assertEquals(1, a.problems().count("config-refused"));
         // A port that cannot be bound is refused the same way; the socket stays where it was.
-        a.modified(TestConfigs.of(UdpConfig.class, "listenPort", b.localPort()));
+        a.modified(TestConfigs.of(UdpConfig.class, "listenPort", b.localPort()), Map.of());
         assertTrue(a.configurationProblem().contains("cannot bind"), a.configurationProblem());
         assertEquals(port, a.localPort());
         assertSame(good, a.config);
@@ -407,7 +434,7 @@ class UdpLayerTest {
         try (DatagramSocket probe = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
             free = probe.getLocalPort();
         }
-        a.modified(TestConfigs.of(UdpConfig.class, "listenPort", free, "rateBytesPerSecond", 0L));
+        a.modified(TestConfigs.of(UdpConfig.class, "listenPort", free, "rateBytesPerSecond", 0L), Map.of());
         assertEquals(null, a.configurationProblem());
         assertEquals(0L, a.config.rateBytesPerSecond());
         assertEquals(free, a.localPort());
