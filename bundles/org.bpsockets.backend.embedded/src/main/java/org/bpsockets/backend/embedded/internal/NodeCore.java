@@ -434,9 +434,16 @@ public final class NodeCore implements Backend, ClaContext, AutoCloseable {
 
     @Override
     public void received(Link link, ByteBuffer bundle, Receipt receipt) {
-        // Decoded here, on the layer's thread; copied first, so the layer may reuse its buffer at once.
-        byte[] copy = new byte[bundle.remaining()];
-        bundle.duplicate().get(copy);
+        // Decoded here, on the layer's thread. The layer hands the bytes over (ClaContext.received): an
+        // array wrapped whole is kept as it is, anything else copied.
+        byte[] copy;
+        if (bundle.hasArray() && bundle.arrayOffset() == 0 && bundle.position() == 0
+                && bundle.remaining() == bundle.array().length) {
+            copy = bundle.array();
+        } else {
+            copy = new byte[bundle.remaining()];
+            bundle.duplicate().get(copy);
+        }
         Bundle decoded;
         try {
             decoded = BundleCodec.decode(copy, limits);

@@ -66,6 +66,52 @@ public final class NodeToNodeBenchmark {
         }
         java.util.Arrays.sort(ratios);
         System.out.printf("10 MB bundle: median ratio to raw TCP %.2f%n", ratios[ratios.length / 2]);
+        // What one 10 MB bundle costs in allocation, both nodes together, from the application's send to the
+        // other application's delivery: a figure that does not depend on the machine's load (issue 18).
+        long[] allocated = new long[5];
+        for (int i = 0; i < allocated.length; i++) {
+            allocated[i] = bigBundleAllocation(10_000_000);
+        }
+        java.util.Arrays.sort(allocated);
+        System.out.printf("10 MB bundle: %.1f MB allocated by both nodes per bundle (median of %d), %.2f times the"
+                + " payload%n", allocated[allocated.length / 2] / 1e6, allocated.length,
+                allocated[allocated.length / 2] / 10_000_000.0);
+    }
+
+    /** Bytes allocated by every thread while one bundle of the given size goes from node 1 to node 2. */
+    static long bigBundleAllocation(int size) throws Exception {
+        com.sun.management.ThreadMXBean threads =
+                (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        try (Pair p = new Pair("memory")) {
+            CountDownLatch arrived = new CountDownLatch(1);
+            CountDownLatch first = new CountDownLatch(1);
+            p.two.open(EndpointId.parse("ipn:2.1"), d -> {
+                d.acknowledge();
+                arrived.countDown();
+            }, 4);
+            p.two.open(EndpointId.parse("ipn:2.2"), d -> {
+                d.acknowledge();
+                first.countDown();
+            }, 1);
+            EndpointId src = EndpointId.parse("ipn:1.1");
+            p.one.send(new SendRequest(EndpointId.parse("ipn:2.2"), src, ByteBuffer.allocate(1), BundleOptions.DEFAULTS));
+            first.await(30, TimeUnit.SECONDS);
+            ByteBuffer payload = ByteBuffer.allocate(size);
+            Thread.sleep(200); // the first bundle's acknowledgements settle
+            long before = total(threads);
+            p.one.send(new SendRequest(EndpointId.parse("ipn:2.1"), src, payload, BundleOptions.DEFAULTS));
+            arrived.await(60, TimeUnit.SECONDS);
+            Thread.sleep(200); // the sender's side ends the bundle (acknowledgement, removal)
+            return total(threads) - before;
+        }
+    }
+
+    private static long total(com.sun.management.ThreadMXBean threads) {
+        long sum = 0;
+        for (long a : threads.getThreadAllocatedBytes(threads.getAllThreadIds())) {
+            sum += Math.max(0, a);
+        }
+        return sum;
     }
 
     @SuppressWarnings("unchecked")

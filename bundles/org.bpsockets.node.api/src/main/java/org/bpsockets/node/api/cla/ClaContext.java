@@ -28,8 +28,9 @@ public interface ClaContext {
     void linkDown(Link link, String reason);
 
     /**
-     * A whole bundle arrived. The node decodes and stores it, then calls the receipt; the layer must
-     * not reuse {@code bundle}'s bytes until then.
+     * A whole bundle arrived. The node decodes and stores it, then calls the receipt. The layer hands the
+     * bytes over: it never changes them after the call, so the node keeps a buffer that wraps a whole
+     * array as it is (its stored copy) and copies any other (issue 18: copies per bundle).
      */
     void received(Link link, ByteBuffer bundle, Receipt receipt);
 }

@@ -24,7 +24,9 @@ public interface BundleStore extends AutoCloseable {
     /**
      * Stores an encoded bundle under a key, with a few bytes of the node's own state about it.
      *
-     * @param bundle read from position to limit; not kept after the call
+     * @param bundle read from position to limit. The caller never changes these bytes afterwards, so a store
+     *        may keep the buffer instead of a copy (the memory store does: a copy per bundle is what the
+     *        node's speed goals count, issue 18)
      */
     CompletionStage<Void> put(long key, ByteBuffer bundle, byte[] state);
 

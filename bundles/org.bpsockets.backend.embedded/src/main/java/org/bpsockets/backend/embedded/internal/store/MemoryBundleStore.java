@@ -30,10 +30,10 @@ public final class MemoryBundleStore implements BundleStore {
 
     @Override
     public CompletionStage<Void> put(long key, ByteBuffer bundle, byte[] state) {
-        byte[] copy = new byte[bundle.remaining()];
-        bundle.duplicate().get(copy);
-        StoredBundle old = bundles.put(key, new StoredBundle(ByteBuffer.wrap(copy).asReadOnlyBuffer(), state.clone()));
-        bytes.addAndGet(copy.length - (old == null ? 0 : old.bundle().remaining()));
+        // Kept, not copied: the caller never changes the bytes (BundleStore.put).
+        ByteBuffer kept = bundle.slice().asReadOnlyBuffer();
+        StoredBundle old = bundles.put(key, new StoredBundle(kept, state.clone()));
+        bytes.addAndGet(kept.remaining() - (old == null ? 0 : old.bundle().remaining()));
         return DONE;
     }
 
