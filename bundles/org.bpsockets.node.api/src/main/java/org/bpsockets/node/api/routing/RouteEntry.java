@@ -1,6 +1,8 @@
 package org.bpsockets.node.api.routing;
 
+import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
 
 import org.bpsockets.api.eid.EndpointId;
 
@@ -16,6 +18,8 @@ import org.bpsockets.api.eid.EndpointId;
  * @param nextHop a link name or a node ID
  */
 public record RouteEntry(String name, String pattern, String nextHop) {
+    /** ipn:N.* patterns parsed once: the router matches every bundle against every route (issue 18). */
+    private static final Map<String, EndpointId> NODE_PATTERNS = new ConcurrentHashMap<>();
 
     public RouteEntry {
         Objects.requireNonNull(name, "name");
@@ -55,7 +59,8 @@ public record RouteEntry(String name, String pattern, String nextHop) {
             return text.startsWith("ipn:");
         }
         if (pattern.endsWith(".*") && pattern.startsWith("ipn:")) {
-            return destination.nodeId().equals(EndpointId.parse(pattern.substring(0, pattern.length() - 1) + "0"));
+            return destination.nodeId().equals(NODE_PATTERNS.computeIfAbsent(pattern,
+                    p -> EndpointId.parse(p.substring(0, p.length() - 1) + "0")));
         }
         if (pattern.endsWith("/*")) {
             return text.startsWith(pattern.substring(0, pattern.length() - 1));

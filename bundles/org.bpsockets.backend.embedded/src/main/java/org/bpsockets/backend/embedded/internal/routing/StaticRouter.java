@@ -5,6 +5,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Supplier;
 
 import org.bpsockets.api.eid.DtnEndpointId;
 import org.bpsockets.api.eid.EndpointId;
@@ -57,7 +58,7 @@ public final class StaticRouter implements Router {
 
     @Override
     public String explain(EndpointId destination, RoutingView view) {
-        return decide(destination, DtnEndpointId.NONE, view.links(), view.routes()).why;
+        return decide(destination, DtnEndpointId.NONE, view.links(), view.routes()).why.get();
     }
 
     @Override
@@ -66,7 +67,7 @@ public final class StaticRouter implements Router {
     }
 
     /** A link to forward on now, or one to open; and in words, why. */
-    private record Decision(String link, String open, String why) {
+    private record Decision(String link, String open, Supplier<String> why) {
     }
 
     private static Decision decide(EndpointId destination, EndpointId previous, List<LinkSummary> links,
@@ -75,33 +76,36 @@ public final class StaticRouter implements Router {
             if (!route.matches(destination)) {
                 continue;
             }
-            String rule = "route " + route.name() + " (" + route.pattern() + " via " + route.nextHop() + ")";
+            // In words only when asked (bp:route explain): decided for every bundle, said rarely.
+            Supplier<String> rule = () -> "route " + route.name() + " (" + route.pattern() + " via "
+                    + route.nextHop() + ")";
             LinkSummary byName = linkNamed(links, route.nextHop());
             if (byName != null) {
                 if (byName.state() == LinkState.UP) {
-                    return new Decision(byName.id(), null, rule + ": link " + route.nextHop() + " is up");
+                    return new Decision(byName.id(), null, () -> rule.get() + ": link " + route.nextHop() + " is up");
                 }
-                return new Decision(null, route.nextHop(), rule + ": link " + route.nextHop()
+                return new Decision(null, route.nextHop(), () -> rule.get() + ": link " + route.nextHop()
                         + " is down; bundles wait for it (it is asked to open)");
             }
             Optional<EndpointId> peer = parse(route.nextHop());
             if (peer.isPresent()) {
                 LinkSummary viaPeer = upLinkToPeer(links, peer.get().nodeId(), previous);
                 if (viaPeer != null) {
-                    return new Decision(viaPeer.id(), null, rule + ": link " + label(viaPeer) + " to "
+                    return new Decision(viaPeer.id(), null, () -> rule.get() + ": link " + label(viaPeer) + " to "
                             + peer.get().nodeId() + " is up");
                 }
-                return new Decision(null, null, rule + ": no link to " + peer.get().nodeId()
+                return new Decision(null, null, () -> rule.get() + ": no link to " + peer.get().nodeId()
                         + " is up; bundles wait");
             }
-            return new Decision(null, null, rule + ": no link is named " + route.nextHop() + "; bundles wait");
+            return new Decision(null, null, () -> rule.get() + ": no link is named " + route.nextHop()
+                    + "; bundles wait");
         }
         LinkSummary direct = upLinkToPeer(links, destination.nodeId(), previous);
         if (direct != null) {
-            return new Decision(direct.id(), null, "no route matches; implicit rule: link " + label(direct)
+            return new Decision(direct.id(), null, () -> "no route matches; implicit rule: link " + label(direct)
                     + " is up to the destination's node " + destination.nodeId());
         }
-        return new Decision(null, null, "no route matches and no link to " + destination.nodeId()
+        return new Decision(null, null, () -> "no route matches and no link to " + destination.nodeId()
                 + " is up; bundles wait");
     }
 
