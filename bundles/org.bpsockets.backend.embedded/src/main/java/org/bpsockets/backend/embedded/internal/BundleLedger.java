@@ -37,6 +37,8 @@ final class BundleLedger {
     final AtomicLong reportsSent = new AtomicLong();
     final AtomicLong reportsReceived = new AtomicLong();
     final AtomicLong events = new AtomicLong();
+    /** IDs of let-go bundles forgotten before they expired (NodeCore.DUPLICATE_MEMORY). */
+    final AtomicLong duplicateIdsForgotten = new AtomicLong();
 
     void deleted(StatusReportReason reason) {
         deleted.computeIfAbsent(reason, r -> new AtomicLong()).incrementAndGet();
@@ -96,6 +98,7 @@ final class BundleLedger {
         m.put("reports sent", reportsSent.get());
         m.put("reports received", reportsReceived.get());
         m.put("events", events.get());
+        m.put("duplicate IDs forgotten early", duplicateIdsForgotten.get());
         return m;
     }
 

@@ -137,8 +137,16 @@ public final class NodeCore implements Backend, ClaContext, AutoCloseable {
     private long nextKey = 1;
     private final Map<Long, BundleEntry> bundles = new HashMap<>();
     private final Map<BundleId, Long> keysById = new HashMap<>();
-    /** Bundles already handled and let go, until they expire: a copy arriving again is a duplicate. */
-    private final Map<BundleId, Long> seenUntil = new HashMap<>();
+    /**
+     * Bundles already handled and let go, until they expire: a copy arriving again is a duplicate. In the
+     * order they were let go, and at most {@link #DUPLICATE_MEMORY} of them: a node that forwards without
+     * pause would otherwise hold every bundle ID of a whole lifetime (a day by default) in memory.
+     */
+    private final LinkedHashMap<BundleId, Long> seenUntil = new LinkedHashMap<>();
+    /** About 15 MB of IDs; beyond, the oldest are forgotten early (counted, said once a minute). */
+    static final int DUPLICATE_MEMORY = 100_000;
+    private int duplicateMemory = DUPLICATE_MEMORY;
+    private final RateLimitedLog forgottenEarly = new RateLimitedLog(LOG, 60_000, NodeCore::monotonicMillis);
     private final PriorityQueue<long[]> expiries = new PriorityQueue<>((a, b) -> Long.compare(a[0], b[0]));
     private final Map<EndpointId, NodeRegistration> registrations = new HashMap<>();
     private final Map<String, LinkRecord> links = new LinkedHashMap<>();
@@ -586,7 +594,7 @@ public final class NodeCore implements Backend, ClaContext, AutoCloseable {
             receipt.refused(RefusalReason.MALFORMED);
             return;
         }
-        if (keysById.containsKey(bundle.bundleId()) || seenUntil.containsKey(bundle.bundleId())) {
+        if (keysById.containsKey(bundle.bundleId()) || seen(bundle.bundleId())) {
             refusedFromPeer(link, "duplicate", bundle.bundleId(), "the node has, or had, this bundle already");
             receipt.refused(RefusalReason.DUPLICATE);
             return;
@@ -611,7 +619,7 @@ public final class NodeCore implements Backend, ClaContext, AutoCloseable {
                 LOG.info("Deleted bundle {} from {}: block type {} is unsupported and asks for deletion",
                         bundle.bundleId(), link.remoteAddress(), block.type());
                 report(bundle, StatusReportKind.DELETION, StatusReportReason.BLOCK_UNSUPPORTED, false);
-                seenUntil.put(bundle.bundleId(), expiry(bundle, System.currentTimeMillis()));
+                remember(bundle.bundleId(), expiry(bundle, System.currentTimeMillis()));
                 return;
             }
             if (block.hasFlag(BlockFlags.DISCARD_BLOCK_IF_UNPROCESSABLE)) {
@@ -1301,7 +1309,7 @@ public final class NodeCore implements Backend, ClaContext, AutoCloseable {
         long nanos = System.nanoTime();
         if (nanos - nextTickNanos >= 0) {
             nextTickNanos = nanos + TICK_MILLIS * 1_000_000;
-            seenUntil.values().removeIf(until -> until <= now);
+            forgetExpiredIds(now);
             contactManager();
             for (ConfiguredLink c : configured.values()) {
                 c.counters.sample(nanos);
@@ -1357,12 +1365,53 @@ public final class NodeCore implements Backend, ClaContext, AutoCloseable {
         forget(e);
     }
 
+    /** Until the tick after its expiry, as before (an expired copy arriving is refused as a duplicate). */
+    private boolean seen(BundleId id) {
+        return seenUntil.containsKey(id);
+    }
+
+    private void remember(BundleId id, long until) {
+        seenUntil.remove(id);
+        seenUntil.put(id, until);
+        if (seenUntil.size() > duplicateMemory) {
+            Iterator<Map.Entry<BundleId, Long>> oldest = seenUntil.entrySet().iterator();
+            Map.Entry<BundleId, Long> first = oldest.next();
+            oldest.remove();
+            if (first.getValue() > System.currentTimeMillis()) {
+                ledger.duplicateIdsForgotten.incrementAndGet();
+                forgottenEarly.info("ids", "The node remembers the IDs of the last {} bundles it let go; {} (and "
+                        + "{} before it) were forgotten before they expired: a copy of one arriving again would be "
+                        + "taken as new", duplicateMemory, first.getKey(), ledger.duplicateIdsForgotten.get() - 1);
+            }
+        }
+    }
+
+    /**
+     * Once a tick: from the oldest let go while they have expired; all of them once the memory is nearly
+     * full, so that bundles of a short lifetime behind a long one do not take the room of live IDs.
+     */
+    private void forgetExpiredIds(long now) {
+        if (seenUntil.size() > duplicateMemory * 9L / 10) {
+            seenUntil.values().removeIf(until -> until <= now);
+            return;
+        }
+        Iterator<Long> oldest = seenUntil.values().iterator();
+        while (oldest.hasNext() && oldest.next() <= now) {
+            oldest.remove();
+        }
+    }
+
+    /** For tests: how many IDs of let-go bundles are remembered. */
+    void duplicateMemory(int ids) {
+        post(() -> duplicateMemory = ids);
+    }
+
     /** Removes a bundle from the node and its store; copies arriving later are duplicates until it expires. */
     private void forget(BundleEntry e) {
         e.deleted = true;
         bundles.remove(e.key);
         keysById.remove(e.id, e.key);
-        seenUntil.put(e.id, e.expiresAt);
+        remember(e.id, e.expiresAt);
         if (e.encoded != null) {
             storedBytes -= e.encoded.remaining();
             store.remove(e.key);

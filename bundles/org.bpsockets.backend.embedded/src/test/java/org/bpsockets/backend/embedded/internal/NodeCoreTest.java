@@ -451,6 +451,39 @@ class NodeCoreTest {
         assertEquals(2L, n.statistics().get("refused: malformed"));
     }
 
+    /*
+     * A node that forwards without pause used to keep the ID of every bundle it let go for the bundle's whole
+     * lifetime (a day by default): memory without bound. Now the last DUPLICATE_MEMORY are kept, and an ID
+     * forgotten before it expired is counted.
+     */
+    @Test
+    void theIdsOfBundlesLetGoAreBoundedAndOnesForgottenEarlyAreCounted() throws Exception {
+        NodeCore n = node(N2);
+        n.duplicateMemory(10);
+        Sink app = new Sink();
+        n.open(EndpointId.parse("ipn:2.1"), app, 64);
+        PipeLayer layer = new PipeLayer(n, "ids-" + System.nanoTime());
+        cleanup.add(layer::unregister);
+        PipeLayer.PipeLink link = new PipeLayer.PipeLink(layer, "test", false);
+        link.peer = link;
+        List<Bundle> sent = new ArrayList<>();
+        long now = org.bpsockets.api.bundle.DtnTime.now();
+        for (int i = 0; i < 15; i++) {
+            Bundle b = Bundle.builder().destination(EndpointId.parse("ipn:2.1")).source(EndpointId.parse("ipn:1.1"))
+                    .reportTo(EndpointId.parse("ipn:1.1")).creationTimestamp(now, i).lifetime(3_600_000L)
+                    .payload(("b" + i).getBytes()).build();
+            sent.add(b);
+            assertEquals(null, receive(n, link, ByteBuffer.wrap(b.encode())));
+            app.next().acknowledge();
+        }
+        await("all 15 let go", () -> n.statistics().get("delivered") == 15L);
+        assertEquals(RefusalReason.DUPLICATE, receive(n, link, ByteBuffer.wrap(sent.get(14).encode())),
+                "one of the last 10 let go is still known");
+        assertEquals(null, receive(n, link, ByteBuffer.wrap(sent.get(0).encode())),
+                "the first, forgotten early, is taken as new");
+        assertEquals(5L, n.statistics().get("duplicate IDs forgotten early"));
+    }
+
     @Test
     void unknownBlocksAreKeptDiscardedOrDeleteTheBundleAsTheirFlagsSay() throws Exception {
         NodeCore n = node(N2);
