@@ -97,9 +97,16 @@ public final class MetricsEndpoint {
     }
 
     /** The configured address must be an IP address written out: no name lookup decides where it listens. */
-    private static InetAddress literal(String text) throws IOException {
+    private static final String OCTET = "(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])";
+    private static final java.util.regex.Pattern IPV4 = java.util.regex.Pattern.compile(OCTET + "(\\." + OCTET + "){3}");
+
+    static InetAddress literal(String text) throws IOException {
         String a = text == null ? "" : text.trim();
-        if (!a.matches("[0-9.]+|[0-9A-Fa-f:.]+") || !a.contains(".") && !a.contains(":")) {
+        // Only literals reach getByName, which would ask DNS for a name (even one of hex digits and dots,
+        // such as cafe.babe): an IPv4 dotted quad, or an IPv6 address (a colon makes it a literal to Java).
+        boolean ipv4 = IPV4.matcher(a).matches();
+        boolean ipv6 = a.contains(":") && a.matches("[0-9A-Fa-f:.]+");
+        if (!ipv4 && !ipv6) {
             throw new IOException("org.bpsockets.metrics: address '" + text + "' is not an IP address (e.g. 127.0.0.1)");
         }
         return InetAddress.getByName(a);
