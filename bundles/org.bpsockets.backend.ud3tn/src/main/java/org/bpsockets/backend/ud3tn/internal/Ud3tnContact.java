@@ -44,7 +44,7 @@ public final class Ud3tnContact {
         @AttributeDefinition(description = "End, ISO-8601 UTC; empty: in ten years")
         String end() default "";
 
-        @AttributeDefinition(description = "Bytes per second during the contact")
+        @AttributeDefinition(description = "Bytes per second during the contact", min = "1")
         long rate() default 100_000_000L;
     }
 
@@ -80,6 +80,12 @@ public final class Ud3tnContact {
                 throw new IllegalArgumentException("contact " + name + ": EID '" + eid
                         + "' has a parenthesis or semicolon, which µD3TN's contact command cannot carry");
             }
+        }
+        // µD3TN reads the rate as an unsigned number: a negative one would be a huge rate, 0 a contact that
+        // carries nothing.
+        if (rate < 1) {
+            throw new IllegalArgumentException("contact " + name + ": rate " + rate
+                    + " B/s is not valid: give 1 or more bytes per second");
         }
         if (!end.isAfter(start)) {
             throw new IllegalArgumentException("contact " + name + " ends (" + end + ") before it starts (" + start + ")");

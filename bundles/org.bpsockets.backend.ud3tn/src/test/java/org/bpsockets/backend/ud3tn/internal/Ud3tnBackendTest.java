@@ -335,6 +335,11 @@ class Ud3tnBackendTest {
                 EndpointId.parse("ipn:2.0"), "127.0.0.1:4556", List.of(), java.time.Instant.EPOCH,
                 java.time.Instant.now(), 1));
         assertTrue(bad.getMessage().contains("<cla>:<address>"), bad.getMessage());
+        for (long rate : new long[] {0, -5}) {
+            bad = assertThrows(IllegalArgumentException.class, () -> new Ud3tnContact("x", EndpointId.parse("ipn:2.0"),
+                    "tcpclv3:127.0.0.1:4556", List.of(), java.time.Instant.EPOCH, java.time.Instant.now(), rate));
+            assertTrue(bad.getMessage().contains("rate " + rate + " B/s is not valid"), bad.getMessage());
+        }
     }
 
     @Test

@@ -48,6 +48,7 @@ class Ud3tnConfigFuzzTest {
             return;
         }
         assertTrue(contact.end().isAfter(contact.start()));
+        assertTrue(contact.rate() >= 1, "a rate µD3TN reads as meant");
         assertOneCommand(contact.addCommand());
         assertOneCommand(contact.deleteCommand());
     }
