@@ -91,32 +91,52 @@ await_karaf_exit() {
 	[ -z "$(karaf_pid)" ]
 }
 
-# Section 7: the node's parts replaced one after the other under steady traffic (issue 19). Two
-# flows run the whole time, each a sender and a receiver on sockets opened once (bp_e2e flow): a
-# local one, ipn:1.60 to ipn:1.61, and one through the second node, ipn:1.62 to the peer's echo
-# service ipn:2.9002 over TCPCLv4 and back. Each change is a phase of both flows: they print, per
-# phase, how long receiving paused and which errnos refused a send (retried with the same datagram).
+# Section 7: the node's parts replaced one after the other under steady traffic (issue 19). Five
+# flows run the whole time, each a sender and a receiver on sockets opened once (bp_e2e flow): a local
+# one, ipn:1.60 to ipn:1.61, and one through a second node on each convergence layer, to that node's
+# echo service and back (the nodes run on the host, started by run):
+#   tcpclv4  ipn:1.62 to ipn:2.9002 over TCPCLv4, and back the same way
+#   tcpclv3  ipn:1.63 to ipn:3.9002 over TCPCLv3, and back the same way
+#   mtcp     ipn:1.64 to ipn:4.9002 over MTCP, back through ipn:2 over TCPCLv4
+#   udp      ipn:1.65 to ipn:5.9002 over UDP, back through ipn:2 over TCPCLv4
+# MTCP and UDP acknowledge nothing: what ipn:4 or ipn:5 sent while this node's layer was away would
+# be lost for good, by the protocol's design, so they carry only the way out (and their inbound links
+# name no peer to answer on). Each change is a phase of every flow: they print, per phase, how long
+# receiving paused and which errnos refused a send (retried with the same datagram).
+flows="local tcpclv4 tcpclv3 mtcp udp"
 flow_received() {	# flow_received NAME: how many datagrams that flow received so far
 	f=$(cat "$results/flow-$1.status" 2>/dev/null)
 	echo "${f#* }" | grep -x '[0-9][0-9]*' || echo 0
 }
 
-await_flows() {	# await_flows N [SECONDS]: both flows receive N more datagrams (up to 120 s)
-	want_local=$(( $(flow_received local) + $1 ))
-	want_peer=$(( $(flow_received peer) + $1 ))
+await_flows() {	# await_flows N [SECONDS]: every flow receives N more datagrams (up to 120 s)
+	for f in $flows; do
+		eval "want_$f=\$(( \$(flow_received $f) + $1 ))"
+	done
 	end=$(( $(date +%s) + ${2:-120} ))
 	while [ "$(date +%s)" -lt $end ]; do
-		[ "$(flow_received local)" -ge $want_local ] && [ "$(flow_received peer)" -ge $want_peer ] && return 0
+		behind=
+		for f in $flows; do
+			eval "[ \"\$(flow_received $f)\" -ge \$want_$f ]" || { behind=$f; break; }
+		done
+		[ -z "$behind" ] && return 0
 		sleep 0.1
 	done
 	return 1
 }
 
-# swap NAME COMMAND: a new phase of both flows, the shell command through bin/client, then traffic
-# through both flows again. The command's own time is printed; the pauses come with the flows' figures.
+start_flow() {	# start_flow NAME SRC DSTNODE DSTSVC RECVSVC: bp_e2e flow in the background, its PID in $flow_NAME
+	touch "$results/flow-$1.ctl"
+	"$e2e" flow 1 "$2" "$3" "$4" "$5" 50 "$results/flow-$1.ctl" "$results/flow-$1.status" >"$results/flow-$1.txt" 2>&1 &
+	eval "flow_$1=\$!"
+}
+
+# swap NAME COMMAND: a new phase of every flow, the shell command through OpenSSH, then traffic
+# through every flow again. The command's own time is printed; the pauses come with the flows' figures.
 swap() {
-	echo "phase $1" >>"$results/flow-local.ctl"
-	echo "phase $1" >>"$results/flow-peer.ctl"
+	for f in $flows; do
+		echo "phase $1" >>"$results/flow-$f.ctl"
+	done
 	t_swap=$(date +%s%N)
 	shell "$2" >"$results/swap-$1.txt"
 	rc=$?
@@ -129,29 +149,35 @@ swap() {
 	}
 	rc=$?
 	t_flow=$(date +%s%N)
-	echo "# $1: the command took $(( (t_done - t_swap) / 1000000 )) ms; both flows carried 10 more datagrams $(( (t_flow - t_done) / 1000000 )) ms after it returned"
-	check "$1: both flows carry datagrams again, on the sockets they opened at the start" [ $rc = 0 ]
+	echo "# $1: the command took $(( (t_done - t_swap) / 1000000 )) ms; every flow carried 10 more datagrams $(( (t_flow - t_done) / 1000000 )) ms after it returned"
+	check "$1: every flow carries datagrams again, on the sockets it opened at the start" [ $rc = 0 ]
 	[ $rc = 0 ] && return 0
 	# Stuck: what the node says, then the end of the section (the next changes would only wait too).
-	for f in local peer; do
+	for f in $flows; do
 		echo "# flow $f stuck at (sent received): $(cat "$results/flow-$f.status")"
 		kill $(eval echo \$flow_$f) 2>/dev/null
 	done
 	shell "bp:status -v" >"$results/swap-stuck-status.txt"
 	shell "bp:sockets" >"$results/swap-stuck-sockets.txt"
+	shell "bp:links" >"$results/swap-stuck-links.txt"
 	return 1
 }
 
 swap_checks() {
 	rm -f "$results"/flow-*.ctl "$results"/flow-*.status
-	touch "$results/flow-local.ctl" "$results/flow-peer.ctl"
-	"$e2e" flow 1 60 1 61 61 50 "$results/flow-local.ctl" "$results/flow-local.status" >"$results/flow-local.txt" 2>&1 &
-	flow_local=$!
-	"$e2e" flow 1 62 2 9002 62 50 "$results/flow-peer.ctl" "$results/flow-peer.status" >"$results/flow-peer.txt" 2>&1 &
-	flow_peer=$!
-	check "two flows, 20 datagrams a second each, one of them through the second node, are running" await_flows 20
+	start_flow local 60 1 61 61
+	start_flow tcpclv4 62 2 9002 62
+	start_flow tcpclv3 63 3 9002 63
+	start_flow mtcp 64 4 9002 64
+	start_flow udp 65 5 9002 65
+	check "five flows, 20 datagrams a second each, four of them through a second node each (TCPCLv4, TCPCLv3, MTCP, UDP), are running" \
+		await_flows 20
 	shell "bp:status -v" >"$results/swap-status-before.txt"
 	check "a shell command through OpenSSH" grep -q "Transport:  kernel - connected" "$results/swap-status-before.txt"
+	shell "bp:links" >"$results/swap-links-before.txt"
+	check "bp:links: the links to ipn:2, 3, 4 and 5 are up, over TCPCLv4, TCPCLv3, MTCP and UDP" sh -c \
+		"grep -q '^to2 .*tcpclv4 .*UP' '$results/swap-links-before.txt' && grep -q '^to3 .*tcpclv3 .*UP' '$results/swap-links-before.txt' &&
+		 grep -q '^to4 .*mtcp .*UP' '$results/swap-links-before.txt' && grep -q '^to5 .*udp .*UP' '$results/swap-links-before.txt'"
 	# An operator's setting, which every replacement and the upgrade must keep.
 	shell "config:property-set -p org.bpsockets.registry duplicateMemory 777" >/dev/null
 	new_version=$(cat "$results/../upgrade/version")
@@ -159,6 +185,9 @@ swap_checks() {
 	swap registry "bundle:update org.bpsockets.registry" &&
 	swap embedded-backend "bundle:update org.bpsockets.backend.embedded" &&
 	swap tcpclv4 "bundle:update org.bpsockets.cla.tcpclv4" &&
+	swap tcpclv3 "bundle:update org.bpsockets.cla.tcpclv3" &&
+	swap mtcp "bundle:update org.bpsockets.cla.mtcp" &&
+	swap udp "bundle:update org.bpsockets.cla.udp" &&
 	swap qos-baseline "bundle:update org.bpsockets.qos.baseline" &&
 	swap api-refresh "bundle:refresh org.bpsockets.api" &&
 	swap backend-feature "feature:uninstall bpsockets-backend-embedded
@@ -175,19 +204,24 @@ feature:install bpsockets-backend-embedded" &&
 	check "the newer build has the node's features" [ -n "$upgrade" ] &&
 	swap upgrade "feature:repo-add $(cat "$results/../upgrade/repository")
 feature:install --upgrade $upgrade"
-	echo "stop" >>"$results/flow-local.ctl"
-	echo "stop" >>"$results/flow-peer.ctl"
-	wait $flow_local
-	rc_local=$?
-	wait $flow_peer
-	rc_peer=$?
-	for f in local peer; do
+	for f in $flows; do
+		echo "stop" >>"$results/flow-$f.ctl"
+	done
+	for f in $flows; do
+		wait $(eval echo \$flow_$f)
+		eval "rc_$f=$?"
+	done
+	for f in $flows; do
 		echo "# flow $f:"
 		grep -v '^# flow ' "$results/flow-$f.txt" | sed 's/^/#   /'
 	done
 	check "local flow: every datagram arrived once and whole; sends were refused only with ENETDOWN, ENETUNREACH, ENOBUFS or EAGAIN, and never after sendto returned" \
 		[ $rc_local = 0 ]
-	check "flow through the second node: the same" [ $rc_peer = 0 ]
+	check "flow through ipn:2 over TCPCLv4: the same" [ $rc_tcpclv4 = 0 ]
+	check "flow through ipn:3 over TCPCLv3: the same" [ $rc_tcpclv3 = 0 ]
+	check "flow through ipn:4 over MTCP: the same" [ $rc_mtcp = 0 ]
+	check "flow through ipn:5 over UDP: the same" [ $rc_udp = 0 ]
+	shell "bp:links" >"$results/swap-links-after.txt"
 	shell "bp:status -v" >"$results/swap-status-after.txt"
 	check "bp:status: the kernel transport is registered again and the embedded backend is up" sh -c \
 		"grep -q 'Transport:  kernel - connected: registered as node' '$results/swap-status-after.txt' && grep -q 'Backend:    embedded - UP' '$results/swap-status-after.txt'"
