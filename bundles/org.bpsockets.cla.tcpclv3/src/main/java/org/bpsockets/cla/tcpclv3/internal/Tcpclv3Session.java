@@ -66,6 +66,8 @@ final class Tcpclv3Session extends StreamSession {
 
     // Guarded by lock: bundles written and not yet acknowledged, oldest first (acks are positional).
     private final ArrayDeque<Transfer> inflight = new ArrayDeque<>();
+    // Guarded by lock: the peer's SHUTDOWN arrived; it sends no more bundles, only the acks it owes us.
+    private boolean peerShutDown;
 
     // Reader thread: the bundle being received.
     private boolean receiving;
@@ -177,9 +179,19 @@ final class Tcpclv3Session extends StreamSession {
                     if ((flags & SHUTDOWN_DELAY) != 0) {
                         in.sdnv();
                     }
+                    lock.lock();
+                    try {
+                        peerShutDown = true;
+                    } finally {
+                        lock.unlock();
+                    }
                     terminate("the peer shut the connection down" + (reason < 0 ? "" : " (" + reason(reason) + ")"),
                             true);
-                    return;
+                    progress();
+                    // Reading goes on: a peer that shuts down still acknowledges what it received, and
+                    // our bundles in flight wait for exactly those acks. Stopping here failed them, and
+                    // the node sent again bundles the peer had already accepted. The connection ends
+                    // when the peer closes it, or at the close deadline.
                 }
                 case LENGTH -> in.sdnv();
                 default -> throw new ProtocolException("unknown-message", SHUTDOWN_PLAIN,
@@ -329,6 +341,15 @@ final class Tcpclv3Session extends StreamSession {
     @Override
     protected boolean readyToTerminate() {
         return inflight.isEmpty();
+    }
+
+    /**
+     * Our FIN waits for the peer's SHUTDOWN (or its FIN, or the close deadline): until then the peer
+     * may still have bundles in flight to us, and only our acks complete them.
+     */
+    @Override
+    protected boolean peerDone() {
+        return peerShutDown;
     }
 
     @Override

@@ -239,6 +239,34 @@ class Tcpclv3LayerTest {
         assertEquals("closed by the node", ctxA.awaitDown(T).reason());
     }
 
+    /**
+     * The node replacing its layer closes the session while the peer's bundle waits for its verdict:
+     * our SHUTDOWN goes out first, the ack after it. The peer must still read that ack. It stopped
+     * reading at the SHUTDOWN and failed the bundle, and its node sent again a bundle already accepted
+     * here (the VM suite's TCPCLv3 flow saw it as a refused duplicate after every close).
+     */
+    @Test
+    void aBundleInFlightWhenThePeerShutsDownIsCompletedByTheAckAfterTheShutdown() throws Exception {
+        ctxA.mode = FakeClaContext.Mode.HOLD;
+        Tcpclv3Layer a = layer(ctxA);
+        Link out = layer(ctxB).connect(at(a), Map.of());
+        ctxB.awaitUp(T);
+        Link in = ctxA.awaitUp(T);
+        Outcome o = new Outcome();
+        assertTrue(out.transmit(ByteBuffer.wrap(Bytes.pattern(100, 9)), o));
+        Received held = ctxA.awaitReceived(T);
+        in.close();
+        // A's SHUTDOWN leaves at once (nothing of A's is in flight); its ack only once accepted below.
+        Thread.sleep(500);
+        assertFalse(o.isDone(), "B's bundle is neither acknowledged nor failed yet: " + (o.isDone() ? o.await(T) : ""));
+        held.receipt().accepted();
+        assertEquals(Outcome.OK, o.await(T), "B's bundle is complete, not failed to be sent again");
+        assertEquals(1, o.calls());
+        assertEquals("closed by the node", ctxA.awaitDown(T).reason());
+        assertEquals("the peer shut the connection down", ctxB.awaitDown(T).reason());
+        assertTrue(ctxA.received.isEmpty(), "nothing else arrived");
+    }
+
     @Test
     void peerShutdownTakesTheLinkDown() throws Exception {
         Tcpclv3Layer a = layer(ctxA);
