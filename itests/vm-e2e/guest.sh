@@ -179,7 +179,7 @@ swap_checks() {
 		"grep -q '^to2 .*tcpclv4 .*UP' '$results/swap-links-before.txt' && grep -q '^to3 .*tcpclv3 .*UP' '$results/swap-links-before.txt' &&
 		 grep -q '^to4 .*mtcp .*UP' '$results/swap-links-before.txt' && grep -q '^to5 .*udp .*UP' '$results/swap-links-before.txt'"
 	# An operator's setting, which every replacement and the upgrade must keep.
-	shell "config:property-set -p org.bpsockets.registry duplicateMemory 777" >/dev/null
+	shell "config:property-set -p org.bpsockets.registry duplicateMemory 777" >"$results/swap-setting-set.txt"
 	new_version=$(cat "$results/../upgrade/version")
 	swap netlink-bridge "bundle:update org.bpsockets.netlink" &&
 	swap registry "bundle:update org.bpsockets.registry" &&
@@ -228,6 +228,9 @@ feature:install --upgrade $upgrade"
 	check "bp:status: every part runs at the newer build's version, $new_version" \
 		grep -q "^Parts: .* active at $new_version" "$results/swap-status-after.txt"
 	shell "config:property-get -p org.bpsockets.registry duplicateMemory" >"$results/swap-setting-after.txt"
+	# Lost: what the configuration holds instead, for whoever looks.
+	grep -q "^777" "$results/swap-setting-after.txt" ||
+		shell "config:list '(service.pid=org.bpsockets.registry)'" >"$results/swap-setting-lost.txt"
 	check "the operator's setting survived the replacements and the upgrade" grep -q "^777" "$results/swap-setting-after.txt"
 }
 
