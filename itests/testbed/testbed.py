@@ -163,7 +163,9 @@ class Testbed:
         for p in self.apps.values():
             if p.poll() is None:
                 p.kill()
-        for n in self.started:
+        # Every node of the scenario, not only those started: one still starting when a failure or SIGTERM
+        # came has its karaf.pid already (the work directory is this run's own, so it names no older JVM).
+        for n in [node["number"] for node in self.s["node"]]:
             pid = self.node_pid(n)
             if pid:
                 try:
