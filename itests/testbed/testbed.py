@@ -8,9 +8,13 @@ usage: itests/testbed/run [--short] SCENARIO.toml...
 
 Everything it starts is stopped by PID and its namespaces are removed, also after a failure.
 Addresses are 10.200.L.1 and 10.200.L.2 on link L, inside the run's own namespaces only.
+A link with `delay_ms` (and optionally `jitter_ms`, `short_delay_ms`, `delay_limit`) is a TUN device
+at each end joined by delay_relay.py, one process per link started and stopped by PID here; the host
+kernel has no netem (docs/decisions/0020). Its rate (tbf), loss (nftables) and cuts are a veth's.
 """
 import argparse
 import csv
+import json
 import os
 import re
 import signal
@@ -42,6 +46,7 @@ class Testbed:
         self.password = os.urandom(12).hex()
         self.events = []  # (seconds since start, what)
         self.mounts = []  # file systems mounted for the run
+        self.relays = {}  # link number -> Popen of its delay relay
         self.refusals = []  # what the sending application was told when the node refused a send
         self.t0 = time.monotonic()
 
@@ -69,8 +74,15 @@ class Testbed:
         for i, link in enumerate(self.s.get("link", []), start=1):
             a, b = link["between"]
             va, vb = f"{self.tag}l{i}a", f"{self.tag}l{i}b"
-            self.sh("ip", "link", "add", va, "netns", self.ns(a), "type", "veth", "peer", "name", vb, "netns",
-                    self.ns(b))
+            if "delay_ms" in link:
+                # A delayed link: a TUN device at each end, joined by delay_relay.py (started below, once
+                # the devices have their addresses): netem's delay, which the host kernel lacks, in user
+                # space (docs/decisions/0020). Addresses, tbf and the loss rules are the same as a veth's.
+                for n, dev in ((a, va), (b, vb)):
+                    self.sh("ip", "-n", self.ns(n), "tuntap", "add", "dev", dev, "mode", "tun")
+            else:
+                self.sh("ip", "link", "add", va, "netns", self.ns(a), "type", "veth", "peer", "name", vb, "netns",
+                        self.ns(b))
             for n, dev, host in ((a, va, 1), (b, vb, 2)):
                 self.sh("ip", "-n", self.ns(n), "addr", "add", f"10.200.{i}.{host}/24", "dev", dev)
                 self.sh("ip", "-n", self.ns(n), "link", "set", dev, "up")
@@ -80,6 +92,8 @@ class Testbed:
                             "rate", link["rate"], "burst", "64kb", "latency", "500ms")
             link["_devs"] = {a: va, b: vb}
             link["_addr"] = {a: f"10.200.{i}.1", b: f"10.200.{i}.2"}
+            if "delay_ms" in link:
+                self.start_relay(i, link)
             if link.get("loss_percent"):
                 self.set_loss(link, link["loss_percent"])
         for node in self.s["node"]:
@@ -110,6 +124,69 @@ class Testbed:
             self.start_node(node["number"])
         for route in self.s.get("route", []):
             self.console(route["node"], f"bp:route-add {route['name']} {route['to']} {route['via']}")
+
+    def start_relay(self, i, link):
+        """Starts link i's delay relay (one process for both directions) and waits until it holds both
+        TUN devices. It opens no socket; it is stopped by PID in cleanup()."""
+        a, b = link["between"]
+        delay = link.get("short_delay_ms", link["delay_ms"]) if self.short else link["delay_ms"]
+        cmd = [sys.executable, str(Path(__file__).with_name("delay_relay.py")),
+               "--a", f"{self.ns(a)}:{link['_devs'][a]}", "--b", f"{self.ns(b)}:{link['_devs'][b]}",
+               "--delay-ms", str(delay), "--jitter-ms", str(link.get("jitter_ms", 0)),
+               "--limit", str(link.get("delay_limit", 1000)), "--stats", str(self.work / f"relay-link{i}.json")]
+        if link.get("realtime", True):
+            cmd.append("--realtime")
+        err = open(self.work / f"relay-link{i}.err", "a")
+        p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=err, text=True)
+        self.relays[i] = p
+        ready = []
+        reader = threading.Thread(target=lambda: ready.append(p.stdout.readline()), daemon=True)
+        reader.start()
+        reader.join(30)
+        if not ready or ready[0].strip() != "ready":
+            raise RuntimeError(f"the delay relay of link {i} did not start: "
+                               + (self.work / f"relay-link{i}.err").read_text()[-2000:])
+        link["_delay_ms"] = delay
+        self.event(f"link {i} delayed {delay} ms each way" + (f" ± {link['jitter_ms']} ms" if link.get("jitter_ms")
+                                                               else "") + f" (relay PID {p.pid})")
+
+    def check_relays(self):
+        for i, p in self.relays.items():
+            if p.poll() is not None:
+                raise RuntimeError(f"the delay relay of link {i} ended (exit {p.returncode}): "
+                                   + (self.work / f"relay-link{i}.err").read_text()[-2000:])
+
+    def stop_relays(self):
+        """SIGTERM (the relay writes its counters, then exits), SIGKILL if it has not within 5 s."""
+        for p in self.relays.values():
+            if p.poll() is None:
+                p.terminate()
+        for p in self.relays.values():
+            try:
+                p.wait(5)
+            except subprocess.TimeoutExpired:
+                p.kill()
+                p.wait()
+
+    def relay_stats(self):
+        """What each delay relay forwarded and dropped so far (its --stats file, written on SIGUSR1)."""
+        for p in self.relays.values():
+            if p.poll() is None:
+                p.send_signal(signal.SIGUSR1)
+        time.sleep(0.5)
+        out = {}
+        for i in self.relays:
+            try:
+                st = json.loads((self.work / f"relay-link{i}.json").read_text())
+            except (OSError, ValueError):
+                continue
+            ways = [st[k] for k in ("a->b", "b->a")]
+            out[f"link {i} relay"] = (f"{st['delay ms']} ms; packets {'/'.join(str(w['packets']) for w in ways)}; "
+                                      f"dropped (limit) {sum(w['dropped (limit)'] for w in ways)}; "
+                                      f"dropped (far end down) {sum(w['dropped (far end down)'] for w in ways)}; "
+                                      f"most queued {max(w['most queued'] for w in ways)}; "
+                                      f"late ms (max) {max(w['late ms (max)'] for w in ways)}")
+        return out
 
     def node_env(self, n):
         """A node with `faketime = true` runs under libfaketime: its wall clock is what the clock file
@@ -172,6 +249,7 @@ class Testbed:
                     os.kill(pid, signal.SIGKILL)
                 except ProcessLookupError:
                     pass
+        self.stop_relays()  # before the namespaces go: a relay holds a device in each
         for name in self.namespaces:
             subprocess.run(["ip", "netns", "del", name], capture_output=True)
         time.sleep(1)  # the killed JVMs let go of their files
@@ -238,6 +316,7 @@ class Testbed:
         self.app("receiver", rx_node, recv)
         time.sleep(3)  # the receiver binds before the first bundle comes
         self.event(f"sending {count} bundles of {t.get('_size', t['size'])} bytes from node {tx_node} to {endpoint}")
+        self.sending_at = time.monotonic() - self.t0
         self.app("sender", tx_node, self.sender(t, count, sent_log, endpoint))
         # Further flows (e.g. the other direction) run beside the first; faults restart only the first's
         # applications.
@@ -279,10 +358,12 @@ class Testbed:
                 self.fault(f, count, sent_log, recv_log, rx_node, tx_node, endpoint, resumed_at)
             for node in self.started:
                 rss[node] = max(rss.get(node, 0), self.rss_mb(node))
+            self.check_relays()
             others_done = all(len(self.lines(sl)) >= n_i and len(self.ids(rl)) >= len(self.lines(sl))
                               for n_i, sl, rl in flows[1:])
             if sent >= count and got >= sent and not faults and others_done and not self.flapping():
-                time.sleep(t.get("settle_seconds", 5))  # late duplicates would come now
+                settle = t.get("settle_seconds", 5)
+                time.sleep(t.get("short_settle_seconds", settle) if self.short else settle)  # late duplicates would come now
                 break
             sent = len(self.lines(sent_log))
             sender = self.apps.get("sender")
@@ -314,10 +395,13 @@ class Testbed:
         if self.refusals:
             result["first refusal"] = self.refusals[0][:200]
         result["peak RSS (MB)"] = "; ".join(f"node {n}: {m}" for n, m in sorted(rss.items()))
+        if self.s.get("report_transfer"):
+            result.update(self.transfer_report(count, t.get("_size", t["size"])))
         dropped = getattr(self, "dropped", 0) + sum(self.dropped_now(m, dev) for link in self.s.get("link", [])
                                                      for m, dev in link.get("_devs", {}).items())
         if dropped or any(l.get("loss_percent") for l in self.s.get("link", [])):
             result["packets dropped (loss)"] = dropped
+        result.update(self.relay_stats())
         for n in self.s.get("report_links", []):
             # What each link carried (bytes sent, bundles re-sent after a cut): kept beside the results.
             (self.work / f"links-node{n}.txt").write_text(self.console(n, "bp:links"))
@@ -327,6 +411,40 @@ class Testbed:
             sent = sum(int(m) for m in re.findall(r"Sent (\d+) bytes", wire))
             result[f"bytes on the wire from node {n}"] = sent
         return result
+
+    def transfer_report(self, count, size):
+        """What a link cost the first flow (report_transfer = true): when the first and the last bundle
+        arrived, counted from the first bundle the sending node accepted (from the half-second
+        timeline, so to within a second), the goodput, how many convergence-layer sessions each
+        node brought up (one each: the session lasted), and what TCP did in each node's namespace
+        (retransmissions, timeouts; `ss -tin` of its connections kept in tcp-nodeN.txt)."""
+        out = {}
+        rows = list(self.timeline)
+        start = next((r[0] for r in rows if r[1] > 0), self.sending_at)
+        first = next((r[0] for r in rows if r[2] > 0), None)
+        last = next((r[0] for r in rows if r[2] >= count), None)
+        if first is not None:
+            out["first bundle received after (s)"] = round(first - start, 1)
+        if last is not None:
+            took = max(last - start, 0.5)
+            out["all received after (s)"] = round(took, 1)
+            out["goodput (Mbit/s)"] = round(count * size * 8 / took / 1e6, 2)
+        for n in self.started:
+            try:
+                text = (self.home(n) / "data" / "log" / "karaf.log").read_text(errors="replace")
+            except OSError:
+                text = ""
+            out[f"sessions up on node {n}"] = len(re.findall(r"\| Link \S+ up: ", text))
+            downs = re.findall(r"\| Link \S+(?: \([^)]*\))? down: ([^\n]*)", text)
+            if downs:
+                out[f"sessions down on node {n}"] = "; ".join(sorted(set(d.strip()[:80] for d in downs)))
+            tcp = self.sh("ip", "netns", "exec", self.ns(n), "ss", "-tin", check=False).stdout
+            (self.work / f"tcp-node{n}.txt").write_text(tcp)
+            counters = self.sh("ip", "netns", "exec", self.ns(n), "nstat", "-az", check=False).stdout
+            want = ("TcpRetransSegs", "TcpExtTCPTimeouts", "TcpExtTCPSpuriousRTOs", "TcpExtTCPSynRetrans")
+            found = {m[0]: m[1] for m in re.findall(r"^(\w+)\s+(\d+)", counters, re.M) if m[0] in want}
+            out[f"TCP on node {n}"] = ", ".join(f"{k.replace('TcpExt', '')} {found.get(k, '?')}" for k in want)
+        return out
 
     def plot(self):
         """timeline.csv, and timeline.png where matplotlib is installed: bundles accepted and received
