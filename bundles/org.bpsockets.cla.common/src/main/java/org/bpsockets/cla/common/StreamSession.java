@@ -81,6 +81,10 @@ public abstract class StreamSession extends AbstractLink {
     private long lastSend = System.nanoTime();
     private boolean dirty;
 
+    // Reader thread only.
+    private int idleMillis;
+    private boolean firstMessageAwaited;
+
     /** An outbound session; the reader thread connects to {@code target}. */
     protected StreamSession(ClaContext context, String id, String layer, InetSocketAddress target, Settings settings,
             Problems problems, Logger log) {
@@ -150,6 +154,7 @@ public abstract class StreamSession extends AbstractLink {
     private void run() {
         String reason = null;
         try {
+            long began = System.nanoTime();
             if (target != null) {
                 connect();
             } else {
@@ -157,6 +162,7 @@ public abstract class StreamSession extends AbstractLink {
             }
             io.setSoTimeout(settings.handshakeTimeoutMillis());
             handshake();
+            allowForTheFirstMessage(System.nanoTime() - began);
             lock.lock();
             try {
                 if (terminating) {
@@ -244,7 +250,38 @@ public abstract class StreamSession extends AbstractLink {
         } finally {
             lock.unlock();
         }
-        io.setSoTimeout(seconds > 0 ? seconds * 2000 : 0);
+        idleMillis = seconds > 0 ? seconds * 2000 : 0;
+        io.setSoTimeout(idleMillis);
+    }
+
+    /**
+     * The peer's first message after the handshake may come a round trip later than the idle timeout
+     * allows: the side that finishes its handshake first (TCPCLv4's passive side, on reading SESS_INIT)
+     * starts its idle timer then, while the peer starts its keepalives only once our reply has reached it,
+     * and its first message needs as long again to come back. On a link whose one-way delay exceeds the
+     * keepalive interval that killed every session at its start (issue 16, a 1.5 s link with a keepalive of
+     * 1 s). So the first read also gets the time the handshake took (at least a round trip); from the
+     * first message on the timeout is twice the keepalive again, as RFC 9174 5.1.1 has it.
+     */
+    private void allowForTheFirstMessage(long handshakeNanos) throws IOException {
+        if (idleMillis > 0) {
+            long allowance = idleMillis + TimeUnit.NANOSECONDS.toMillis(handshakeNanos);
+            io.setSoTimeout((int) Math.min(Integer.MAX_VALUE, allowance));
+            firstMessageAwaited = true;
+        }
+    }
+
+    /**
+     * Reader thread: waits until the next message begins (false at the end of the stream). The read loop's
+     * one way to wait for a message, so the idle timeout is twice the keepalive from the first message on.
+     */
+    protected final boolean awaitMessage() throws IOException {
+        boolean more = in.awaitMessage();
+        if (more && firstMessageAwaited) {
+            firstMessageAwaited = false;
+            io.setSoTimeout(idleMillis);
+        }
+        return more;
     }
 
     private String idleTimeoutText() {

@@ -163,7 +163,7 @@ final class Tcpclv3Session extends StreamSession {
 
     @Override
     protected void readLoop() throws IOException {
-        while (in.awaitMessage()) {
+        while (awaitMessage()) {
             awaitReceiveRoom();
             int header = in.u8();
             int type = header >>> 4;

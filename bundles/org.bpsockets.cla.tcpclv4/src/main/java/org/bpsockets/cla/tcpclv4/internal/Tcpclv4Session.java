@@ -355,7 +355,7 @@ final class Tcpclv4Session extends StreamSession {
 
     @Override
     protected void readLoop() throws IOException {
-        while (in.awaitMessage()) {
+        while (awaitMessage()) {
             awaitReceiveRoom();
             int type = in.u8();
             switch (type) {

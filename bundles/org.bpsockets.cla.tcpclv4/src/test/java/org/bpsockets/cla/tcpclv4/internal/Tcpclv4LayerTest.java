@@ -308,6 +308,28 @@ class Tcpclv4LayerTest {
     }
 
     @Test
+    void aQuietSessionSurvivesALinkLongerThanItsKeepalive() throws Exception {
+        // One-way delay 1.5 s, keepalive 1 s (idle timeout 2 s). Each side sends a KEEPALIVE every second,
+        // so once they flow one arrives every second. But A (passive) is up when B's SESS_INIT arrives, and
+        // B is up, and sends its first message, only when A's SESS_INIT reaches it: that message arrives a
+        // round trip (3 s) after A came up. A dropped the session for idleness before it (issue 16's long
+        // delay): the first message after the handshake is given the handshake's time too.
+        Tcpclv4Layer a = layer(ctxA, "keepaliveSeconds", 1);
+        Tcpclv4Layer b = layer(ctxB, "keepaliveSeconds", 1);
+        try (DelayLink link = new DelayLink(a.localPort(), 1500)) {
+            Link out = b.connect("127.0.0.1:" + link.port(), Map.of());
+            assertSame(out, ctxB.awaitUp(T));
+            ctxA.awaitUp(T);
+            FakeClaContext.Down down = ctxA.down.poll(6, java.util.concurrent.TimeUnit.SECONDS);
+            assertTrue(down == null, () -> "A dropped the session: " + down.reason());
+            assertTrue(ctxB.down.isEmpty(), () -> "B dropped the session: " + ctxB.down.peek().reason());
+            send(out, Bytes.pattern(100, 3), ctxA);
+            assertEquals(0, a.problems().count("idle-timeout"));
+            assertEquals(0, b.problems().count("idle-timeout"));
+        }
+    }
+
+    @Test
     void queueFullRefusesTransmitUntilWritable() throws Exception {
         ctxA.mode = FakeClaContext.Mode.HOLD;
         Tcpclv4Layer a = layer(ctxA);
