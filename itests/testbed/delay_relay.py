@@ -175,8 +175,11 @@ def main():
     signal.signal(signal.SIGINT, stop)
     signal.signal(signal.SIGUSR1, dump)
     if a.realtime:
-        resource.setrlimit(resource.RLIMIT_RTTIME, (500_000, 1_000_000))  # microseconds
-        os.sched_setscheduler(0, os.SCHED_RR, os.sched_param(1))  # the threads below inherit it
+        try:
+            resource.setrlimit(resource.RLIMIT_RTTIME, (500_000, 1_000_000))  # microseconds
+            os.sched_setscheduler(0, os.SCHED_RR, os.sched_param(1))  # the threads below inherit it
+        except OSError as e:  # e.g. no CAP_SYS_NICE: a link with looser timing, said
+            print(f"delay_relay: no real-time scheduling ({e}); delays may run late", file=sys.stderr, flush=True)
     for d in dirs:
         # Daemon threads: a crash in one ends the process (below), and the link with it, visibly.
         for fn in (d.read, d.write):
