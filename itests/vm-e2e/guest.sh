@@ -178,8 +178,17 @@ swap_checks() {
 	check "bp:links: the links to ipn:2, 3, 4 and 5 are up, over TCPCLv4, TCPCLv3, MTCP and UDP" sh -c \
 		"grep -q '^to2 .*tcpclv4 .*UP' '$results/swap-links-before.txt' && grep -q '^to3 .*tcpclv3 .*UP' '$results/swap-links-before.txt' &&
 		 grep -q '^to4 .*mtcp .*UP' '$results/swap-links-before.txt' && grep -q '^to5 .*udp .*UP' '$results/swap-links-before.txt'"
-	# An operator's setting, which every replacement and the upgrade must keep.
-	shell "config:property-set -p org.bpsockets.registry duplicateMemory 777" >"$results/swap-setting-set.txt"
+	# An operator's setting, which every replacement and the upgrade must keep: written into the etc/ file
+	# as an operator does, and in effect (ConfigAdmin has it) before the first change. Not with
+	# config:property-set: under load, Karaf's write of the file raced fileinstall's reading of it, and
+	# the setting was lost before any part was replaced (2 of 4 runs).
+	sed -i 's/^duplicateMemory *=.*/duplicateMemory = 777/' "$node/etc/org.bpsockets.registry.cfg"
+	setting_end=$(( $(date +%s) + 60 ))
+	until shell "config:property-get -p org.bpsockets.registry duplicateMemory" >"$results/swap-setting-set.txt" &&
+		grep -q "^777" "$results/swap-setting-set.txt" || [ "$(date +%s)" -ge $setting_end ]; do
+		sleep 1
+	done
+	check "an operator's setting in etc/org.bpsockets.registry.cfg is in effect" grep -q "^777" "$results/swap-setting-set.txt"
 	new_version=$(cat "$results/../upgrade/version")
 	swap netlink-bridge "bundle:update org.bpsockets.netlink" &&
 	swap registry "bundle:update org.bpsockets.registry" &&
@@ -229,9 +238,12 @@ feature:install --upgrade $upgrade"
 		grep -q "^Parts: .* active at $new_version" "$results/swap-status-after.txt"
 	shell "config:property-get -p org.bpsockets.registry duplicateMemory" >"$results/swap-setting-after.txt"
 	# Lost: what the configuration holds instead, for whoever looks.
-	grep -q "^777" "$results/swap-setting-after.txt" ||
+	grep -q "^777" "$results/swap-setting-after.txt" || {
 		shell "config:list '(service.pid=org.bpsockets.registry)'" >"$results/swap-setting-lost.txt"
-	check "the operator's setting survived the replacements and the upgrade" grep -q "^777" "$results/swap-setting-after.txt"
+		cp "$node/etc/org.bpsockets.registry.cfg" "$results/swap-setting-lost.cfg"
+	}
+	check "the operator's setting survived the replacements and the upgrade (in effect, and in its etc/ file)" sh -c \
+		"grep -q '^777' '$results/swap-setting-after.txt' && grep -q '^duplicateMemory = 777' '$node/etc/org.bpsockets.registry.cfg'"
 }
 
 # The end of every run: the node stops, the module unloads, the kernel log is clean.
