@@ -67,10 +67,7 @@ public class OperatorInputIT extends KarafTestSupport {
 
     /** What config:property-set -p org.bpsockets.node does (the console's ACL hides config: from a test session). */
     void setNodeProperty(String key, String value) throws Exception {
-        org.osgi.service.cm.Configuration c = configAdmin.getConfiguration("org.bpsockets.node", null);
-        java.util.Dictionary<String, Object> p = c.getProperties();
-        p.put(key, value);
-        c.update(p);
+        setProperty("org.bpsockets.node", key, value);
     }
 
     @Test
@@ -156,11 +153,19 @@ public class OperatorInputIT extends KarafTestSupport {
         }
     }
 
+    /**
+     * Updates a configuration as config:property-set does, then waits until FileInstall has written it into
+     * its etc/ file. Without the wait, a second update soon after raced FileInstall's own write and re-read
+     * of the file under load, and the configuration went back to what the file held (a Felix FileInstall /
+     * Karaf race: KARAF-7389 and apache/karaf#2805 are of the same family): the test then waited for a
+     * refusal that never came.
+     */
     void setProperty(String pid, String key, Object value) throws Exception {
         org.osgi.service.cm.Configuration c = configAdmin.getConfiguration(pid, null);
         java.util.Dictionary<String, Object> p = c.getProperties();
         p.put(key, value);
         c.update(p);
+        awaitFile(etc(pid + ".cfg"), key, String.valueOf(value));
     }
 
     @Test
