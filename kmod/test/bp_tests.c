@@ -2684,11 +2684,12 @@ static void t_status_at_close(void)
 #define NO_ID	UINT64_MAX
 
 /*
- * A DELIVER with a bundle ID, as the node sends one; ct == NO_ID leaves the ID out (a bundle
- * without one), frag < 0 leaves FRAG_OFFSET out.
+ * A DELIVER as the node sends one: ct == NO_ID leaves CREATION_TIME and SEQUENCE out (a bundle
+ * without an ID), frag < 0 leaves FRAG_OFFSET out, gen < 0 leaves RX_GEN out (a node that sends one
+ * DELIVER at a time per socket); ext gets the extack's text.
  */
-static int deliver_id(uint64_t sock_id, const struct tn_eid *src, uint64_t ct, uint64_t seq,
-		      int64_t frag, const char *data)
+static int deliver_attrs(uint64_t sock_id, const struct tn_eid *src, const char *data, uint64_t ct,
+			 uint64_t seq, int64_t frag, int64_t gen, char *ext, size_t ext_len)
 {
 	struct tn_buf tb;
 	int r;
@@ -2703,9 +2704,18 @@ static int deliver_id(uint64_t sock_id, const struct tn_eid *src, uint64_t ct, u
 	}
 	if (frag >= 0)
 		tb_u64(&tb, BP_A_FRAG_OFFSET, frag);
-	r = tn_raw(node, BP_CMD_DELIVER, tb.p, tb.len, NULL, 0);
+	if (gen >= 0)
+		tb_u32(&tb, BP_A_RX_GEN, (uint32_t)gen);
+	r = tn_raw(node, BP_CMD_DELIVER, tb.p, tb.len, ext, ext_len);
 	tb_free(&tb);
 	return r;
+}
+
+/* A DELIVER with a bundle ID (see deliver_attrs for NO_ID and frag < 0). */
+static int deliver_id(uint64_t sock_id, const struct tn_eid *src, uint64_t ct, uint64_t seq,
+		      int64_t frag, const char *data)
+{
+	return deliver_attrs(sock_id, src, data, ct, seq, frag, -1, NULL, 0);
 }
 
 static int deliver_no_id(uint64_t sock_id, const struct tn_eid *src, const char *data)
@@ -2802,18 +2812,7 @@ static void t_repeats(void)
 static int deliver_gen(uint64_t sock_id, const struct tn_eid *src, const char *data, int64_t gen,
 		       char *ext, size_t ext_len)
 {
-	struct tn_buf tb;
-	int r;
-
-	tb_init(&tb);
-	tb_u64(&tb, BP_A_SOCKET_ID, sock_id);
-	tb_eid(&tb, BP_A_SRC_EID, src);
-	tb_put(&tb, BP_A_PAYLOAD, data, strlen(data));
-	if (gen >= 0)
-		tb_u32(&tb, BP_A_RX_GEN, (uint32_t)gen);
-	r = tn_raw(node, BP_CMD_DELIVER, tb.p, tb.len, ext, ext_len);
-	tb_free(&tb);
-	return r;
+	return deliver_attrs(sock_id, src, data, NO_ID, 0, -1, gen, ext, ext_len);
 }
 
 /*
