@@ -87,17 +87,23 @@ final class Tcpclv4Session extends StreamSession {
     // Reader thread: the multi-segment transfer being received.
     private Rx current;
 
-    /** A transfer arriving in several segments. */
+    /**
+     * A transfer arriving in several segments. With a Transfer Length extension (at most the transfer MRU,
+     * checked before) the segments are read straight into one array of that length: joining chunks at the
+     * end cost a copy of the whole bundle after its last byte had arrived (issue 18). Without one, chunks.
+     */
     private static final class Rx {
         final long id;
         final long declared;
+        byte[] whole;
         final List<byte[]> chunks = new ArrayList<>();
         long received;
         boolean refused;
 
-        Rx(long id, long declared) {
+        Rx(long id, long declared, boolean accepted) {
             this.id = id;
             this.declared = declared;
+            this.whole = accepted && declared >= 0 ? new byte[(int) declared] : null;
         }
     }
 
@@ -424,7 +430,7 @@ final class Tcpclv4Session extends StreamSession {
                 awaitReceiveRoom();
                 return;
             }
-            Rx rx = new Rx(tid, declared);
+            Rx rx = new Rx(tid, declared, refuse < 0);
             if (refuse >= 0) {
                 in.skip(len);
                 rx.refused = true;
@@ -456,6 +462,7 @@ final class Tcpclv4Session extends StreamSession {
             in.skip(len);
             rx.refused = true;
             rx.chunks.clear();
+            rx.whole = null;
             refuseNow(tid, total > transferMru ? REFUSE_NO_RESOURCES : REFUSE_NOT_ACCEPTABLE);
             if (end) {
                 current = null;
@@ -463,9 +470,13 @@ final class Tcpclv4Session extends StreamSession {
             }
             return;
         }
-        byte[] chunk = new byte[len];
-        in.readFully(chunk, 0, len);
-        rx.chunks.add(chunk);
+        if (rx.whole != null) {
+            in.readFully(rx.whole, (int) rx.received, len);
+        } else {
+            byte[] chunk = new byte[len];
+            in.readFully(chunk, 0, len);
+            rx.chunks.add(chunk);
+        }
         rx.received = total;
         if (!end) {
             queueControl(c -> c.u8(XFER_ACK).u8(flags).u64(tid).u64(total));
@@ -478,7 +489,9 @@ final class Tcpclv4Session extends StreamSession {
             return;
         }
         byte[] data;
-        if (rx.chunks.size() == 1) {
+        if (rx.whole != null) {
+            data = rx.whole;
+        } else if (rx.chunks.size() == 1) {
             data = rx.chunks.get(0);
         } else {
             data = new byte[(int) total];

@@ -139,6 +139,34 @@ class Tcpclv4MalformedInputTest {
     }
 
     @Test
+    void segmentsAreJoinedWithAndWithoutATransferLengthAndAShortTransferIsRefused() throws Exception {
+        try (RawPeer p = peer().handshake(0, "ipn:9.0")) {
+            ctx.awaitUp(T);
+            // Declared 7 bytes: read into one array of that length.
+            p.segment(0x02, 1, Bytes.hex("00 0001 0008 0000000000000007"), Bytes.hex("01020304"));
+            assertArrayEquals(Bytes.hex("02 02 0000000000000001 0000000000000004"), p.in.readNBytes(18));
+            p.segment(0x00, 1, null, Bytes.hex("0506"));
+            assertArrayEquals(Bytes.hex("02 00 0000000000000001 0000000000000006"), p.in.readNBytes(18));
+            p.segment(0x01, 1, null, Bytes.hex("07"));
+            assertArrayEquals(Bytes.hex("01020304050607"), ctx.awaitReceived(T).data());
+            assertArrayEquals(Bytes.hex("02 01 0000000000000001 0000000000000007"), p.in.readNBytes(18));
+            // No Transfer Length: chunks, joined at the end.
+            p.segment(0x02, 2, new byte[0], Bytes.hex("aabb"));
+            assertArrayEquals(Bytes.hex("02 02 0000000000000002 0000000000000002"), p.in.readNBytes(18));
+            p.segment(0x01, 2, null, Bytes.hex("cc"));
+            assertArrayEquals(Bytes.hex("aabbcc"), ctx.awaitReceived(T).data());
+            assertArrayEquals(Bytes.hex("02 01 0000000000000002 0000000000000003"), p.in.readNBytes(18));
+            // Declared 7, ended after 3: not what was announced, refused; nothing delivered.
+            p.segment(0x02, 3, Bytes.hex("00 0001 0008 0000000000000007"), Bytes.hex("0102"));
+            assertArrayEquals(Bytes.hex("02 02 0000000000000003 0000000000000002"), p.in.readNBytes(18));
+            p.segment(0x01, 3, null, Bytes.hex("03"));
+            assertArrayEquals(Bytes.hex("03 04 0000000000000003"), p.in.readNBytes(10));
+            p.segment(0x03, 4, new byte[0], Bytes.hex("dd"));
+            assertArrayEquals(Bytes.hex("dd"), ctx.awaitReceived(T).data(), "the refused transfer was never delivered");
+        }
+    }
+
+    @Test
     void peerDroppingMidTransferIsCountedAndTheLinkGoesDown() throws Exception {
         try (RawPeer p = peer().handshake(0, "ipn:9.0")) {
             ctx.awaitUp(T);
