@@ -249,6 +249,45 @@ public final class Bundle {
         return out;
     }
 
+    /**
+     * {@link #encode()} in parts whose concatenation is the same bytes: the data of every block of at
+     * least {@code minShared} bytes is a view of the array the block holds it in (the payload a node stored
+     * or was handed), everything else is encoded into new arrays. For a link that writes a list of
+     * buffers: a forwarded bundle whose previous-node, age or hop-count block changed is sent without
+     * copying its payload (issue 18). Nobody may change the views' bytes.
+     */
+    public ByteBuffer[] encodeParts(int minShared) {
+        List<ByteBuffer> parts = new ArrayList<>(3);
+        Encoded small = new Encoded(primary.encodedLength() + 64);
+        small.write(0x9F);
+        primary.writeTo(small);
+        for (CanonicalBlock b : blocks) {
+            if (b.dataLength() < minShared) {
+                b.writeTo(small);
+                continue;
+            }
+            b.writeHeadTo(small);
+            parts.add(small.part());
+            parts.add(b.dataView());
+            small = new Encoded(16);
+            b.writeTailTo(small);
+        }
+        small.write(0xFF);
+        parts.add(small.part());
+        return parts.toArray(ByteBuffer[]::new);
+    }
+
+    /** A growable array for the small parts of {@link #encodeParts}. */
+    private static final class Encoded extends java.io.ByteArrayOutputStream {
+        Encoded(int size) {
+            super(size);
+        }
+
+        ByteBuffer part() {
+            return ByteBuffer.wrap(buf, 0, count);
+        }
+    }
+
     /** Writes {@link #encode()} to a stream, block by block, without building the whole array. */
     public void writeTo(OutputStream out) throws IOException {
         out.write(0x9F);

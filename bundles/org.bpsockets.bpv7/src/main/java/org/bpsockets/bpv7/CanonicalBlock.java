@@ -196,6 +196,25 @@ public final class CanonicalBlock {
         out.write(tail, tailOff, tailLen);
     }
 
+    void writeTo(java.io.ByteArrayOutputStream out) {
+        writeHeadTo(out);
+        out.write(data, dataOff, dataLen);
+        writeTailTo(out);
+    }
+
+    void writeHeadTo(java.io.ByteArrayOutputStream out) {
+        out.write(head, headOff, headLen);
+    }
+
+    void writeTailTo(java.io.ByteArrayOutputStream out) {
+        out.write(tail, tailOff, tailLen);
+    }
+
+    /** The data as a view of the array it lives in (not read-only, so a writer can use the array; not changed). */
+    ByteBuffer dataView() {
+        return ByteBuffer.wrap(data, dataOff, dataLen).slice();
+    }
+
     void writeTo(byte[] out, int at) {
         System.arraycopy(head, headOff, out, at, headLen);
         System.arraycopy(data, dataOff, out, at + headLen, dataLen);

@@ -200,6 +200,10 @@ public final class PrimaryBlock {
         out.write(buf, offset, length);
     }
 
+    void writeTo(java.io.ByteArrayOutputStream out) {
+        out.write(buf, offset, length);
+    }
+
     /** Equal when the encoded bytes are equal. */
     @Override
     public boolean equals(Object o) {

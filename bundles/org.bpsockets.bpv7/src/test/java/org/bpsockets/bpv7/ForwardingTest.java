@@ -44,6 +44,33 @@ class ForwardingTest {
         assertEquals(in.payloadBlock(), rx.payloadBlock());
     }
 
+    @Test
+    void encodeInPartsIsTheEncodingAndSharesOnlyLargeBlockData() throws Exception {
+        byte[] payload = new byte[100_000];
+        for (int i = 0; i < payload.length; i++) {
+            payload[i] = (byte) (i * 31);
+        }
+        byte[] encoded = Bundle.builder().destination(EndpointId.parse("ipn:2.1"))
+                .source(EndpointId.parse("ipn:1.1")).creationTimestamp(1, 0).lifetime(1000)
+                .hopCount(HopCount.withLimit(5), CrcType.CRC32C).payload(payload).build().encode();
+        Bundle stored = BundleCodec.decode(encoded);
+        BundleEditor e = stored.edit();
+        e.incrementHopCount();
+        Bundle out = e.setPreviousNode(ME, CrcType.CRC16).build();
+        for (int minShared : new int[] {1, 1000, 100_000, 100_001, Integer.MAX_VALUE}) {
+            java.nio.ByteBuffer[] parts = out.encodeParts(minShared);
+            java.io.ByteArrayOutputStream joined = new java.io.ByteArrayOutputStream();
+            for (java.nio.ByteBuffer p : parts) {
+                joined.write(p.array(), p.arrayOffset() + p.position(), p.remaining());
+            }
+            assertArrayEquals(out.encode(), joined.toByteArray(), "minShared " + minShared);
+            boolean shared = java.util.Arrays.stream(parts)
+                    .anyMatch(p -> p.remaining() == payload.length && p.array() == encoded);
+            assertEquals(minShared <= payload.length, shared, "payload shared, not copied, at minShared " + minShared);
+        }
+        assertEquals(1, out.encodeParts(Integer.MAX_VALUE).length);
+    }
+
     static byte[] bytes(PrimaryBlock p) {
         byte[] b = new byte[p.encodedLength()];
         p.encoded().get(b);

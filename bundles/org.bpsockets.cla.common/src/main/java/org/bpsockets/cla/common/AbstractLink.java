@@ -99,12 +99,25 @@ public abstract class AbstractLink implements Link {
 
     @Override
     public final boolean transmit(ByteBuffer bundle, TransmitCallback callback) {
-        Objects.requireNonNull(bundle, "bundle");
+        return transmit(new ByteBuffer[] {Objects.requireNonNull(bundle, "bundle")}, callback);
+    }
+
+    /** The parts are written one after the other by the session (see {@link Transfer}), never joined. */
+    @Override
+    public final boolean transmit(ByteBuffer[] parts, TransmitCallback callback) {
+        Objects.requireNonNull(parts, "parts");
         Objects.requireNonNull(callback, "callback");
         if (state != LinkState.UP) {
             return false;
         }
-        int length = bundle.remaining();
+        long total = 0;
+        for (ByteBuffer p : parts) {
+            total += Objects.requireNonNull(p, "part").remaining();
+        }
+        if (total > Integer.MAX_VALUE - 8) {
+            throw new IllegalArgumentException("a bundle of " + total + " bytes is too large for one transfer");
+        }
+        int length = (int) total;
         synchronized (admission) {
             if (pendingCount >= queueLimit || (pendingCount > 0 && pendingBytes + length > queueBytes)) {
                 wantWritable = true;
@@ -113,7 +126,7 @@ public abstract class AbstractLink implements Link {
             pendingCount++;
             pendingBytes += length;
         }
-        Transfer t = new Transfer(this, bundle, callback);
+        Transfer t = new Transfer(this, parts, callback);
         if (!enqueue(t)) {
             // The session ended between the state check and now: as if it had been down already.
             synchronized (admission) {

@@ -108,11 +108,29 @@ public final class OutBuf {
         return this;
     }
 
-    /** Bytes {@code from..from+len} of a transfer's bundle. */
+    /** Bytes {@code from..from+len} of a transfer's bundle: array parts written from their own arrays. */
     public OutBuf bytes(Transfer t, int from, int len) throws IOException {
         if (t.array() != null) {
             return bytes(t.array(), t.arrayOffset() + from, len);
         }
+        for (int i = 0; i < t.parts() && len > 0; i++) {
+            int in = from - t.partOffset(i);
+            if (in >= t.partLength(i)) {
+                continue;
+            }
+            int n = Math.min(len, t.partLength(i) - in);
+            if (t.partArray(i) != null) {
+                bytes(t.partArray(i), t.partStart(i) + in, n);
+            } else {
+                copied(t, from, n);
+            }
+            from += n;
+            len -= n;
+        }
+        return this;
+    }
+
+    private void copied(Transfer t, int from, int len) throws IOException {
         while (len > 0) {
             room(1);
             int n = Math.min(len, buf.length - pos);
@@ -121,7 +139,6 @@ public final class OutBuf {
             from += n;
             len -= n;
         }
-        return this;
     }
 
     public OutBuf bytes(CtrlBuf ctrl) throws IOException {

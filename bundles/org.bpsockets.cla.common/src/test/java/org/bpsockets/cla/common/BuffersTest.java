@@ -135,7 +135,48 @@ class BuffersTest {
         direct.put(Bytes.hex("00112233445566778899")).position(2).limit(8);
         ByteArrayOutputStream sink = new ByteArrayOutputStream();
         OutBuf out = new OutBuf(sink, 4);
-        AbstractLink dummy = new AbstractLink(null, "x", "x", "x", true, 1, 1) {
+        Transfer t = new Transfer(dummy(), new ByteBuffer[] {direct}, null);
+        out.bytes(t, 1, 4);
+        out.flush();
+        assertArrayEquals(Bytes.hex("33445566"), sink.toByteArray());
+        assertEquals(2, direct.position());
+        assertEquals(8, direct.limit());
+    }
+
+    @Test
+    void transferInPartsIsWrittenAsTheirConcatenationFromAnyOffset() throws IOException {
+        byte[] big = Bytes.pattern(100_000, 3);
+        ByteBuffer direct = ByteBuffer.allocateDirect(6);
+        direct.put(Bytes.hex("a0a1a2a3a4a5")).position(1).limit(5);
+        ByteBuffer[] parts = {ByteBuffer.wrap(Bytes.hex("0102030405")).position(2), ByteBuffer.wrap(big, 10, 99_980),
+            ByteBuffer.allocate(0), direct, ByteBuffer.wrap(Bytes.hex("ff"))};
+        ByteArrayOutputStream whole = new ByteArrayOutputStream();
+        whole.write(Bytes.hex("030405"));
+        whole.write(big, 10, 99_980);
+        whole.write(Bytes.hex("a1a2a3a4ff"));
+        byte[] expected = whole.toByteArray();
+        Transfer t = new Transfer(dummy(), parts, null);
+        assertEquals(expected.length, t.length());
+        assertEquals(null, t.array(), "several parts have no one array");
+        // Segments that start and end inside parts, across their borders, and cover the whole.
+        int[][] ranges = {{0, expected.length}, {1, 2}, {2, 70_000}, {99_982, 3}, {99_981, 7}, {50_000, 49_985}};
+        for (int[] r : ranges) {
+            ByteArrayOutputStream sink = new ByteArrayOutputStream();
+            OutBuf out = new OutBuf(sink, 64);
+            out.bytes(t, r[0], r[1]);
+            out.flush();
+            assertArrayEquals(java.util.Arrays.copyOfRange(expected, r[0], r[0] + r[1]), sink.toByteArray(),
+                    r[0] + "+" + r[1]);
+            byte[] copied = new byte[r[1]];
+            t.copy(r[0], copied, 0, r[1]);
+            assertArrayEquals(java.util.Arrays.copyOfRange(expected, r[0], r[0] + r[1]), copied, r[0] + "+" + r[1]);
+        }
+        assertEquals(2, parts[0].position(), "no part moved");
+        assertEquals(1, direct.position());
+    }
+
+    private static AbstractLink dummy() {
+        return new AbstractLink(null, "x", "x", "x", true, 1, 1) {
             @Override
             protected boolean enqueue(Transfer t) {
                 return true;
@@ -145,12 +186,6 @@ class BuffersTest {
             public void close() {
             }
         };
-        Transfer t = new Transfer(dummy, direct, null);
-        out.bytes(t, 1, 4);
-        out.flush();
-        assertArrayEquals(Bytes.hex("33445566"), sink.toByteArray());
-        assertEquals(2, direct.position());
-        assertEquals(8, direct.limit());
     }
 
     @Test

@@ -25,7 +25,7 @@ final class LinkRecord {
     private final ArrayDeque<Long> bulk = new ArrayDeque<>();
     /** The bundle whose units are being handed to the link, and those not handed over yet. */
     long partialKey;
-    ArrayDeque<ByteBuffer> partialUnits;
+    ArrayDeque<ByteBuffer[]> partialUnits;
     long rateBytesPerSecond;
     /** It came up (a link that never did is a failed connection attempt). */
     boolean wasUp;

@@ -42,6 +42,30 @@ public interface Link {
      */
     boolean transmit(ByteBuffer bundle, TransmitCallback callback);
 
+    /**
+     * As {@link #transmit(ByteBuffer, TransmitCallback)} for a bundle given in parts, transmitted as their
+     * concatenation: the node forwards a stored bundle as its re-encoded blocks followed by the stored
+     * payload, so that a large payload is not copied to be sent (issue 18). A layer that can write a list
+     * of buffers overrides this; the default joins them into one.
+     *
+     * @param parts the encoded bundle's parts, in order; each read from its position to its limit, none
+     *        changed
+     */
+    default boolean transmit(ByteBuffer[] parts, TransmitCallback callback) {
+        if (parts.length == 1) {
+            return transmit(parts[0], callback);
+        }
+        int length = 0;
+        for (ByteBuffer p : parts) {
+            length = Math.addExact(length, p.remaining());
+        }
+        ByteBuffer whole = ByteBuffer.allocate(length);
+        for (ByteBuffer p : parts) {
+            whole.put(p.duplicate());
+        }
+        return transmit(whole.flip(), callback);
+    }
+
     /** Ends the session (gracefully where the layer can); queued bundles fail. Idempotent. */
     void close();
 }

@@ -4,7 +4,7 @@
  * {@link org.bpsockets.node.api.cla.ClaContext} service to report links and received bundles.
  */
 @Export
-@Version("1.1.0")
+@Version("1.2.0")
 package org.bpsockets.node.api.cla;
 
 import org.osgi.annotation.bundle.Export;
