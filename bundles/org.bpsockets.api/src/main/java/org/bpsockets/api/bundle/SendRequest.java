@@ -10,7 +10,10 @@ import org.bpsockets.api.eid.EndpointId;
  *
  * @param destination where the bundle goes; never the null endpoint
  * @param source the sending endpoint (the socket's bound EID); the null endpoint sends anonymously
- * @param payload the ADU; read-only, position 0, may be empty
+ * @param payload the ADU, position 0, may be empty; handed over: the caller does not change its bytes after
+ *        making the request, and the backend may keep them (a buffer over an array is then sent without a
+ *        copy of its payload, issue 18) but never writes them. A read-only buffer is copied by whoever
+ *        needs to keep it.
  * @param options bundle options; {@link BundleOptions#DEFAULTS} when the application set none
  */
 public record SendRequest(EndpointId destination, EndpointId source, ByteBuffer payload, BundleOptions options) {
@@ -23,7 +26,7 @@ public record SendRequest(EndpointId destination, EndpointId source, ByteBuffer 
         if (destination.isNull()) {
             throw new IllegalArgumentException("destination cannot be the null endpoint " + destination);
         }
-        payload = payload.asReadOnlyBuffer();
+        payload = payload.slice();
     }
 
     public static SendRequest of(EndpointId destination, EndpointId source, byte[] payload) {

@@ -1,6 +1,6 @@
 /** What an application asks of a bundle (options, send requests) and what it receives. */
 @Export
-@Version("1.1.0")
+@Version("1.2.0")
 package org.bpsockets.api.bundle;
 
 import org.osgi.annotation.bundle.Export;

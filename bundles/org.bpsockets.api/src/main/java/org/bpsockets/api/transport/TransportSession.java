@@ -52,6 +52,8 @@ public interface TransportSession extends AutoCloseable {
      *
      * @param source the socket's endpoint when it sent; given explicitly because a send the transport
      *        kept across a node restart may arrive after its socket was closed
+     * @param payload the ADU, handed over as in {@link org.bpsockets.api.bundle.SendRequest}: not changed by
+     *        the caller afterwards
      * @param options every bundle option in force for this message, in order (later ones win): the
      *        socket's options at the time of the send, then the message's own
      */

@@ -1,6 +1,7 @@
 package org.bpsockets.api.bundle;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -76,7 +77,12 @@ class BundleOptionsTest {
                 () -> SendRequest.of(EndpointId.parse("ipn:0.0"), src, new byte[0]));
         byte[] payload = {1, 2, 3};
         SendRequest r = SendRequest.of(EndpointId.parse("ipn:2.1"), src, payload);
-        assertTrue(r.payload().isReadOnly());
+        assertSame(payload, r.payload().array(), "the payload is handed over, not copied");
+        ByteBuffer middle = ByteBuffer.wrap(new byte[] {9, 1, 2, 3, 9}, 1, 3);
+        SendRequest m = new SendRequest(EndpointId.parse("ipn:2.1"), src, middle, BundleOptions.DEFAULTS);
+        assertEquals(0, m.payload().position(), "position 0");
+        assertEquals(3, m.payload().remaining());
+        assertEquals(1, middle.position(), "the caller's buffer is not moved");
         assertEquals(3, r.payloadBytes().length);
         assertEquals(Set.of(), r.options().nonDefault());
         ByteBuffer before = r.payload();

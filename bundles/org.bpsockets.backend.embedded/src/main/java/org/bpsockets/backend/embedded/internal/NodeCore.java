@@ -396,9 +396,8 @@ public final class NodeCore implements Backend, ClaContext, AutoCloseable {
             b.addBlock(BlockType.QUALITY_OF_SERVICE, BlockFlags.REPLICATE_IN_EVERY_FRAGMENT, CrcType.NONE,
                     ExtensionBlocks.encodeQualityOfService(QualityOfService.of(o.classOfService().ordinal(), o.ordinal())));
         }
-        byte[] payload = new byte[request.payload().remaining()];
-        request.payload().duplicate().get(payload);
-        return b.payload(payload).build();
+        // The request hands its payload over: kept, not copied, unless it is read-only (SendRequest).
+        return b.payload(request.payload(), 0, CrcType.NONE).build();
     }
 
     /** DTN time in ms and a sequence number that never repeats for one creation time. */

@@ -283,11 +283,15 @@ class NodeCoreTest {
                 assertThrows(BpException.class, () -> n.open(EndpointId.parse("ipn:1.5"), new Sink(), 1)).error());
     }
 
+    /** Node 1's layer in the last {@link #twoNodes}. */
+    private PipeLayer firstLayer;
+
     /** Two nodes, a link from 1 to 2 and a route: 1's application reaches 2's. */
     NodeCore[] twoNodes(NodeSettings s1, NodeSettings s2, LinkDefinition.Mode mode, List<Contact> contacts) {
         NodeCore a = node(N1, s1);
         NodeCore b = node(N2, s2);
         PipeLayer la = new PipeLayer(a, "node1-" + System.nanoTime());
+        firstLayer = la;
         String bAddress = "node2-" + System.nanoTime();
         PipeLayer lb = new PipeLayer(b, bAddress);
         cleanup.add(la::unregister);
@@ -328,6 +332,33 @@ class NodeCoreTest {
         await("node 1 forgets the forwarded bundle", () -> n[0].bundleInfos(10).isEmpty());
         assertEquals(1L, n[0].statistics().get("forwarded"));
         assertEquals(1L, n[1].statistics().get("received"));
+    }
+
+    @Test
+    void aLargePayloadGoesFromTheApplicationToTheLinkWithoutACopy() throws Exception {
+        NodeCore[] n = twoNodes(NodeSettings.defaults(N1), NodeSettings.defaults(N2), LinkDefinition.Mode.ALWAYS_ON,
+                List.of());
+        Sink app2 = new Sink();
+        n[1].open(EndpointId.parse("ipn:2.1"), app2, 8);
+        byte[] payload = new byte[300_000];
+        for (int i = 0; i < payload.length; i++) {
+            payload[i] = (byte) (i * 7 + i / 251);
+        }
+        n[0].send(new SendRequest(EndpointId.parse("ipn:2.1"), EndpointId.parse("ipn:1.1"), ByteBuffer.wrap(payload),
+                BundleOptions.DEFAULTS)).toCompletableFuture().get();
+        Delivery d = app2.next();
+        assertArrayEquals(payload, d.bundle().payloadBytes(), "the bytes the application sent");
+        d.acknowledge();
+        PipeLayer.PipeLink link = firstLayer.opened.get(0);
+        assertEquals(1, link.partArrays.size(), "one bundle went in parts");
+        assertTrue(link.partArrays.get(0).stream().anyMatch(a -> a == payload),
+                "the application's own array was handed to the link: " + link.partArrays.get(0).size() + " parts");
+        // A small bundle still goes in one buffer.
+        n[0].send(request("ipn:1.1", "ipn:2.1", "small", BundleOptions.DEFAULTS)).toCompletableFuture().get();
+        Delivery small = app2.next();
+        assertEquals("small", text(small));
+        small.acknowledge();
+        assertEquals(1, link.partArrays.size());
     }
 
     @Test

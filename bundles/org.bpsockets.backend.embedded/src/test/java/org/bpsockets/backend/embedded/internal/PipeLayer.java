@@ -2,9 +2,11 @@ package org.bpsockets.backend.embedded.internal;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -35,6 +37,8 @@ final class PipeLayer implements ConvergenceLayer {
         return t;
     });
     volatile long maxBundleSize = Long.MAX_VALUE;
+    /** The links this layer opened, for tests. */
+    final List<PipeLink> opened = new CopyOnWriteArrayList<>();
 
     PipeLayer(ClaContext node, String address) {
         this.node = node;
@@ -57,6 +61,7 @@ final class PipeLayer implements ConvergenceLayer {
         PipeLink theirs = new PipeLink(peer, address, false);
         mine.peer = theirs;
         theirs.peer = mine;
+        opened.add(mine);
         io.execute(() -> {
             mine.state = LinkState.UP;
             theirs.state = LinkState.UP;
@@ -77,6 +82,8 @@ final class PipeLayer implements ConvergenceLayer {
         final boolean outbound;
         volatile PipeLink peer;
         volatile LinkState state = LinkState.CONNECTING;
+        /** The arrays of the parts of every bundle transmitted in more than one part, for tests. */
+        final List<List<byte[]>> partArrays = new CopyOnWriteArrayList<>();
 
         PipeLink(PipeLayer layer, String remote, boolean outbound) {
             this.layer = layer;
@@ -117,6 +124,14 @@ final class PipeLayer implements ConvergenceLayer {
         @Override
         public long maxBundleSize() {
             return layer.maxBundleSize;
+        }
+
+        @Override
+        public boolean transmit(ByteBuffer[] parts, TransmitCallback callback) {
+            if (parts.length > 1 && state == LinkState.UP) {
+                partArrays.add(java.util.Arrays.stream(parts).map(p -> p.hasArray() ? p.array() : null).toList());
+            }
+            return Link.super.transmit(parts, callback);
         }
 
         @Override
