@@ -46,6 +46,14 @@ public final class NodeToNodeBenchmark {
             bigOnly(Integer.parseInt(args[1]));
             return;
         }
+        if (args.length == 2 && args[0].equals("alloc")) {
+            // What one 10 MB bundle allocates, per thread (above 1 MB): where the copies are.
+            System.setProperty("bench.perThread", "true");
+            for (int i = 0; i < Integer.parseInt(args[1]); i++) {
+                System.out.printf("10 MB bundle: %.1f MB allocated%n", bigBundleAllocation(10_000_000) / 1e6);
+            }
+            return;
+        }
         int n = args.length > 0 ? Integer.parseInt(args[0]) : 200_000;
         System.out.println("# node-to-node over TCPCLv4 on loopback, 100-byte payloads, " + n + " bundles per run");
         for (int round = 0; round < 2; round++) {
@@ -100,6 +108,16 @@ public final class NodeToNodeBenchmark {
     /** Bytes allocated by every thread while one bundle of the given size goes from node 1 to node 2. */
     static long bigBundleAllocation(int size) throws Exception {
         return bigBundleRun(size, true).allocated();
+    }
+
+    private static Map<Long, Long> perThread(com.sun.management.ThreadMXBean threads) {
+        long[] ids = threads.getAllThreadIds();
+        long[] bytes = threads.getThreadAllocatedBytes(ids);
+        Map<Long, Long> out = new java.util.HashMap<>();
+        for (int i = 0; i < ids.length; i++) {
+            out.put(ids[i], bytes[i]);
+        }
+        return out;
     }
 
     private static long total(com.sun.management.ThreadMXBean threads) {
@@ -229,9 +247,11 @@ public final class NodeToNodeBenchmark {
             // allocation (the node's copies are what that figure is about).
             ByteBuffer counted = allocation ? ByteBuffer.allocate(size) : null;
             long before = 0;
+            Map<Long, Long> perThread = Map.of();
             if (allocation) {
                 Thread.sleep(200); // the first bundle's acknowledgements settle
                 before = total(threads);
+                perThread = perThread(threads);
             }
             long t0 = System.nanoTime();
             ByteBuffer payload = counted != null ? counted : ByteBuffer.allocate(size);
@@ -241,6 +261,16 @@ public final class NodeToNodeBenchmark {
                 return new BigRun(seconds, 0);
             }
             Thread.sleep(200); // the sender's side ends the bundle (acknowledgement, removal)
+            if (Boolean.getBoolean("bench.perThread")) {
+                Map<Long, Long> start = perThread;
+                perThread(threads).forEach((id, a) -> {
+                    long d = a - start.getOrDefault(id, 0L);
+                    if (d > 1_000_000) {
+                        java.lang.management.ThreadInfo info = threads.getThreadInfo(id);
+                        System.out.printf("  %-28s %6.1f MB%n", info == null ? id : info.getThreadName(), d / 1e6);
+                    }
+                });
+            }
             return new BigRun(seconds, total(threads) - before);
         }
     }
