@@ -682,7 +682,9 @@ public final class NodeCore implements Backend, ClaContext, AutoCloseable {
         keysById.put(e.id, e.key);
         storedBytes += encoded.remaining();
         expiries.add(new long[] {expiresAt, e.key});
-        store.put(e.key, encoded, e.persistedState()).whenComplete((v, failure) -> post(() -> stored(e, failure)));
+        // The store gets the array itself (not the node's read-only view) so that it can keep it uncopied.
+        store.put(e.key, ByteBuffer.wrap(bytes), e.persistedState())
+                .whenComplete((v, failure) -> post(() -> stored(e, failure)));
     }
 
     private void stored(BundleEntry e, Throwable failure) {

@@ -47,7 +47,8 @@ public final class NodeToNodeBenchmark {
             return;
         }
         if (args.length == 2 && args[0].equals("alloc")) {
-            // What one 10 MB bundle allocates, per thread (above 1 MB): where the copies are.
+            // What one 10 MB bundle allocates, per thread (above 1 MB): where the copies are. The store of
+            // the big-bundle runs is the memory store, or -Dbench.bigStore=mvstore.
             System.setProperty("bench.perThread", "true");
             for (int i = 0; i < Integer.parseInt(args[1]); i++) {
                 System.out.printf("10 MB bundle: %.1f MB allocated%n", bigBundleAllocation(10_000_000) / 1e6);
@@ -229,7 +230,7 @@ public final class NodeToNodeBenchmark {
     private static BigRun bigBundleRun(int size, boolean allocation) throws Exception {
         com.sun.management.ThreadMXBean threads =
                 (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
-        try (Pair p = new Pair("memory")) {
+        try (Pair p = new Pair(System.getProperty("bench.bigStore", "memory"))) {
             CompletableFuture<Long> arrived = new CompletableFuture<>();
             p.two.open(EndpointId.parse("ipn:2.1"), d -> {
                 d.acknowledge();

@@ -113,9 +113,16 @@ public final class MvBundleStore implements BundleStore {
 
     @Override
     public CompletionStage<Void> put(long key, ByteBuffer bundle, byte[] state) {
-        byte[] copy = new byte[bundle.remaining()];
-        bundle.duplicate().get(copy);
-        return enqueue(new Write(key, copy, state.clone(), false, new CompletableFuture<>()));
+        // The node never changes what it stores (BundleStore.put): a whole array is kept, not copied.
+        byte[] kept;
+        if (bundle.hasArray() && bundle.arrayOffset() + bundle.position() == 0
+                && bundle.remaining() == bundle.array().length) {
+            kept = bundle.array();
+        } else {
+            kept = new byte[bundle.remaining()];
+            bundle.duplicate().get(kept);
+        }
+        return enqueue(new Write(key, kept, state.clone(), false, new CompletableFuture<>()));
     }
 
     @Override
