@@ -257,6 +257,13 @@ public final class Bundle {
      * copying its payload (issue 18). Nobody may change the views' bytes.
      */
     public ByteBuffer[] encodeParts(int minShared) {
+        boolean anyShared = false;
+        for (CanonicalBlock b : blocks) {
+            anyShared |= b.dataLength() >= minShared;
+        }
+        if (!anyShared) {
+            return new ByteBuffer[] {ByteBuffer.wrap(encode())};
+        }
         List<ByteBuffer> parts = new ArrayList<>(3);
         Encoded small = new Encoded(primary.encodedLength() + 64);
         small.write(0x9F);
