@@ -274,6 +274,9 @@ dmesg -n 1
 
 if [ "$mode" = bench ]; then
 	insmod "$ko"
+	if [ -e "$results/../bench-jfr" ]; then
+		EXTRA_JAVA_OPTS="$EXTRA_JAVA_OPTS -XX:StartFlightRecording=filename=$results/node.jfr,settings=profile,dumponexit=true"
+	fi
 	start_karaf bench
 	# With the optimising compiler the node starts slowly under emulation: wait as long as it takes.
 	check "the node registers" "$e2e" wait-node 900 1
