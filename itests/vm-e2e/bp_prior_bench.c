@@ -6,7 +6,7 @@
  * so that the very same binary runs against our module and node and against DTN-MTP/bp-socket's
  * module, daemon and ION (itests/vm-e2e/prior-art.sh runs both in one VM boot).
  *
- *   bp_prior_bench NODE [SCALE]
+ *   bp_prior_bench NODE [SCALE [SIZE]]
  *
  * binds ipn:NODE.30 (sender) and ipn:NODE.31 (receiver) once, waits until a probe gets through,
  * then per size (100 B, 1 KiB, 65,000 B) runs a warm-up of a quarter of the count and the measured
@@ -14,7 +14,8 @@
  *
  *   # SIZE MSG/S MB/S RECEIVED SENT WINDOW RETRIES
  *
- * SCALE divides the counts (20,000, 20,000, 2,000), for trying the harness quickly.
+ * SCALE divides the counts (20,000, 20,000, 2,000), for trying the harness quickly; SIZE runs only
+ * that size (prior-art.sh gives bp-socket a fresh ION node per size, see there).
  *
  * Fairness: bp-socket has no flow control (a sendto that returned may still be dropped by its
  * daemon or by ION), so the sender keeps at most WINDOW datagrams in flight (sent, not yet
@@ -216,7 +217,7 @@ int main(int argc, char **argv)
 	static const size_t sizes[] = { 100, 1024, 65000 };
 	static const long counts[] = { 20000, 20000, 2000 };
 	uint32_t node, id = 1;
-	long scale = 1;
+	long scale = 1, only = 0;
 	int tx, rx, i;
 
 	if (argc < 2) {
@@ -226,6 +227,8 @@ int main(int argc, char **argv)
 	node = strtoul(argv[1], NULL, 10);
 	if (argc >= 3)
 		scale = atol(argv[2]) > 0 ? atol(argv[2]) : 1;
+	if (argc >= 4)
+		only = atol(argv[3]);
 	tx = bound(node, SEND_SERVICE);
 	rx = bound(node, RECV_SERVICE);
 	if (await_path(tx, rx, node) < 0) {
@@ -239,6 +242,8 @@ int main(int argc, char **argv)
 		long sent, received, retries, strays;
 		double t;
 
+		if (only && (long)sizes[i] != only)
+			continue;
 		if (window > 1000)
 			window = 1000;
 		if (window < 16)

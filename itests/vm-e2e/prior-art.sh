@@ -48,92 +48,112 @@ if [ -n "$karaf" ]; then
 fi
 rmmod bp || fail "rmmod our bp"
 
-# ---- theirs: bp-socket's bp.ko, a local ION node ipn:1, bp-socket's daemon ----
+# ---- theirs: bp-socket's bp.ko, then per size a fresh local ION node ipn:1 and bp-socket's daemon ----
+# A fresh ION per size: under load the prototype leaks delivered ADUs (its DESTROY_BUNDLE is a
+# non-blocking netlink unicast, dropped when the daemon's socket is full), ION's ZCO space runs out
+# and nothing more is carried, which would leave every later size at 0 (the first try of this run
+# did exactly that). Each size then gets the same clean start; what it lost is still reported.
 insmod "$bpsocket_dir/bp.ko" || fail "insmod bp-socket's bp.ko"
-ion_dir=/tmp/bp-prior-ion
-rm -rf "$ion_dir"
-mkdir -p "$ion_dir"
 grep -q " /dev/shm " /proc/mounts || { mkdir -p /dev/shm && mount -t tmpfs -o mode=1777 shm /dev/shm; }
-# ION as guest.sh's section 8 runs it: its own keys and SDR name, the SDR in memory, node ipn:1
-# delivering to itself through a contact, a range and a TCP convergence layer on the loopback.
-# The benchmark's two endpoints are declared (ION's bp_open needs them).
-cat >"$ion_dir/node.ionconfig" <<EOF
-wmKey 16987
-wmSize 50000000
-sdrName bpprior
-configFlags 1
-heapWords 12500000
-heapKey 16988
-pathName $ion_dir
-EOF
-cat >"$ion_dir/node.rc" <<EOF
-## begin ionadmin
-1 1 $ion_dir/node.ionconfig
-s
-m horizon +0
-a contact +0 +86400 1 1 100000000
-a range +0 +86400 1 1 1
-m production 100000000
-m consumption 100000000
-## end ionadmin
-## begin bpadmin
-1
-a scheme ipn 'ipnfw' 'ipnadminep'
-a endpoint ipn:1.30 q
-a endpoint ipn:1.31 q
-a protocol tcp 1400 100
-a induct tcp 127.0.0.1:24556 tcpcli
-a outduct tcp 127.0.0.1:24556 tcpclo
-s
-## end bpadmin
-## begin ipnadmin
-a plan 1 tcp/127.0.0.1:24556
-## end ipnadmin
-EOF
-ion_env() {	# ion_env COMMAND...: an ION command of that node, from its directory
-	(cd "$ion_dir" && exec env PATH="$ion_prefix/bin:$PATH" LD_LIBRARY_PATH="$ion_prefix/lib" \
-		ION_NODE_LIST_DIR="$ion_dir" "$@")
-}
 ls /dev/shm >"$results/prior-shm-before.txt"
 ipcs -m | awk '$1 ~ /^0x/ { print $1 }' | sort >"$results/prior-ipc-before.txt"
-t0=$(date +%s)
-if ion_env timeout 300 ionstart -I node.rc >"$results/prior-ionstart.txt" 2>&1; then
-	say "ION started in $(( $(date +%s) - t0 )) s"
-else
-	fail "ionstart"
-fi
-# The daemon binds netlink port 8443 (hard-coded in both halves); ready once that port is taken.
-(cd "$ion_dir" && exec env LD_LIBRARY_PATH="$ion_prefix/lib" ION_NODE_LIST_DIR="$ion_dir" \
-	"$bpsocket_dir/bp_daemon" >"$results/prior-daemon.log" 2>&1) &
-daemon=$!
-i=0
-while ! awk '$3 == 8443 { f = 1 } END { exit !f }' /proc/net/netlink && [ $i -lt 300 ]; do sleep 0.2; i=$((i + 1)); done
-sleep 2	# it attaches to ION after binding the port
-if kill -0 "$daemon" 2>/dev/null; then
-	say "theirs: bp_prior_bench through bp-socket's module, its daemon and ION 4.1.3"
-	"$here/bp_prior_bench" 1 "$scale" 2>"$results/prior-art-theirs.err" | tee "$results/prior-art-theirs.txt"
-else
-	fail "bp-socket's daemon did not start"
-	sed 's/^/#   /' "$results/prior-daemon.log"
-fi
-kill -INT "$daemon" 2>/dev/null
-i=0
-while kill -0 "$daemon" 2>/dev/null && [ $i -lt 100 ]; do sleep 0.2; i=$((i + 1)); done
-kill -9 "$daemon" 2>/dev/null
-# ION's own shutdown (never killm), then what it left in /dev/shm and System V shared memory.
-ion_env bpadmin . >>"$results/prior-ionstop.txt" 2>&1
-sleep 1
-ion_env ionadmin . >>"$results/prior-ionstop.txt" 2>&1
-i=0
-while pgrep -f "[r]fxclock|[b]pclock|[i]pnfw|[i]pnadminep|[b]pclm|[t]cpcli" >/dev/null && [ $i -lt 100 ]; do
-	sleep 0.2
-	i=$((i + 1))
-done
-ipcs -m | awk '$1 ~ /^0x/ && $6 == 0 { print $1, $2 }' | while read -r key id; do
-	grep -qx "$key" "$results/prior-ipc-before.txt" || ipcrm -m "$id"
-done
-ls /dev/shm | while read -r f; do
-	grep -qxF "$f" "$results/prior-shm-before.txt" || rm -f "/dev/shm/$f"
+: >"$results/prior-art-theirs.txt"
+: >"$results/prior-art-theirs.err"
+k=0
+for size in 100 1024 65000; do
+	k=$((k + 1))
+	ion_dir=/tmp/bp-prior-ion-$size
+	rm -rf "$ion_dir"
+	mkdir -p "$ion_dir"
+	# ION as guest.sh's section 8 runs it: its own keys and SDR name (new ones per size), the SDR in
+	# memory, node ipn:1 delivering to itself through a contact, a range and a TCP convergence layer
+	# on the loopback. The benchmark's two endpoints are declared (ION's bp_open needs them).
+	cat >"$ion_dir/node.ionconfig" <<-EOF
+	wmKey $((16987 + 2 * k))
+	wmSize 50000000
+	sdrName bpprior$k
+	configFlags 1
+	heapWords 12500000
+	heapKey $((16988 + 2 * k))
+	pathName $ion_dir
+	EOF
+	cat >"$ion_dir/node.rc" <<-EOF
+	## begin ionadmin
+	1 1 $ion_dir/node.ionconfig
+	s
+	m horizon +0
+	a contact +0 +86400 1 1 100000000
+	a range +0 +86400 1 1 1
+	m production 100000000
+	m consumption 100000000
+	## end ionadmin
+	## begin bpadmin
+	1
+	a scheme ipn 'ipnfw' 'ipnadminep'
+	a endpoint ipn:1.30 q
+	a endpoint ipn:1.31 q
+	a protocol tcp 1400 100
+	a induct tcp 127.0.0.1:$((24555 + k)) tcpcli
+	a outduct tcp 127.0.0.1:$((24555 + k)) tcpclo
+	s
+	## end bpadmin
+	## begin ipnadmin
+	a plan 1 tcp/127.0.0.1:$((24555 + k))
+	## end ipnadmin
+	EOF
+	ion_env() {	# ion_env COMMAND...: an ION command of that node, from its directory
+		(cd "$ion_dir" && exec env PATH="$ion_prefix/bin:$PATH" LD_LIBRARY_PATH="$ion_prefix/lib" \
+			ION_NODE_LIST_DIR="$ion_dir" "$@")
+	}
+	t0=$(date +%s)
+	if ion_env timeout 300 ionstart -I node.rc >"$results/prior-ionstart-$size.txt" 2>&1; then
+		say "ION started in $(( $(date +%s) - t0 )) s"
+	else
+		fail "ionstart ($size B)"
+	fi
+	# The daemon binds netlink port 8443 (hard-coded in both halves); ready once that port is taken.
+	(cd "$ion_dir" && exec env LD_LIBRARY_PATH="$ion_prefix/lib" ION_NODE_LIST_DIR="$ion_dir" \
+		"$bpsocket_dir/bp_daemon" >"$results/prior-daemon-$size.log" 2>&1) &
+	daemon=$!
+	i=0
+	while ! awk '$3 == 8443 { f = 1 } END { exit !f }' /proc/net/netlink && [ $i -lt 300 ]; do sleep 0.2; i=$((i + 1)); done
+	sleep 2	# it attaches to ION after binding the port
+	if kill -0 "$daemon" 2>/dev/null; then
+		say "theirs, $size B: bp_prior_bench through bp-socket's module, its daemon and ION 4.1.3"
+		timeout 900 "$here/bp_prior_bench" 1 "$scale" "$size" 2>>"$results/prior-art-theirs.err" |
+			tee -a "$results/prior-art-theirs.txt"
+	else
+		fail "bp-socket's daemon did not start ($size B)"
+		sed 's/^/#   /' "$results/prior-daemon-$size.log"
+	fi
+	# Its event loop can hang in an endpoint's close (joining a send thread blocked in ION): SIGINT,
+	# then SIGKILL. ION then has its own shutdown (never killm), bounded; a daemon killed inside an SDR
+	# transaction wedges ION, whose processes are then killed by PID (this guest runs nothing else).
+	kill -INT "$daemon" 2>/dev/null
+	i=0
+	while kill -0 "$daemon" 2>/dev/null && [ $i -lt 50 ]; do sleep 0.2; i=$((i + 1)); done
+	kill -0 "$daemon" 2>/dev/null && say "the daemon did not stop on SIGINT: SIGKILL"
+	kill -9 "$daemon" 2>/dev/null
+	wait "$daemon" 2>/dev/null
+	ion_env timeout 30 bpadmin . >>"$results/prior-ionstop.txt" 2>&1
+	sleep 1
+	ion_env timeout 30 ionadmin . >>"$results/prior-ionstop.txt" 2>&1
+	i=0
+	while pgrep -f "[r]fxclock|[b]pclock|[i]pnfw|[i]pnadminep|[b]pclm|[t]cpcl[io]" >/dev/null && [ $i -lt 50 ]; do
+		sleep 0.2
+		i=$((i + 1))
+	done
+	left=$(pgrep -f "[r]fxclock|[b]pclock|[i]pnfw|[i]pnadminep|[b]pclm|[t]cpcl[io]|[b]padmin|[i]onadmin")
+	if [ -n "$left" ]; then
+		say "ION did not stop by itself ($size B): killing its processes $(echo $left)"
+		kill -9 $left 2>/dev/null
+	fi
+	ipcs -m | awk '$1 ~ /^0x/ && $6 == 0 { print $1, $2 }' | while read -r key id; do
+		grep -qx "$key" "$results/prior-ipc-before.txt" || ipcrm -m "$id"
+	done
+	ls /dev/shm | while read -r f; do
+		grep -qxF "$f" "$results/prior-shm-before.txt" || rm -f "/dev/shm/$f"
+	done
 done
 rmmod bp || fail "rmmod bp-socket's bp"
 dmesg >"$results/dmesg.txt"
