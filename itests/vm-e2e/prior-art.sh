@@ -5,13 +5,14 @@
 # outside this repository: BPSOCKETS_BPSOCKET_DIR holds its bp.ko and bp_daemon; ION from
 # BPSOCKETS_ION_PREFIX). Prints both and the ratio ours/theirs per size; figures in
 # RESULTS_DIR/prior-art.txt. Every process it starts is stopped by its PID.
-# usage: prior-art.sh NODE_DIR BP_KO RESULTS_DIR BPSOCKET_DIR ION_PREFIX [SCALE]
+# usage: prior-art.sh NODE_DIR BP_KO RESULTS_DIR BPSOCKET_DIR ION_PREFIX [SCALE [SIZES]]
 node=$1
 ko=$2
 results=$3
 bpsocket_dir=$4
 ion_prefix=$5
 scale=${6:-1}
+sizes=${7:-100 1024 65000}
 here=$(cd "$(dirname "$0")" && pwd)
 export JAVA_HOME=${JAVA_HOME:-/usr/lib/jvm/java-17-openjdk-amd64}
 export PATH=$JAVA_HOME/bin:$PATH
@@ -33,8 +34,12 @@ t0=$(date +%s)
 (cd "$node" && exec bin/karaf server >"$results/karaf-bench.out" 2>&1 &)
 if "$here/bp_e2e" wait-node 900 1 >/dev/null; then
 	say "our node ready $(( $(date +%s) - t0 )) s after start"
-	say "ours: bp_prior_bench through our module and node"
-	"$here/bp_prior_bench" 1 "$scale" 2>"$results/prior-art-ours.err" | tee "$results/prior-art-ours.txt"
+	: >"$results/prior-art-ours.txt"
+	for size in $sizes; do
+		say "ours, $size B: bp_prior_bench through our module and node"
+		timeout 900 "$here/bp_prior_bench" 1 "$scale" "$size" 2>>"$results/prior-art-ours.err" |
+			tee -a "$results/prior-art-ours.txt"
+	done
 else
 	fail "our node did not register"
 fi
@@ -49,10 +54,10 @@ fi
 rmmod bp || fail "rmmod our bp"
 
 # ---- theirs: bp-socket's bp.ko, then per size a fresh local ION node ipn:1 and bp-socket's daemon ----
-# A fresh ION per size: under load the prototype leaks delivered ADUs (its DESTROY_BUNDLE is a
-# non-blocking netlink unicast, dropped when the daemon's socket is full), ION's ZCO space runs out
-# and nothing more is carried, which would leave every later size at 0 (the first try of this run
-# did exactly that). Each size then gets the same clean start; what it lost is still reported.
+# A fresh ION per size. Under load the prototype's daemon eventually fails a zco_create and leaves
+# its SDR transaction open on that path, which wedges ION for good: every later size would carry
+# nothing. An ION started after a wedged one in the same boot did not start either (ionadmin hung),
+# so tools/bench boots once per size (SIZES); each size gets a clean start, its losses reported.
 insmod "$bpsocket_dir/bp.ko" || fail "insmod bp-socket's bp.ko"
 grep -q " /dev/shm " /proc/mounts || { mkdir -p /dev/shm && mount -t tmpfs -o mode=1777 shm /dev/shm; }
 ls /dev/shm >"$results/prior-shm-before.txt"
@@ -60,7 +65,7 @@ ipcs -m | awk '$1 ~ /^0x/ { print $1 }' | sort >"$results/prior-ipc-before.txt"
 : >"$results/prior-art-theirs.txt"
 : >"$results/prior-art-theirs.err"
 k=0
-for size in 100 1024 65000; do
+for size in $sizes; do
 	k=$((k + 1))
 	ion_dir=/tmp/bp-prior-ion-$size
 	rm -rf "$ion_dir"
