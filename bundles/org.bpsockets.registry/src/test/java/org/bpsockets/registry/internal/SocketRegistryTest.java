@@ -162,6 +162,47 @@ class SocketRegistryTest {
         assertEquals(BpError.ADDRESS_IN_USE, e.error());
     }
 
+    /** Bind checks an index of endpoints (not every socket): it must follow every way a socket's endpoint changes. */
+    @Test
+    void anEndpointIsInUseExactlyWhileASocketHoldsIt() throws Exception {
+        // Held, then free once its socket binds elsewhere, is released, or its session closes.
+        session.bind(1, A, List.of());
+        assertThrows(BpException.class, () -> session.bind(2, A, List.of()));
+        session.bind(1, B, List.of());
+        assertEquals(A, session.bind(2, A, List.of()), "free once its socket moved to another");
+        assertThrows(BpException.class, () -> session.bind(3, B, List.of()), "the new one is held");
+        session.release(2);
+        assertEquals(A, session.bind(3, A, List.of()), "free once released");
+        TransportSession other = registry.attach(new FakeTransport());
+        assertThrows(BpException.class, () -> other.bind(1, A, List.of()), "held across sessions");
+        session.close();
+        assertEquals(A, other.bind(1, A, List.of()), "free once its session closed");
+        assertEquals(B, other.bind(2, B, List.of()));
+
+        // ipn:!.5 and ipn:7.5, both bound while no backend named the node, become the same endpoint
+        // when one does: it stays in use until both are released.
+        other.bind(3, EndpointId.parse("ipn:!.5"), List.of());
+        other.bind(4, EndpointId.parse("ipn:7.5"), List.of());
+        addBackend("embedded", 0);
+        EndpointId five = EndpointId.parse("ipn:7.5");
+        assertEquals(2, registry.sockets().stream().filter(s -> s.endpoint().equals(Optional.of(five))).count());
+        other.release(3);
+        assertThrows(BpException.class, () -> other.bind(5, five, List.of()), "the other still holds it");
+        other.release(4);
+        assertEquals(five, other.bind(5, five, List.of()));
+
+        // Many: every one held, and all free again once released.
+        for (long id = 100; id < 10_100; id++) {
+            other.bind(id, EndpointId.parse("ipn:7." + (1000 + id)), List.of());
+        }
+        assertThrows(BpException.class, () -> other.bind(20_000, EndpointId.parse("ipn:7.10099"), List.of()));
+        for (long id = 100; id < 10_100; id++) {
+            other.release(id);
+        }
+        assertEquals(EndpointId.parse("ipn:7.10099"), other.bind(20_000, EndpointId.parse("ipn:7.10099"), List.of()));
+        assertEquals(4, registry.sockets().size());
+    }
+
     @Test
     void nullEndpointCannotBeBound() {
         BpException e = assertThrows(BpException.class, () -> session.bind(1, EndpointId.parse("dtn:none"), List.of()));
