@@ -942,7 +942,7 @@ public final class SocketRegistryImpl implements SocketRegistry, SocketService {
                     }
                     next = socket.queue.pollFirst();
                     socket.inFlight.add(next);
-                    socket.handedAtEpoch.put(next, socket.drainEpoch);
+                    socket.handed(next);
                 }
                 CompletionStage<DeliveryResult> result;
                 try {
@@ -962,7 +962,7 @@ public final class SocketRegistryImpl implements SocketRegistry, SocketService {
         boolean acknowledge = false;
         synchronized (lock) {
             socket.inFlight.remove(delivery);
-            Long handedAt = socket.handedAtEpoch.remove(delivery);
+            Long handedAt = socket.answered(delivery);
             if (result == DeliveryResult.ACCEPTED) {
                 acknowledge = true;
                 socket.delivered++;

@@ -33,8 +33,11 @@ final class SocketState {
     RegistrationSink sink;
     String registrationProblem;
 
-    /** Deliveries not yet handed to the transport, in arrival order. */
-    final ArrayDeque<Delivery> queue = new ArrayDeque<>();
+    /**
+     * Deliveries not yet handed to the transport, in arrival order. Sized for none: most sockets wait
+     * with nothing queued, and a node holds thousands of them (it grows as a deque does).
+     */
+    final ArrayDeque<Delivery> queue = new ArrayDeque<>(0);
     /** Deliveries handed to the transport and not yet answered, in the order they were handed. */
     final List<Delivery> inFlight = new ArrayList<>();
     /** Deliveries the socket refused because it was full; queued again, first, once nothing is in flight. */
@@ -42,7 +45,7 @@ final class SocketState {
     boolean full;
     /** Counts drained notices; a FULL answer to a delivery handed over before the last one is stale. */
     long drainEpoch;
-    final java.util.IdentityHashMap<Delivery, Long> handedAtEpoch = new java.util.IdentityHashMap<>();
+    private java.util.IdentityHashMap<Delivery, Long> handedAtEpoch;
     boolean pumping;
     final RecentIds recent;
 
@@ -58,6 +61,20 @@ final class SocketState {
         this.session = session;
         this.id = id;
         this.recent = new RecentIds(duplicateMemory);
+    }
+
+    /** A delivery handed to the transport now, at the current drain epoch. */
+    void handed(Delivery delivery) {
+        if (handedAtEpoch == null) {
+            // Made at the first delivery: an empty IdentityHashMap is 300 bytes, for each bound socket.
+            handedAtEpoch = new java.util.IdentityHashMap<>();
+        }
+        handedAtEpoch.put(delivery, drainEpoch);
+    }
+
+    /** The drain epoch at which a delivery was handed over, forgotten now; null if not handed over. */
+    Long answered(Delivery delivery) {
+        return handedAtEpoch == null ? null : handedAtEpoch.remove(delivery);
     }
 
     SocketCounters counters() {

@@ -1803,7 +1803,8 @@ public final class NodeCore implements Backend, ClaContext, AutoCloseable {
         final EndpointId endpoint;
         final DeliverySink sink;
         final int window;
-        final ArrayDeque<Long> pending = new ArrayDeque<>();
+        /** Sized for none: most endpoints wait with nothing pending, and a node may have thousands. */
+        final ArrayDeque<Long> pending = new ArrayDeque<>(0);
         int outstanding;
         volatile boolean closed;
 
