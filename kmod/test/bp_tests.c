@@ -1856,6 +1856,33 @@ static void t_uniqueness(void)
 }
 
 /* Issue 14, finding 3: bind and autobind stay cheap with thousands of bound sockets. */
+/*
+ * How many sockets the node's dump lists bound to ipn:NODE_ID.FIRST to ipn:NODE_ID.FIRST+N-1, each
+ * counted once; -1 if the dump fails, lists one twice, or lists more than the node can hold.
+ */
+static int dump_count(uint32_t node_id, uint32_t first, int n)
+{
+	enum { MAX = 10000 };
+	static struct tn_dump_entry d[MAX];
+	static unsigned char seen[MAX];
+	int got = tn_dump(node, d, MAX), i, count = 0;
+
+	if (got < 0 || got >= MAX || n > MAX)
+		return -1;
+	memset(seen, 0, sizeof(seen));
+	for (i = 0; i < got; i++) {
+		uint32_t k = d[i].eid.service - first;
+
+		if (d[i].eid.scheme != BP_SCHEME_IPN || d[i].eid.node != node_id || d[i].eid.service < first ||
+		    k >= (uint32_t)n)
+			continue;
+		if (seen[k]++)
+			return -1;
+		count++;
+	}
+	return count;
+}
+
 static void t_many_bound(void)
 {
 	enum { N = 8000 };
@@ -1882,6 +1909,8 @@ static void t_many_bound(void)
 	}
 	node = start_node(0);
 	CHECK(ok == N, "%d sockets bound to ipn:5.%u..%u", N, s + 1, s + N);
+	/* ~80 bytes each: the dump spans dozens of messages, each resuming after the last id sent. */
+	CHECK(dump_count(5, s + 1, N) == N, "the next node's dump lists each of them once");
 	c = bps();
 	t0 = now_ms();
 	CHECK(send_to(c, 999, "y", 1, 0) == 1, "another automatic bind");
@@ -1898,6 +1927,7 @@ static void t_many_bound(void)
 	close(a);
 	close(c);
 	CHECK(1, "closing them took %ld ms", now_ms() - t0);
+	CHECK(dump_count(5, s + 1, N) == 0, "and the dump lists none of them any more");
 }
 
 /* Issue 14's paths: autobind when every service of its range is taken. */
