@@ -15,6 +15,8 @@
  *                                 a steady flow from ipn:NODE.SRC to ipn:DSTNODE.DSTSVC, received on
  *                                 ipn:NODE.RECVSVC (= SRC: the destination echoes), steered by the
  *                                 file CTL while the node is changed (see cmd_flow)
+ *   bp_e2e hold NODE COUNT BASE   bind COUNT sockets to ipn:NODE.BASE.., say "bound COUNT", then take
+ *                                 commands from stdin (see cmd_hold); close them all at its end
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -1163,6 +1165,91 @@ static int cmd_many(int endpoints, int per)
 	return failures != 0;
 }
 
+/*
+ * bp_e2e hold NODE COUNT BASE: COUNT sockets bound to ipn:NODE.BASE to ipn:NODE.BASE+COUNT-1, held
+ * open (the node's memory with many bound sockets, issue 18's P4; their recovery when the node or
+ * its bridge registers again). Prints "bound COUNT in S s" (or "bind failed at ..." and exits 1),
+ * then reads commands, one a line, from stdin:
+ *   ping K SECONDS  one datagram from another socket to K of them, spread evenly over all (the first
+ *                   and the last included), and waits up to SECONDS for each on its own socket;
+ *                   prints "received R of K" (R = K: each arrived once, on the socket it was sent to)
+ * At the end of stdin it closes every socket and prints "closed COUNT" (killed, the kernel closes them).
+ */
+static int cmd_hold(int count, uint32_t base)
+{
+	struct rlimit rl = { (rlim_t)count + 64, (rlim_t)count + 64 };
+	struct sockaddr_bp src = ipn(node, base + count);
+	struct timespec t0, t1;
+	char line[128];
+	int *fds, out, i;
+
+	if (setrlimit(RLIMIT_NOFILE, &rl) < 0) {
+		printf("setrlimit %d: %s\n", count + 64, strerror(errno));
+		return 1;
+	}
+	fds = calloc(count, sizeof(int));
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (i = 0; i < count; i++) {
+		fds[i] = bound_socket(base + i);
+		if (fds[i] < 0) {
+			printf("bind failed at ipn:%u.%u (%d bound): %s\n", node, base + i, i, strerror(errno));
+			fflush(stdout);
+			return 1;
+		}
+	}
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	printf("bound %d in %.1f s\n", count, (t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9);
+	fflush(stdout);
+	out = socket(AF_BP, SOCK_DGRAM, 0);
+	if (out < 0 || bind(out, (struct sockaddr *)&src, BP_SOCKADDR_IPN_LEN) < 0) {
+		printf("bind the sender ipn:%u.%u: %s\n", node, base + count, strerror(errno));
+		fflush(stdout);
+		return 1;
+	}
+	while (fgets(line, sizeof(line), stdin)) {
+		int k, secs, j, received = 0;
+
+		if (sscanf(line, "ping %d %d", &k, &secs) != 2 || k < 1 || k > count) {
+			printf("unknown command: %s", line);
+			fflush(stdout);
+			continue;
+		}
+		for (j = 0; j < k; j++) {
+			/* Evenly spread: the first socket, ..., the last. */
+			int e = k == 1 ? 0 : (int)((long)j * (count - 1) / (k - 1));
+			struct sockaddr_bp to = ipn(node, base + e);
+			uint32_t msg = base + e;
+			struct sockaddr_bp from;
+			socklen_t fl = sizeof(from);
+			uint32_t got;
+			ssize_t r;
+
+			if (sendto(out, &msg, sizeof(msg), 0, (struct sockaddr *)&to, BP_SOCKADDR_IPN_LEN) < 0) {
+				printf("# sendto ipn:%u.%u: %s\n", node, base + e, strerror(errno));
+				continue;
+			}
+			if (!wait_readable(fds[e], secs * 1000)) {
+				printf("# nothing on ipn:%u.%u within %d s\n", node, base + e, secs);
+				continue;
+			}
+			r = recvfrom(fds[e], &got, sizeof(got), MSG_DONTWAIT, (struct sockaddr *)&from, &fl);
+			if (r == sizeof(got) && got == msg && same_ipn(&from, fl, node, base + count))
+				received++;
+			else
+				printf("# ipn:%u.%u received something else (%zd bytes)\n", node, base + e, r);
+		}
+		printf("received %d of %d\n", received, k);
+		fflush(stdout);
+	}
+	for (i = 0; i < count; i++)
+		close(fds[i]);
+	close(out);
+	printf("closed %d\n", count);
+	fflush(stdout);
+	free(fds);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	const char *backend = getenv("BP_E2E_BACKEND");
@@ -1188,6 +1275,10 @@ int main(int argc, char **argv)
 		node = strtoul(argv[2], NULL, 10);
 		return cmd_many(atoi(argv[3]), atoi(argv[4]));
 	}
+	if (argc >= 5 && !strcmp(argv[1], "hold")) {
+		node = strtoul(argv[2], NULL, 10);
+		return cmd_hold(atoi(argv[3]), strtoul(argv[4], NULL, 10));
+	}
 	if (argc >= 2 && !strcmp(argv[1], "expect-no-node"))
 		return cmd_expect_no_node();
 	if (argc >= 3 && !strcmp(argv[1], "bench")) {
@@ -1195,6 +1286,6 @@ int main(int argc, char **argv)
 		return cmd_bench();
 	}
 	fprintf(stderr, "usage: %s test NODE | wait-node SECONDS NODE | expect-no-node | bench NODE | "
-		"peer NODE PEER | many NODE ENDPOINTS PER | flow NODE SRC DSTNODE DSTSVC RECVSVC INTERVAL_MS CTL STATUS\n", argv[0]);
+		"peer NODE PEER | many NODE ENDPOINTS PER | hold NODE COUNT BASE | flow NODE SRC DSTNODE DSTSVC RECVSVC INTERVAL_MS CTL STATUS\n", argv[0]);
 	return 2;
 }

@@ -60,7 +60,8 @@ karaf_pid() {
 
 start_karaf() {
 	t0=$(date +%s)
-	(cd "$node" && exec bin/karaf server >"$results/karaf-$1.out" 2>&1 &)
+	# Not holding fd 3, bp_e2e hold's stdin (hold_start): its end is the hold's command to close.
+	(cd "$node" && exec bin/karaf server >"$results/karaf-$1.out" 2>&1 3>&- &)
 }
 
 # bin/client is itself a JVM: used only where a person would look at the shell. Karaf 4.4's client
@@ -292,6 +293,179 @@ if [ "$mode" = bench ]; then
 	exit 0
 fi
 
+# Many sockets held bound (bp_e2e hold) while the node's bridge and then the node itself register
+# again: the registry must recover every one from the module's SOCKET_GET dump, and closing them must
+# bring its count back. hold_start COUNT BASE: bp_e2e hold in the background, its commands on fd 3.
+hold_start() {
+	rm -f /tmp/bp-e2e-hold.in "$results/hold.out"
+	mkfifo /tmp/bp-e2e-hold.in
+	"$e2e" hold 1 "$1" "$2" </tmp/bp-e2e-hold.in >"$results/hold.out" 2>&1 &
+	hold_pid=$!
+	exec 3>/tmp/bp-e2e-hold.in
+}
+
+# The waits below count by the clock: under emulation, with the node busy, each round of a loop
+# (grep, ssh) takes far longer than its sleep.
+await_file() {	# await_file FILE REGEX COUNT SECONDS: FILE has COUNT lines matching REGEX
+	end=$(( $(date +%s) + $4 ))
+	while [ "$(grep -c "$2" "$1" 2>/dev/null)" -lt "$3" ] && [ "$(date +%s)" -lt $end ]; do
+		sleep 0.5
+	done
+	[ "$(grep -c "$2" "$1" 2>/dev/null)" -ge "$3" ]
+}
+
+pinged() {	# pinged N: the hold's Nth ping got all 100 datagrams
+	await_file "$results/hold.out" "^received" "$1" 900 &&
+		[ "$(grep -c "^received 100 of 100" "$results/hold.out")" -ge "$1" ]
+}
+
+bound_sockets() {	# the registry's count of bound sockets, from bp:status
+	shell bp:status | sed -n 's/^Sockets: *[0-9]* (\([0-9]*\) bound).*/\1/p'
+}
+
+await_bound() {	# await_bound COUNT SECONDS: bp:status says COUNT bound
+	end=$(( $(date +%s) + $2 ))
+	while [ "$(bound_sockets)" != "$1" ] && [ "$(date +%s)" -lt $end ]; do
+		sleep 1
+	done
+	[ "$(bound_sockets)" = "$1" ] && return 0
+	echo "# bp:status says: $(shell bp:status | grep '^Sockets:')"
+	return 1
+}
+
+node_threads() {	# the node's threads by CPU time (clock ticks), busiest first
+	for t in /proc/"$(karaf_pid)"/task/*; do
+		echo "$(cut -d' ' -f14,15 "$t/stat" 2>/dev/null | awk '{print $1 + $2}') $(cat "$t/comm" 2>/dev/null)"
+	done | sort -rn | head -n 15
+}
+
+rss_kb() {
+	awk '/^VmRSS/ { print $2 }' "/proc/$(karaf_pid)/status"
+}
+
+# memory_report NAME: the node's RSS, then (with NativeMemoryTracking on) where its memory is: NMT's
+# summary, the heap, and a class histogram (a full GC), in $results/memory-NAME-*.txt; one line
+# "# memory NAME: ..." for the log.
+memory_report() {
+	pid=$(karaf_pid)
+	rss=$(rss_kb)
+	# Which mappings the resident pages are in (the heap's range is in GC.heap_info).
+	cat "/proc/$pid/smaps" >"$results/memory-$1-smaps.txt"
+	jcmd "$pid" VM.native_memory summary >"$results/memory-$1-nmt.txt" 2>&1
+	jcmd "$pid" GC.heap_info >"$results/memory-$1-heap.txt" 2>&1
+	jcmd "$pid" GC.class_histogram >"$results/memory-$1-histogram.txt" 2>&1
+	rss_gc=$(rss_kb)
+	nmt=$(sed -n 's/^Total: reserved=[0-9]*KB, committed=\([0-9]*\)KB.*/\1/p' "$results/memory-$1-nmt.txt")
+	heap=$(sed -n 's/^- *Java Heap (reserved=[0-9]*KB, committed=\([0-9]*\)KB).*/\1/p' "$results/memory-$1-nmt.txt")
+	live=$(awk '/^Total/ { print int($3 / 1024) }' "$results/memory-$1-histogram.txt")
+	echo "# memory $1: RSS $((rss / 1024)) MB ($rss kB); NMT committed ${nmt:-?} kB, heap committed ${heap:-?} kB; live heap ${live:-?} kB; RSS after that full GC $((rss_gc / 1024)) MB"
+	echo "$1 $rss $rss_gc ${nmt:-0} ${heap:-0} ${live:-0}" >>"$results/memory.txt"
+}
+
+# start_node NAME: start_karaf NAME until the node registers. Under emulation a JVM with the default
+# JIT settings now and then dies at start in C1-compiled JDK code (SIGSEGV, an hs_err file): then it
+# is started again, up to twice, and the log says so.
+start_node() {
+	for attempt in 1 2 3; do
+		start_karaf "$1"
+		sleep 10
+		while [ -n "$(karaf_pid)" ]; do
+			"$e2e" wait-node 20 1 >/dev/null 2>&1 && return 0
+		done
+		echo "# the node's JVM died while starting: $(grep -h -A1 'Problematic frame' "$node"/hs_err_pid*.log 2>/dev/null | tail -n 1)"
+		mv "$results/karaf-$1.out" "$results/karaf-$1-died-$attempt.out"
+	done
+	return 1
+}
+
+# sockets_checks COUNT SETTLE: COUNT sockets bound, the bridge and then the node register again,
+# every socket recovered and carrying a datagram, all closed. With SETTLE (the memory mode), the
+# node's memory before, with COUNT bound (also after each recovery), and after closing them.
+sockets_checks() {
+	count=$1
+	settle=${2:-}
+	# The registry's count now; its shell (SSH) may still be starting with the node.
+	end=$(( $(date +%s) + 300 ))
+	until before=$(bound_sockets) && [ -n "$before" ] || [ "$(date +%s)" -ge $end ]; do
+		sleep 2
+	done
+	echo "# bound sockets before: ${before:-none (bp:status did not answer)}"
+	if [ -n "$settle" ]; then
+		sleep "$settle"
+		memory_report before
+	fi
+	t_bind=$(date +%s)
+	hold_start "$count" 30000
+	await_file "$results/hold.out" "^bound\|failed\|^setrlimit" 1 1800
+	check "$count sockets bind, ipn:1.30000 to ipn:1.$((30000 + count - 1)) ($(head -n 1 "$results/hold.out"))" \
+		grep -q "^bound $count " "$results/hold.out"
+	# The sender's socket too.
+	all=$((before + count + 1))
+	check "bp:status: the registry counts them ($all bound)" await_bound "$all" 120
+	[ -n "$settle" ] && memory_report bound
+	resyncs=$(grep -c "Resynchronised $all bound sockets" "$node/data/log/karaf.log")
+	t0=$(date +%s)
+	# Where the node is busy, if it still is a minute later: its threads' CPU time and stacks.
+	(sleep 60 && node_threads >"$results/sockets-bridge-cpu.txt" && jstack "$(karaf_pid)" >"$results/sockets-bridge-threads.txt" 2>&1) 3>&- &
+	shell "bundle:restart org.bpsockets.netlink" >"$results/sockets-bridge-restart.txt"
+	echo "# bundle:restart returned after $(( $(date +%s) - t0 )) s"
+	check "the bridge registers again: its resync lists all $all sockets from the module's dump" \
+		await_file "$node/data/log/karaf.log" "Resynchronised $all bound sockets" $((resyncs + 1)) 600
+	echo "# resynchronised $(( $(date +%s) - t0 )) s after bundle:restart"
+	check "bp:status: the registry has them all again" await_bound "$all" 120
+	echo "ping 100 60" >&3
+	check "after the bridge's new registration, 100 of them (first to last) each receive their datagram" \
+		pinged 1
+	if [ -n "$settle" ]; then
+		memory_report bridge
+		resyncs=$(grep -c "Resynchronised $all bound sockets" "$node/data/log/karaf.log")
+		kill "$(karaf_pid)"
+		await_karaf_exit
+		check "the restarted node registers" start_node restart
+		check "the restarted node's resync lists all $all sockets" \
+			await_file "$node/data/log/karaf.log" "Resynchronised $all bound sockets" $((resyncs + 1)) 600
+		echo "# the restarted node resynchronised $(( $(date +%s) - t0 )) s after its start"
+		check "bp:status: the restarted node's registry has them all" await_bound "$all" 120
+		echo "ping 100 60" >&3
+		check "after the node's restart, 100 of them each receive their datagram" pinged 2
+		sleep "$settle"
+		memory_report restarted
+	fi
+	# The end of its stdin: every process started since hold_start must not hold fd 3 (start_karaf).
+	exec 3>&-
+	end=$(( $(date +%s) + 300 ))
+	while kill -0 "$hold_pid" 2>/dev/null && [ "$(date +%s)" -lt $end ]; do
+		sleep 1
+	done
+	kill "$hold_pid" 2>/dev/null
+	check "all $count closed" grep -q "^closed $count" "$results/hold.out"
+	check "the registry's count is back to $before" await_bound "$before" 300
+	if [ -n "$settle" ]; then
+		sleep "$settle"
+		memory_report closed
+	fi
+}
+
+# "sockets" (issue 18's P4): the node's memory with 10,000 bound sockets, with the JVM settings the
+# product ships (Karaf's defaults) and NativeMemoryTracking; "sockets-tcg": with this guest's settings.
+case $mode in
+sockets|sockets-tcg)
+	if [ "$mode" = sockets ]; then
+		export EXTRA_JAVA_OPTS="-XX:NativeMemoryTracking=summary"
+	else
+		export EXTRA_JAVA_OPTS="$EXTRA_JAVA_OPTS -XX:NativeMemoryTracking=summary"
+	fi
+	echo "# the node's JVM options: $EXTRA_JAVA_OPTS"
+	insmod "$ko"
+	# The node's log as it goes, to follow a long run from outside.
+	(while sleep 20; do cp "$node/data/log/karaf.log" "$results/karaf-live.log" 2>/dev/null; done) &
+	check "the node registers" start_node first
+	echo "# node ready $(( $(date +%s) - t0 )) s after start"
+	sockets_checks "$(cat "$results/../sockets-count")" 20
+	finish
+	;;
+esac
+
 echo "# 1. the node starts before the module is loaded"
 start_karaf first
 check "bp:status says the kernel module is not loaded" \
@@ -329,6 +503,11 @@ rc=$?
 sed 's/^/    /' "$results/bp_e2e.tap"
 check "bp_e2e functional suite ($(grep -c '^ok' "$results/bp_e2e.tap") passed)" [ $rc = 0 ]
 many_check 1000 10
+# Issue 18's P4, functionally (run sockets measures the memory): the registry recovers every socket
+# from the module's dump when the bridge registers again, and forgets them when they close.
+t_sockets=$(date +%s)
+sockets_checks "$(cat "$results/../sockets-count")"
+echo "# $(cat "$results/../sockets-count") sockets held through the bridge's new registration: $(( $(date +%s) - t_sockets )) s"
 client bp:bundles -v >"$results/bundles.txt"
 check "the node built the bundle with lifetime, priority and reports from setsockopt" \
 	grep -E -q "ipn:1.14 .*expedited.*lifetime=120000ms reports=delivery report-to=ipn:1.10" "$results/bundles.txt"
