@@ -85,9 +85,14 @@ final class OptionHandlers {
     /**
      * While an extension is replaced (updated, refreshed, its feature reinstalled), its options have no
      * handler for a moment: completes when the next handler comes, or after the rest of {@code seconds}
-     * since an option among these lost its handler; null at once if none did within that time.
+     * since an option among these lost its handler; null at once if none did within that time. Already
+     * complete if every one of them has a handler again: the replacement came between the caller's failed
+     * resolve and this call (the VM suite's swap of the options extension once lost a send that way).
      */
     synchronized CompletableFuture<Void> awaitReplacement(List<OptionValue> options, int seconds) {
+        if (!options.isEmpty() && options.stream().allMatch(o -> byName.containsKey(o.name()))) {
+            return CompletableFuture.completedFuture(null);
+        }
         long now = System.nanoTime();
         long latest = Long.MIN_VALUE;
         boolean any = false;
